@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package Vigie needs to build, test and run. Idempotent: packages already present are
+# left alone and apt is not touched at all when nothing is missing, so repeated builds stay fast.
+#
+# Usage: deploy/install-deps.sh            (as root, or with sudo available)
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates curl python3
+  # libraries
+  libboost1.81-all-dev libre2-dev librocksdb-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
+  libyaml-cpp-dev libutf8proc-dev libpugixml-dev libcld2-dev libssl-dev
+  # tests, benchmarks, fuzzing
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  # promtool, used by the test suite to validate /metrics
+  prometheus
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# The prometheus package would start a server through its init scripts; Vigie only needs promtool from it.
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

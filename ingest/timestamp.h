@@ -1,0 +1,27 @@
+// Time on the wire and at rest: microseconds since the Unix epoch, UTC, as a plain int64.
+// One representation everywhere keeps keys, JSON and arithmetic free of conversions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigie {
+
+using Micros = std::int64_t;
+
+constexpr Micros kMicrosPerSecond = 1'000'000;
+
+// Wall-clock now.
+Micros now_micros();
+
+// Parses RFC 3339 / ISO 8601 date-times: "2026-11-22T14:05:00Z", with optional fraction (up to 9 digits,
+// truncated to microseconds) and "Z", "+hh:mm", "-hhmm" offsets; a space may replace the "T".
+// A date alone ("2026-11-22") means midnight UTC. Returns nullopt on anything else.
+std::optional<Micros> parse_rfc3339(std::string_view s);
+
+// Formats as "2026-11-22T14:05:00Z", or with ".123456" when the value has a sub-second part.
+std::string format_rfc3339(Micros t);
+
+}  // namespace vigie
