@@ -1,39 +1,171 @@
-// Vigie's one embedded RocksDB database.
+// Vigie's one embedded RocksDB database: posts, per-brand mentions and minute series, source cursors, and the
+// crisis tables (incidents, incident events, webhook outbox). Layout: schema.h, key_codec.h, value_codec.h.
 //
-// Thread-safety: a Database may be used from any number of threads once open.
+// Errors are values: every fallible call returns Result<T> whose message names the operation and carries
+// RocksDB's status ("storage: write batch of 256 posts: IO error: ...").
+//
+// Thread-safety: once open, a Database may be used from any number of threads. Queries run concurrently with
+// each other and with writes. Concurrent write() calls build their batches one at a time (deduplication reads
+// the posts table before writing it) and commit them together: RocksDB group-commits the batches that reach
+// the WAL at the same moment under one fsync. A write() holding a uid of a batch still being committed waits
+// for that commit. Hand write() large batches (hundreds of posts): one synced commit per batch is what makes
+// `every_batch` fast; several writer threads hide the fsync latency further.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ingest/result.h"
-
-namespace rocksdb {
-class DB;
-}
+#include "rules/scored_post.h"
+#include "storage/crisis_rows.h"
+#include "storage/query_types.h"
+#include "storage/series_counters.h"
+#include "storage/storage_stats.h"
+#include "storage/write_types.h"
 
 namespace vigie::storage {
 
+// When the WAL reaches the disk. The WAL is always on: every policy survives a crash of the process (SIGKILL,
+// abort), since each commit is handed to the kernel before write() returns. They differ on a crash of the
+// machine (power loss, kernel panic):
+//   every_batch  each write() returns after fsync of its batch: nothing acknowledged is ever lost. Concurrent
+//                writers share one fsync (group commit). Costs one fsync per batch: use large batches.
+//   interval     write() does not wait for the disk; a background thread fsyncs the WAL every sync_interval.
+//                A machine crash loses at most the last interval of acknowledged writes.
+//   none         no fsync of the WAL by Vigie (the kernel writes it back, typically within 30 s); flushes of
+//                memtables still sync their files. A machine crash may lose the last ~30 s.
+enum class SyncPolicy : std::uint8_t { every_batch, interval, none };
+// "every_batch", "interval", "none".
+std::optional<SyncPolicy> parse_sync_policy(std::string_view s);
+std::string_view to_string(SyncPolicy p);
+
+// Days a row is kept, counted from its created_at (series: from its minute). 0 keeps rows forever.
+// Expiry runs inside compactions: see retention_filter.h.
+struct RetentionDays {
+  int posts = 90;  // posts and posts_by_time; a post past retention is forgotten, so a late replay of it would
+                   // be stored (and counted) again
+  int mentions = 365;
+  int series = 0;
+};
+
 struct DatabaseOptions {
   std::string path;  // directory; created when missing
+  SyncPolicy sync = SyncPolicy::every_batch;
+  std::chrono::milliseconds sync_interval{100};  // SyncPolicy::interval only
+  RetentionDays retention_days;
+  // Every file of a column family with a retention is recompacted at least this often, so that expired rows
+  // are dropped even from files nothing else would rewrite. Rewrites the whole database once per period.
+  std::chrono::seconds periodic_compaction{std::chrono::hours(24)};
+  std::size_t block_cache_bytes = std::size_t{256} << 20;  // shared by all column families
+  std::size_t write_buffer_bytes = std::size_t{64} << 20;  // memtable size of each busy column family
+  int background_jobs = 2;                                 // RocksDB flush and compaction threads
+  // Rows a filtered page examines at most before returning (with a cursor): bounds the latency of a page whose
+  // filters match rarely.
+  std::size_t max_scan_per_page = 20'000;
 };
 
 class Database {
  public:
-  // Opens (creating when missing) the database at options.path.
+  // Opens (creating when missing) the database at options.path. Fails when the directory is locked by another
+  // process, or when the database was written by a newer Vigie: "storage: database at X has schema version 3,
+  // this build reads up to 2; upgrade vigie".
   static Result<std::unique_ptr<Database>> open(const DatabaseOptions& options);
 
+  // Closes the database; acknowledged writes are in the WAL.
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const;
+
+  // ---- writes ----
+
+  // Stores one batch atomically: the posts, their mentions (one per distinct brand matched), the series
+  // increments of those mentions, and the source cursor. Either all of it is committed (and synced, per the
+  // sync policy) or none.
+  //
+  // Posts are deduplicated by uid, within the batch and against the database:
+  //   post, comment, repost  stored when the uid is unknown; otherwise a duplicate, with no effect at all.
+  //   edit   of a stored post: replaces its content (text, author, score, matches...) but keeps its created_at
+  //          and kind, so the post keeps its place in every time index. Series are adjusted by subtracting what
+  //          the old version counted and adding what the new one counts, so a sentiment change moves the post
+  //          from one label to the other and the count does not change. An edit of an unknown uid is stored as
+  //          a new post; of a deleted one, it is a duplicate.
+  //   del    of a stored post: replaces it by a tombstone (keeping created_at, for retention), removes its
+  //          index row and mentions, and subtracts its series contribution. Of an unknown uid: stores a
+  //          tombstone, so that the post arriving late is not stored. Of a deleted one: a duplicate.
+  // Invariant: for every brand and minute, series counters equal the sum over the brand's stored mentions
+  // (until retention drops mentions sooner than series).
+  //
+  // The batches of one source must be written by one thread, in order: two batches of a source committed
+  // concurrently could leave the older cursor last (harmless for posts, which dedup, but it would rewind).
+  //
+  // Fails, writing nothing, on a post without uid or a brand match whose id is empty or longer than
+  // kMaxBrandIdBytes, and on I/O errors.
+  Result<WriteSummary> write(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor);
+
+  // The position last stored for a source, or nullopt if none.
+  Result<std::optional<std::string>> cursor(std::string_view source) const;
+
+  // ---- queries (see query_types.h for pagination and ranges) ----
+
+  // A stored post; nullopt when unknown or deleted.
+  Result<std::optional<rules::ScoredPost>> post(std::string_view uid) const;
+  // Stored posts with from <= created_at < to, newest first. Fails on a bad limit or cursor.
+  Result<Page<rules::ScoredPost>> posts(const PostQuery& q) const;
+  // A brand's mentions with from <= created_at < to, newest first. Fails on a bad brand id, limit or cursor.
+  Result<Page<Mention>> mentions(const MentionQuery& q) const;
+  // A brand's counters in buckets of q.step from floor(q.from) to q.to, empty buckets included. Fails when
+  // more than kMaxSeriesBuckets buckets would be returned.
+  Result<std::vector<SeriesBucket>> series(const SeriesQuery& q) const;
+  // Sum of a brand's minute rows whose minute starts in [from, to).
+  Result<SeriesCounters> totals(std::string_view brand, Micros from, Micros to) const;
+  // For each brand, the sum of its minute rows over the 24 hours up to now (the current minute included).
+  Result<std::vector<BrandCount>> brand_counts(std::span<const std::string> brands, Micros now) const;
+
+  // ---- crisis tables: primitives only; each call is one atomic, synced-per-policy write ----
+
+  Result<void> put_incident(std::string_view id, std::string_view value);
+  Result<std::optional<std::string>> incident(std::string_view id) const;
+  // Incidents in id order, starting strictly after `after_id` (empty: from the first), at most limit.
+  Result<std::vector<IncidentRow>> incidents(std::string_view after_id, std::size_t limit) const;
+  // seq orders the events of one incident at the same time.
+  Result<void> put_incident_event(std::string_view incident_id, Micros t, std::uint64_t seq,
+                                  std::string_view value);
+  // The incident's events in time order, at most limit.
+  Result<std::vector<IncidentEventRow>> incident_events(std::string_view incident_id, std::size_t limit) const;
+  // Appends to the outbox; returns the entry's sequence number (increasing, never reused while the database
+  // holds a later entry).
+  Result<std::uint64_t> outbox_push(std::string_view value);
+  // Entries with seq >= from_seq in order, at most limit.
+  Result<std::vector<OutboxEntry>> outbox(std::uint64_t from_seq, std::size_t limit) const;
+  Result<void> outbox_erase(std::uint64_t seq);
+
+  // ---- maintenance ----
+
+  // Writes a consistent copy of the live database to `dir` (which must not exist), using hard links where the
+  // file system allows, so it is fast and cheap. Concurrent writes continue; the copy holds every write
+  // acknowledged before the call. Restore: stop Vigie, point `path` at the copy (or move it in place), start.
+  Result<void> checkpoint(const std::string& dir);
+  // Flushes memtables and compacts every column family, applying retention now. Heavy: for tests and
+  // administration, never the hot path.
+  Result<void> compact();
+  // Storage metrics; cheap enough for every scrape.
+  StorageStats stats() const;
+
+  struct Impl;  // defined in database_impl.h; public only so that the storage .cc files can share it
 
  private:
-  Database(std::string path, std::unique_ptr<rocksdb::DB> db);
+  explicit Database(std::unique_ptr<Impl> impl);
 
-  std::string path_;
-  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace vigie::storage

@@ -1,0 +1,47 @@
+// What a Database holds, shared by the storage .cc files that implement it (database.cc: open, maintenance,
+// stats; post_writer.cc: write; queries.cc: reads; crisis_tables.cc). Internal to storage/.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "storage/database.h"
+#include "storage/schema.h"
+#include "storage/wal_syncer.h"
+#include "storage/write_metrics.h"
+
+namespace vigie::storage {
+
+struct Database::Impl {
+  DatabaseOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::array<rocksdb::ColumnFamilyHandle*, static_cast<std::size_t>(Cf::count_)> cfs{};
+  // The default column family and any left by a newer build: RocksDB requires opening them all.
+  std::vector<rocksdb::ColumnFamilyHandle*> other_cfs;
+  rocksdb::WriteOptions write_options;
+  std::unique_ptr<WalSyncer> wal_syncer;
+
+  // Guards the building of write batches and in_flight (see post_writer.cc).
+  std::mutex write_mu;
+  std::condition_variable write_cv;  // signalled when a batch leaves in_flight
+  // Uids of batches built but not yet committed; the views point into the posts of the write() calls that
+  // inserted them, which remove them before returning.
+  std::unordered_set<std::string_view> in_flight;
+  WriteMetrics metrics;
+  // Next outbox sequence number; starts after the last stored entry.
+  std::atomic<std::uint64_t> next_outbox_seq{1};
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs[static_cast<std::size_t>(c)]; }
+
+  ~Impl();
+};
+
+}  // namespace vigie::storage

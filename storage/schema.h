@@ -1,0 +1,42 @@
+// The column families of Vigie's database and the schema version guarding them.
+//
+// Each column family has one job (layouts in key_codec.h and value_codec.h):
+//   posts            every stored post with its score, by uid; the dedup table
+//   posts_by_time    index of posts by created_at, for the newest-first post listing
+//   mentions         one row per (brand, post): the timeline of a brand
+//   series           per-brand, per-minute counters, updated by merge operands
+//   cursors          each source's position, committed with the posts it produced
+//   incidents, incident_events, outbox    crisis detection and webhook delivery (filled by the crisis issue)
+//   meta             the schema version
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vigie::storage {
+
+// Version of the whole layout. A build opens databases of this version or older and refuses newer ones.
+// Bump it with any change an older build would misread, and teach open() to migrate older ones.
+inline constexpr std::uint32_t kSchemaVersion = 1;
+
+enum class Cf : std::size_t {
+  posts,
+  posts_by_time,
+  mentions,
+  series,
+  cursors,
+  incidents,
+  incident_events,
+  outbox,
+  meta,
+  count_  // not a column family
+};
+
+inline constexpr std::array<std::string_view, static_cast<std::size_t>(Cf::count_)> kCfNames = {
+    "posts", "posts_by_time", "mentions", "series", "cursors", "incidents", "incident_events", "outbox", "meta"};
+
+constexpr std::string_view cf_name(Cf cf) { return kCfNames[static_cast<std::size_t>(cf)]; }
+
+}  // namespace vigie::storage

@@ -1,0 +1,24 @@
+// What Database::write takes besides the posts, and what it reports.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace vigie::storage {
+
+// The position a source reached with a batch: stored in the same atomic batch as the posts, so that a restart
+// resumes exactly after what was stored. An empty `source` means no cursor to store.
+struct CursorUpdate {
+  std::string source;    // id of the configured source
+  std::string position;  // opaque to storage
+};
+
+// How each post of a batch was applied. inserted + duplicates + edited + deleted == posts in the batch.
+struct WriteSummary {
+  std::size_t inserted = 0;    // new uid stored: post, mentions and series counted
+  std::size_t duplicates = 0;  // uid already stored (or tombstoned): nothing written
+  std::size_t edited = 0;      // Kind::edit of a stored post: upserted, series adjusted
+  std::size_t deleted = 0;     // Kind::del: tombstone written, mentions removed, series adjusted
+};
+
+}  // namespace vigie::storage
