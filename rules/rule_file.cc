@@ -1,0 +1,401 @@
+#include "rules/rule_file.h"
+
+#include <re2/re2.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <utility>
+
+
+namespace vigie::rules {
+namespace {
+
+constexpr std::size_t kNoPosition = static_cast<std::size_t>(-1);
+
+// Thrown inside the loader only; load functions turn it into a Result.
+struct LoadError {
+  std::size_t pos;  // byte offset in the source, or kNoPosition
+  std::string message;
+};
+
+std::string locate(std::string_view source, std::string_view name, std::size_t pos) {
+  if (pos == kNoPosition) return std::string(name) + ": ";
+  pos = std::min(pos, source.size());
+  const std::size_t line = 1 + static_cast<std::size_t>(std::count(source.begin(), source.begin() + pos, '\n'));
+  const std::size_t line_start = source.rfind('\n', pos == 0 ? 0 : pos - 1);
+  const std::size_t column = line_start == std::string_view::npos || pos == 0 ? pos + 1 : pos - line_start;
+  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+}
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Decoded length of a double-quoted escape at src[p] == '\\': sets `produced` (bytes of the value) and returns
+// the escape's length in the source.
+std::size_t escape_length(std::string_view src, std::size_t p, std::size_t& produced) {
+  produced = 1;
+  if (p + 1 >= src.size()) return 1;
+  int hex = 0;
+  switch (src[p + 1]) {
+    case 'x': hex = 2; break;
+    case 'u': hex = 4; break;
+    case 'U': hex = 8; break;
+    case 'N':
+    case '_': produced = 2; return 2;
+    case 'L':
+    case 'P': produced = 3; return 2;
+    case '\n':
+    case '\r': {
+      // An escaped line break joins the lines: it and the next line's indentation produce nothing.
+      produced = 0;
+      std::size_t q = p + 1;
+      while (q < src.size() && (src[q] == '\n' || src[q] == '\r')) ++q;
+      while (q < src.size() && (src[q] == ' ' || src[q] == '\t')) ++q;
+      return q - p;
+    }
+    default: return 2;
+  }
+  std::uint32_t cp = 0;
+  std::from_chars(src.data() + p + 2, src.data() + std::min(src.size(), p + 2 + hex), cp, 16);
+  produced = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  return 2 + static_cast<std::size_t>(hex);
+}
+
+}  // namespace
+
+std::size_t scalar_source_offset(std::string_view src, std::size_t scalar_pos, std::string_view value,
+                                 std::size_t offset) {
+  std::size_t p = std::min(scalar_pos, src.size());
+  if (p == src.size()) return p;
+  const char style = src[p];
+  const bool dquoted = style == '"';
+  if (style == '"' || style == '\'') {
+    ++p;
+  } else if (style == '|' || style == '>') {
+    const std::size_t nl = src.find('\n', p);
+    p = nl == std::string_view::npos ? src.size() : nl + 1;
+  }
+  // Walk the value and the source together: every value byte comes from the source in order, except what quoting,
+  // escapes, indentation and line folding add or remove.
+  std::size_t v = 0;
+  auto folds = [&](char value_char, char source_char) {
+    return (value_char == ' ' || value_char == '\n') && (source_char == '\n' || source_char == '\r');
+  };
+  while (p < src.size() && v <= offset && v < value.size()) {
+    if (dquoted && src[p] == '\\') {
+      std::size_t produced = 0;
+      const std::size_t len = escape_length(src, p, produced);
+      if (v + produced > offset) return p;
+      v += produced;
+      p += len;
+      continue;
+    }
+    if (value[v] == src[p] || folds(value[v], src[p])) {
+      if (v == offset) return p;
+      const bool newline = src[p] == '\n' || src[p] == '\r';
+      ++v;
+      ++p;
+      if (newline) {
+        while (p < src.size() && (src[p] == ' ' || src[p] == '\t')) ++p;
+      }
+      continue;
+    }
+    ++p;  // a doubled quote, indentation, or a space that folding removed
+  }
+  return p;
+}
+
+namespace {
+
+class Loader {
+ public:
+  Loader(std::string_view source, std::string_view name) : source_(source), name_(name) {}
+
+  RuleSetSpec load() {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(source_));
+    } catch (const YAML::ParserException& e) {
+      throw LoadError{mark_pos(e.mark), e.msg};
+    }
+    if (!root || root.IsNull()) return std::move(spec_);
+    if (!root.IsMap()) fail(root, "a rule file is a mapping with 'brands', 'topics' and 'sentiment'");
+    // New top-level sections (detectors, ...) are one more entry here.
+    static const std::pair<std::string_view, void (Loader::*)(const YAML::Node&)> kSections[] = {
+        {"brands", &Loader::brands},
+        {"topics", &Loader::topics},
+        {"sentiment", &Loader::sentiment},
+    };
+    std::set<std::string> seen;
+    for (const auto& kv : root) {
+      const std::string key = scalar(kv.first, "key");
+      if (!seen.insert(key).second) fail(kv.first, "duplicate key '" + key + "'");
+      if (std::none_of(std::begin(kSections), std::end(kSections), [&](const auto& s) { return s.first == key; })) {
+        fail(kv.first, "unknown key '" + key + "' (expected brands, topics or sentiment)");
+      }
+    }
+    // In table order, whatever the file's order: topics refer to brands.
+    for (const auto& [section, read] : kSections) {
+      for (const auto& kv : root) {
+        if (kv.first.Scalar() == section) (this->*read)(kv.second);
+      }
+    }
+    return std::move(spec_);
+  }
+
+ private:
+  std::size_t mark_pos(const YAML::Mark& m) const {
+    return m.is_null() || m.pos < 0 ? kNoPosition : static_cast<std::size_t>(m.pos);
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, std::string message) const {
+    throw LoadError{mark_pos(n.Mark()), std::move(message)};
+  }
+
+  std::string scalar(const YAML::Node& n, std::string_view what) const {
+    if (!n.IsScalar()) fail(n, "'" + std::string(what) + "' must be a string");
+    return n.Scalar();
+  }
+
+  // Language and platform names compare case-insensitively: they are stored lower case.
+  std::vector<std::string> string_list(const YAML::Node& n, std::string_view key, const std::string& rule,
+                                       bool lower) const {
+    const std::string what = "'" + std::string(key) + "' of " + rule + " must be a list of strings";
+    if (!n.IsSequence()) fail(n, what);
+    std::vector<std::string> out;
+    for (const auto& item : n) {
+      if (!item.IsScalar() || item.Scalar().empty()) fail(item, what);
+      std::string s = item.Scalar();
+      if (lower) {
+        for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      }
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  double number(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, what + " must be a number");
+    const std::string& s = n.Scalar();
+    double d = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) fail(n, what + " must be a number");
+    return d;
+  }
+
+  QueryNode query(const YAML::Node& n, std::string_view role, const std::string& rule) const {
+    if (!n.IsScalar()) fail(n, "'" + std::string(role) + "' of " + rule + " must be a string");
+    const std::string& text = n.Scalar();
+    auto q = parse_query(text);
+    if (!q) {
+      const std::size_t pos = mark_pos(n.Mark());
+      const std::size_t at = pos == kNoPosition ? pos : scalar_source_offset(source_, pos, text, q.error().offset);
+      throw LoadError{at, q.error().message + " in " + std::string(role) + " of " + rule};
+    }
+    return std::move(*q);
+  }
+
+  std::string regex(const YAML::Node& n, const std::string& rule) const {
+    if (!n.IsScalar() || n.Scalar().empty()) fail(n, "'regex' of " + rule + " must be a non-empty string");
+    const std::string& text = n.Scalar();
+    re2::RE2 re(text, re2::RE2::Quiet);
+    if (!re.ok()) {
+      // Point at the fragment RE2 complains about when it can be found in the pattern.
+      std::size_t at = mark_pos(n.Mark());
+      const std::size_t frag = re.error_arg().empty() ? std::string::npos : text.find(re.error_arg());
+      if (at != kNoPosition && frag != std::string::npos) at = scalar_source_offset(source_, at, text, frag);
+      throw LoadError{at, "invalid regex in " + rule + ": " + re.error()};
+    }
+    return text;
+  }
+
+  // The id of a brand or topic mapping, read before its other keys so that every message can name the rule.
+  std::string rule_id(const YAML::Node& item, std::string_view kind, std::set<std::string>& ids) const {
+    if (!item.IsMap()) fail(item, "each " + std::string(kind) + " must be a mapping with an 'id'");
+    for (const auto& kv : item) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == "id") {
+        if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
+          fail(kv.second.IsNull() ? kv.first : kv.second, "'id' of a " + std::string(kind) + " must be a non-empty string");
+        }
+        const std::string id = kv.second.Scalar();
+        if (!ids.insert(id).second) fail(kv.second, "duplicate " + std::string(kind) + " id " + quoted(id));
+        return id;
+      }
+    }
+    fail(item, std::string(kind) + " has no 'id'");
+  }
+
+  // Visits every key of a rule mapping once, rejecting duplicates and keys outside `known`.
+  template <class F>
+  void each_key(const YAML::Node& item, const std::string& rule, std::initializer_list<std::string_view> known,
+                F&& visit) const {
+    std::set<std::string> seen;
+    for (const auto& kv : item) {
+      const std::string key = scalar(kv.first, "key");
+      if (!seen.insert(key).second) fail(kv.first, "duplicate key '" + key + "' in " + rule);
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string list;
+        for (const std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        fail(kv.first, "unknown key '" + key + "' in " + rule + " (expected " + list + ")");
+      }
+      // A key with no value (`query:`) has a null node without position: report at the key.
+      visit(key, kv.second.IsNull() ? kv.first : kv.second, kv.second.IsNull());
+    }
+  }
+
+  void brands(const YAML::Node& n) {
+    if (n.IsNull()) return;
+    if (!n.IsSequence()) fail(n, "'brands' must be a list");
+    std::set<std::string> ids;
+    for (const auto& item : n) {
+      Brand b;
+      b.id = rule_id(item, "brand", ids);
+      const std::string rule = "brand " + quoted(b.id);
+      bool has_query = false;
+      bool has_regex = false;
+      each_key(item, rule, {"id", "name", "query", "regex", "languages", "platforms", "exclude"},
+               [&](const std::string& key, const YAML::Node& v, bool null) {
+                 if (key == "name") {
+                   b.name = scalar(v, "name");
+                 } else if (key == "query" || key == "regex") {
+                   if (has_query || has_regex) fail(v, rule + " has both 'query' and 'regex'");
+                   if (null) fail(v, "'" + key + "' of " + rule + " is empty");
+                   if (key == "query") {
+                     b.query = query(v, "query", rule);
+                     has_query = true;
+                   } else {
+                     b.regex = regex(v, rule);
+                     has_regex = true;
+                   }
+                 } else if (key == "languages") {
+                   b.languages = string_list(v, key, rule, true);
+                 } else if (key == "platforms") {
+                   b.platforms = string_list(v, key, rule, true);
+                 } else if (key == "exclude") {
+                   if (null) fail(v, "'exclude' of " + rule + " is empty");
+                   b.exclude = query(v, "exclude", rule);
+                 }
+               });
+      if (!has_query && !has_regex) fail(item, rule + " needs a 'query' or a 'regex'");
+      if (b.name.empty()) b.name = b.id;
+      brand_ids_.insert(b.id);
+      spec_.brands.push_back(std::move(b));
+    }
+  }
+
+  void topics(const YAML::Node& n) {
+    if (n.IsNull()) return;
+    if (!n.IsSequence()) fail(n, "'topics' must be a list");
+    std::set<std::string> ids;
+    for (const auto& item : n) {
+      Topic t;
+      t.id = rule_id(item, "topic", ids);
+      const std::string rule = "topic " + quoted(t.id);
+      bool has_query = false;
+      bool has_regex = false;
+      each_key(item, rule, {"id", "query", "regex", "severity", "brands"},
+               [&](const std::string& key, const YAML::Node& v, bool null) {
+                 if (key == "query" || key == "regex") {
+                   if (has_query || has_regex) fail(v, rule + " has both 'query' and 'regex'");
+                   if (null) fail(v, "'" + key + "' of " + rule + " is empty");
+                   if (key == "query") {
+                     t.query = query(v, "query", rule);
+                     has_query = true;
+                   } else {
+                     t.regex = regex(v, rule);
+                     has_regex = true;
+                   }
+                 } else if (key == "severity") {
+                   const std::string s = null ? "" : scalar(v, "severity");
+                   if (s == "info") {
+                     t.severity = Severity::info;
+                   } else if (s == "warning") {
+                     t.severity = Severity::warning;
+                   } else if (s == "critical") {
+                     t.severity = Severity::critical;
+                   } else {
+                     fail(v, "invalid severity '" + s + "' in " + rule + " (expected info, warning or critical)");
+                   }
+                 } else if (key == "brands") {
+                   t.brands = string_list(v, key, rule, false);
+                   std::size_t i = 0;
+                   for (const auto& b : v) {
+                     if (!brand_ids_.count(t.brands[i++])) {
+                       fail(b, "unknown brand " + quoted(b.Scalar()) + " in " + rule);
+                     }
+                   }
+                 }
+               });
+      if (!has_query && !has_regex) fail(item, rule + " needs a 'query' or a 'regex'");
+      spec_.topics.push_back(std::move(t));
+    }
+  }
+
+  void sentiment(const YAML::Node& n) {
+    if (n.IsNull()) return;
+    if (!n.IsMap()) fail(n, "'sentiment' must be a mapping");
+    SentimentOptions& o = spec_.sentiment;
+    each_key(n, "sentiment", {"extra", "thresholds"}, [&](const std::string& key, const YAML::Node& v, bool null) {
+      if (null) return;
+      if (key == "extra") {
+        if (!v.IsMap()) fail(v, "'extra' of sentiment must be a mapping of term to valence");
+        for (const auto& kv : v) {
+          const std::string term = scalar(kv.first, "term");
+          const double valence = number(kv.second, "valence of " + quoted(term));
+          if (valence < -4 || valence > 4) fail(kv.second, "valence of " + quoted(term) + " must be between -4 and 4");
+          o.extra.emplace_back(term, static_cast<float>(valence));
+        }
+      } else {
+        if (!v.IsMap()) fail(v, "'thresholds' of sentiment must be a mapping");
+        each_key(v, "sentiment thresholds", {"positive", "negative"},
+                 [&](const std::string& k, const YAML::Node& x, bool) {
+                   const auto value = static_cast<float>(number(x, "threshold '" + k + "'"));
+                   (k == "positive" ? o.positive_threshold : o.negative_threshold) = value;
+                 });
+        if (o.negative_threshold > o.positive_threshold) {
+          fail(v, "sentiment threshold 'negative' must not be above 'positive'");
+        }
+      }
+    });
+  }
+
+  std::string_view source_;
+  std::string_view name_;
+  RuleSetSpec spec_;
+  std::set<std::string> brand_ids_;
+};
+
+}  // namespace
+
+Result<RuleSetSpec> parse_rule_file(std::string_view yaml, std::string_view name) {
+  try {
+    return Loader(yaml, name).load();
+  } catch (const LoadError& e) {
+    return error(locate(yaml, name, e.pos) + e.message);
+  } catch (const YAML::Exception& e) {
+    // A conversion the checks above did not foresee: still an error of the file, not a crash.
+    return error(locate(yaml, name, e.mark.is_null() ? kNoPosition : static_cast<std::size_t>(e.mark.pos)) + e.msg);
+  }
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::load_string(std::string_view yaml, std::string_view name) {
+  auto spec = parse_rule_file(yaml, name);
+  if (!spec) return spec.error();
+  auto rs = compile(std::move(*spec));
+  if (!rs) return error(std::string(name) + ": " + rs.error().message);
+  return rs;
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error(path + ": cannot open rule file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return error(path + ": cannot read rule file");
+  return load_string(text.str(), path);
+}
+
+}  // namespace vigie::rules

@@ -1,0 +1,189 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "rules/rule_file.h"
+#include "rules/rule_set.h"
+
+namespace vigie::rules {
+namespace {
+
+// The error message of loading `yaml` as "rules.yaml", or "ok: <summary>".
+std::string load(const std::string& yaml) {
+  auto rs = RuleSet::load_string(yaml, "rules.yaml");
+  if (!rs) return rs.error().message;
+  return "ok: " + (*rs)->summary();
+}
+
+TEST(RuleFile, LoadsEverySection) {
+  const std::string yaml = R"(# comment
+brands:
+  - id: acme
+    name: ACME Corp
+    query: 'acme OR "acme corp" OR #acme'
+    languages: [FR, en]
+    platforms: [Mastodon]
+    exclude: acmeville
+  - id: initech
+    regex: '(?i)\binitech\b'
+topics:
+  - id: outage
+    query: panne OR outage
+    severity: critical
+    brands: [acme]
+  - id: praise
+    query: bravo
+sentiment:
+  extra: { "panne": -2.5, remboursement: -1 }
+  thresholds: { positive: 0.1, negative: -0.2 }
+)";
+  auto rs = RuleSet::load_string(yaml, "rules.yaml");
+  ASSERT_TRUE(rs) << rs.error().message;
+  const RuleSet& r = **rs;
+  EXPECT_EQ(r.summary(), "2 brands, 2 topics, 8 patterns");
+  EXPECT_EQ(r.brand_count(), 2u);
+  EXPECT_EQ(r.topic_count(), 2u);
+  EXPECT_EQ(r.brands()[0].name, "ACME Corp");
+  EXPECT_EQ(r.brands()[0].languages, (std::vector<std::string>{"fr", "en"}));
+  EXPECT_EQ(r.brands()[0].platforms, (std::vector<std::string>{"mastodon"}));
+  EXPECT_TRUE(r.brands()[0].exclude.has_value());
+  EXPECT_EQ(r.brands()[1].name, "initech");
+  EXPECT_EQ(r.topics()[0].severity, Severity::critical);
+  EXPECT_EQ(r.topics()[0].brands, (std::vector<std::string>{"acme"}));
+  EXPECT_EQ(r.topics()[1].severity, Severity::info);
+  ASSERT_EQ(r.sentiment().extra.size(), 2u);
+  EXPECT_EQ(r.sentiment().extra[0].first, "panne");
+  EXPECT_FLOAT_EQ(r.sentiment().extra[0].second, -2.5f);
+  EXPECT_FLOAT_EQ(r.sentiment().positive_threshold, 0.1f);
+  EXPECT_FLOAT_EQ(r.sentiment().negative_threshold, -0.2f);
+
+  ingest::Post p;
+  p.platform = "mastodon";
+  p.text = "Grosse panne chez #ACME";
+  MatchScratch scratch;
+  std::vector<Match> out;
+  r.match(p, "fr", scratch, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].rule, "acme");
+  EXPECT_EQ(out[1].rule, "outage");
+  EXPECT_EQ(out[1].severity, Severity::critical);
+}
+
+TEST(RuleFile, EmptyFileIsAnEmptyRuleSet) {
+  EXPECT_EQ(load(""), "ok: 0 brands, 0 topics, 0 patterns");
+  EXPECT_EQ(load("brands:\ntopics:\n"), "ok: 0 brands, 0 topics, 0 patterns");
+}
+
+TEST(RuleFile, LoadFile) {
+  const std::string path = std::string(VIGIE_BINARY_DIR) + "/rule_file_test.yaml";
+  {
+    std::ofstream f(path);
+    f << "brands:\n  - id: acme\n    query: acme)\n";
+  }
+  auto rs = RuleSet::load_file(path);
+  ASSERT_FALSE(rs);
+  EXPECT_EQ(rs.error().message, path + ":3:16: unbalanced ')' in query of brand \"acme\"");
+  std::remove(path.c_str());
+  auto missing = RuleSet::load_file(path);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message, path + ": cannot open rule file");
+}
+
+// Query errors point inside the scalar, whatever its style.
+TEST(RuleFile, QueryErrorLocations) {
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: acme OR (x y))\n"),
+            "rules.yaml:3:25: unbalanced ')' in query of brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: \"acme \\\"x\\\" (y\"\n"),
+            "rules.yaml:3:24: unbalanced '(' in query of brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: \"\\u00e9t\\xe9 OR\"\n"),
+            "rules.yaml:3:25: missing term after 'OR' in query of brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: 'l''acme OR'\n"),
+            "rules.yaml:3:21: missing term after 'OR' in query of brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: |\n      acme OR\n      (x\n"),
+            "rules.yaml:5:7: unbalanced '(' in query of brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: acme OR\n      (x\n"),
+            "rules.yaml:4:7: unbalanced '(' in query of brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - {id: acme, query: \"acme\", exclude: \"x NEAR y\"}\n"),
+            "rules.yaml:2:43: 'NEAR' needs a distance, e.g. NEAR/5 in exclude of brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - id: a\n    query: a\ntopics:\n  - id: t\n    query: boy*cott\n"),
+            "rules.yaml:6:15: '*' is only allowed at the end of a term in query of topic \"t\"");
+  // Columns count bytes, like the rest of the file position.
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: déçu )\n"),
+            "rules.yaml:3:19: unbalanced ')' in query of brand \"acme\"");
+}
+
+TEST(RuleFile, RegexErrors) {
+  EXPECT_EQ(load("brands:\n  - id: acme\n    regex: 'acme(x'\n"),
+            "rules.yaml:3:13: invalid regex in brand \"acme\": missing ): acme(x");
+  EXPECT_EQ(load("topics:\n  - id: t\n    regex: 'ok a**'\n"),
+            "rules.yaml:3:17: invalid regex in topic \"t\": bad repetition operator: **");
+}
+
+TEST(RuleFile, StructureErrors) {
+  EXPECT_EQ(load("brands: [\n"), "rules.yaml:2:1: end of sequence flow not found");
+  EXPECT_EQ(load("- a\n"), "rules.yaml:1:1: a rule file is a mapping with 'brands', 'topics' and 'sentiment'");
+  EXPECT_EQ(load("brand:\n  - id: a\n"), "rules.yaml:1:1: unknown key 'brand' (expected brands, topics or sentiment)");
+  EXPECT_EQ(load("brands: []\nbrands: []\n"), "rules.yaml:2:1: duplicate key 'brands'");
+  EXPECT_EQ(load("brands: acme\n"), "rules.yaml:1:9: 'brands' must be a list");
+  EXPECT_EQ(load("topics: {a: 1}\n"), "rules.yaml:1:9: 'topics' must be a list");
+  EXPECT_EQ(load("brands:\n  - acme\n"), "rules.yaml:2:5: each brand must be a mapping with an 'id'");
+  EXPECT_EQ(load("brands:\n  - query: acme\n"), "rules.yaml:2:5: brand has no 'id'");
+  EXPECT_EQ(load("brands:\n  - id: [a]\n    query: a\n"), "rules.yaml:2:9: 'id' of a brand must be a non-empty string");
+  EXPECT_EQ(load("brands:\n  - id:\n    query: a\n"), "rules.yaml:2:5: 'id' of a brand must be a non-empty string");
+  EXPECT_EQ(load("brands:\n  - id: a\n    query: a\n  - id: a\n    query: b\n"),
+            "rules.yaml:4:9: duplicate brand id \"a\"");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    querry: acme\n"),
+            "rules.yaml:3:5: unknown key 'querry' in brand \"acme\" (expected id, name, query, regex, languages, "
+            "platforms, exclude)");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    query: b\n"),
+            "rules.yaml:4:5: duplicate key 'query' in brand \"acme\"");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    name: acme\n"), "rules.yaml:2:5: brand \"acme\" needs a 'query' or a 'regex'");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    regex: b\n"),
+            "rules.yaml:4:12: brand \"acme\" has both 'query' and 'regex'");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query:\n"), "rules.yaml:3:5: 'query' of brand \"acme\" is empty");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: [a, b]\n"),
+            "rules.yaml:3:12: 'query' of brand \"acme\" must be a string");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    languages: fr\n"),
+            "rules.yaml:4:16: 'languages' of brand \"acme\" must be a list of strings");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    platforms: [x, [y]]\n"),
+            "rules.yaml:4:20: 'platforms' of brand \"acme\" must be a list of strings");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    name: {x: 1}\n"), "rules.yaml:4:11: 'name' must be a string");
+  EXPECT_EQ(load("topics:\n  - id: t\n    query: a\n    severity: high\n"),
+            "rules.yaml:4:15: invalid severity 'high' in topic \"t\" (expected info, warning or critical)");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\ntopics:\n  - id: t\n    query: a\n    brands: [acme, globex]\n"),
+            "rules.yaml:7:20: unknown brand \"globex\" in topic \"t\"");
+  EXPECT_EQ(load("topics:\n  - id: t\n    query: a\n    color: red\n"),
+            "rules.yaml:4:5: unknown key 'color' in topic \"t\" (expected id, query, regex, severity, brands)");
+  EXPECT_EQ(load("topics:\n  - id: t\n    query: a\n  - id: t\n    query: b\n"), "rules.yaml:4:9: duplicate topic id \"t\"");
+}
+
+TEST(RuleFile, SentimentErrors) {
+  EXPECT_EQ(load("sentiment: 3\n"), "rules.yaml:1:12: 'sentiment' must be a mapping");
+  EXPECT_EQ(load("sentiment:\n  extras: {}\n"),
+            "rules.yaml:2:3: unknown key 'extras' in sentiment (expected extra, thresholds)");
+  EXPECT_EQ(load("sentiment:\n  extra: [panne]\n"),
+            "rules.yaml:2:10: 'extra' of sentiment must be a mapping of term to valence");
+  EXPECT_EQ(load("sentiment:\n  extra: {panne: bad}\n"), "rules.yaml:2:18: valence of \"panne\" must be a number");
+  EXPECT_EQ(load("sentiment:\n  extra: {panne: -5}\n"),
+            "rules.yaml:2:18: valence of \"panne\" must be between -4 and 4");
+  EXPECT_EQ(load("sentiment:\n  thresholds: {positive: 0.1, neutral: 0}\n"),
+            "rules.yaml:2:31: unknown key 'neutral' in sentiment thresholds (expected positive, negative)");
+  EXPECT_EQ(load("sentiment:\n  thresholds: {positive: x}\n"), "rules.yaml:2:26: threshold 'positive' must be a number");
+  EXPECT_EQ(load("sentiment:\n  thresholds: {positive: -0.5, negative: 0.5}\n"),
+            "rules.yaml:2:15: sentiment threshold 'negative' must not be above 'positive'");
+}
+
+TEST(RuleFile, ScalarSourceOffset) {
+  // plain
+  EXPECT_EQ(scalar_source_offset("k: abc", 3, "abc", 2), 5u);
+  // double-quoted with escapes: value "a\"b" -> source "a\"b"
+  const std::string dq = "k: \"a\\\"b\\u00e9c\"";
+  EXPECT_EQ(scalar_source_offset(dq, 3, "a\"b\xC3\xA9" "c", 2), 7u);  // 'b'
+  EXPECT_EQ(scalar_source_offset(dq, 3, "a\"b\xC3\xA9" "c", 5), 14u);  // 'c' after the \u escape
+  // single-quoted with a doubled quote
+  EXPECT_EQ(scalar_source_offset("k: 'l''x'", 3, "l'x", 2), 7u);
+}
+
+}  // namespace
+}  // namespace vigie::rules
