@@ -1,0 +1,55 @@
+#include "daemon/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "daemon/commands.h"
+
+namespace vigie::daemon {
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"Vigie: real-time e-reputation monitoring daemon", "vigie"};
+  app.require_subcommand(1, 1);
+  app.set_help_all_flag("--help-all", "Print help for every command");
+  app.footer("Run 'vigie <command> --help' for a command's options.");
+
+  RunOptions run;
+  std::string listen, data_dir;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run the daemon until SIGTERM or SIGINT (SIGHUP reloads rules)");
+  run_cmd->add_option("--config", run.config, "Configuration file (YAML)")->required();
+  run_cmd->add_option("--listen", listen, "Override the listen address, ADDR:PORT");
+  run_cmd->add_option("--data-dir", data_dir, "Override the data directory");
+
+  std::string check_config;
+  CLI::App* check_cmd =
+      app.add_subcommand("check", "Validate the configuration and its rules without starting; exit 2 on error");
+  check_cmd->add_option("--config", check_config, "Configuration file (YAML)")->required();
+
+  CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vigie: " << e.what() << "\n\n";
+    // Usage of the subcommand that was being parsed, else of vigie itself.
+    const auto parsed = app.get_subcommands();
+    std::cerr << (parsed.empty() ? app.help() : parsed.front()->help());
+    return 2;
+  }
+
+  if (run_cmd->parsed()) {
+    if (!listen.empty()) run.listen = listen;
+    if (!data_dir.empty()) run.data_dir = data_dir;
+    return run_command(run);
+  }
+  if (check_cmd->parsed()) return check_command(check_config);
+  if (version_cmd->parsed()) return version_command();
+  return 2;
+}
+
+}  // namespace vigie::daemon

@@ -1,0 +1,21 @@
+// The `vigie` subcommands. Each returns the process exit code: 0 success, 1 runtime failure, 2 bad usage, bad
+// config or bad rules.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace vigie::daemon {
+
+struct RunOptions {
+  std::string config;
+  std::optional<std::string> listen;    // overrides the config's listen
+  std::optional<std::string> data_dir;  // overrides the config's data_dir
+};
+int run_command(const RunOptions& options);
+
+int check_command(const std::string& config_path);
+
+int version_command();
+
+}  // namespace vigie::daemon

@@ -1,0 +1,213 @@
+#include "daemon/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json/object.hpp>
+
+#include "daemon/source_factory.h"
+#include "daemon/storage_metrics.h"
+#include "daemon/version.h"
+
+namespace vigie::daemon {
+namespace {
+
+std::optional<storage::DatabaseOptions> storage_options(const Config& config) {
+  storage::DatabaseOptions o;
+  o.path = config.data_dir + "/db";
+  auto sync = storage::parse_sync_policy(config.storage.sync);
+  if (!sync) return std::nullopt;
+  o.sync = *sync;
+  o.retention_days.posts = config.storage.posts_retention_days;
+  o.retention_days.mentions = config.storage.mentions_retention_days;
+  o.retention_days.series = config.storage.series_retention_days;
+  return o;
+}
+
+std::string rules_summary(const rules::PostScorer& scorer) {
+  const rules::RuleSet* r = scorer.rules();
+  if (!r) return "no rules";
+  return std::to_string(r->brand_count()) + " brands, " + std::to_string(r->topic_count()) + " topics, " +
+         std::to_string(r->pattern_count()) + " patterns";
+}
+
+}  // namespace
+
+Daemon::Daemon(const Config& config) : config_(config), router_(metrics_, config.tokens) {
+  reloads_ = &prometheus::BuildCounter()
+                  .Name("vigie_rules_reload_total")
+                  .Help("Rule reloads by outcome (success: new rules in force; error: old rules kept)")
+                  .Register(metrics_.registry());
+}
+
+Daemon::~Daemon() {
+  if (!stopped_) shutdown(std::chrono::milliseconds(0));
+}
+
+Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
+  std::unique_ptr<Daemon> d(new Daemon(config));
+  spdlog::info("vigie {} starting: config {}, data dir {}", kVersion, config.path, config.data_dir);
+
+  std::error_code fec;
+  std::filesystem::create_directories(config.data_dir, fec);
+  if (fec) return error("data dir " + config.data_dir + ": " + fec.message());
+  auto options = storage_options(config);
+  if (!options) return error("storage.sync: unknown policy '" + config.storage.sync + "'");
+  auto db = storage::Database::open(*options);
+  if (!db) return db.error();
+  d->db_ = std::move(*db);
+  d->storage_collector_ = std::make_shared<StorageCollector>(*d->db_);
+  d->metrics_.add_collectable(d->storage_collector_);
+
+  auto scorer = rules::PostScorer::load(config.rules_file);
+  if (!scorer) return scorer.error();
+  d->scorer_ = std::move(*scorer);
+  spdlog::info("rules: {} ({})", config.rules_file.empty() ? "none configured" : config.rules_file,
+               rules_summary(*d->scorer_));
+  if (!config.rules_file.empty()) {
+    std::error_code ec;
+    d->rules_mtime_ = std::filesystem::last_write_time(config.rules_file, ec);
+  }
+
+  d->pipeline_ = std::make_unique<Pipeline>(config.pipeline, *d->db_, d->scorer_, d->metrics_);
+  d->pipeline_->start();
+
+  auto sources = build_sources(config, d->metrics_.registry());
+  if (!sources) return sources.error();
+  d->sources_ = std::move(*sources);
+
+  auto listen = parse_listen(config.http.listen);
+  if (!listen) return listen.error();
+  d->add_routes();
+  d->http_ = std::make_unique<HttpServer>(config.http, [r = &d->router_](HttpRequest& req) { return r->handle(req); });
+  auto port = d->http_->start(*listen);
+  if (!port) return port.error();
+  d->port_ = *port;
+  spdlog::info("http: listening on {}:{} ({} threads)", listen->host, d->port_, config.http.threads);
+
+  d->start_sources();
+  d->ready_ = true;
+  spdlog::info("vigie ready: {} sources", d->sources_.size());
+  return d;
+}
+
+void Daemon::start_sources() {
+  // Sources are I/O-bound coroutines; one thread runs them all.
+  sources_ctx_ = std::make_unique<net::io_context>(1);
+  for (auto& source : sources_) {
+    auto cursor = db_->cursor(source->id());
+    std::string from;
+    if (!cursor) {
+      spdlog::error("source {}: cannot read its cursor, starting from the beginning: {}", source->id(),
+                    cursor.error().message);
+    } else if (*cursor) {
+      from = **cursor;
+    }
+    spdlog::info("source {}: starting{}", source->id(), from.empty() ? "" : " from cursor " + from);
+    net::co_spawn(*sources_ctx_, source->run(*pipeline_, from), [id = std::string(source->id())](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("source {}: stopped by an exception: {}", id, ex.what());
+      }
+    });
+  }
+  sources_thread_ = std::thread([ctx = sources_ctx_.get()] {
+    auto guard = net::make_work_guard(*ctx);
+    ctx->run();
+  });
+}
+
+void Daemon::add_routes() {
+  const Access health = config_.http.open_health ? Access::open : Access::read;
+  router_.add(http::verb::get, "/healthz", health, [](RequestContext&) -> net::awaitable<HttpResponse> {
+    co_return json_response(http::status::ok, {{"status", "ok"}});
+  });
+  router_.add(http::verb::get, "/readyz", health, [this](RequestContext&) -> net::awaitable<HttpResponse> {
+    if (ready_) co_return json_response(http::status::ok, {{"status", "ready"}});
+    co_return json_response(http::status::service_unavailable, {{"status", "not ready"}});
+  });
+  router_.add(http::verb::get, "/metrics", config_.http.open_metrics ? Access::open : Access::read,
+              [this](RequestContext&) -> net::awaitable<HttpResponse> {
+                co_return text_response(http::status::ok, metrics_.render(),
+                                        "text/plain; version=0.0.4; charset=utf-8");
+              });
+  router_.add(http::verb::get, "/api/v1/version", Access::read, [](RequestContext&) -> net::awaitable<HttpResponse> {
+    co_return json_response(http::status::ok, {{"version", kVersion}, {"revision", kRevision}});
+  });
+}
+
+void Daemon::reload_rules(const char* why) {
+  if (config_.rules_file.empty()) {
+    spdlog::info("{}: no rules file configured, nothing to reload", why);
+    return;
+  }
+  // Compiling happens here, on the control thread: the writer keeps scoring with the old rules meanwhile.
+  auto scorer = rules::PostScorer::load(config_.rules_file);
+  if (!scorer) {
+    reloads_->Add({{"outcome", "error"}}).Increment();
+    spdlog::error("{}: rules not reloaded, the previous rules stay in force: {}", why, scorer.error().message);
+    return;
+  }
+  scorer_ = std::move(*scorer);
+  pipeline_->set_scorer(scorer_);
+  reloads_->Add({{"outcome", "success"}}).Increment();
+  spdlog::info("{}: rules reloaded from {} ({})", why, config_.rules_file, rules_summary(*scorer_));
+}
+
+void Daemon::watch_rules_file() {
+  if (config_.rules_file.empty()) return;
+  // Polling survives editors that replace the file (rename over it), which would silence an inotify watch on the
+  // old inode; every 2 s is quick enough for people editing rules.
+  rules_watch_.expires_after(std::chrono::seconds(2));
+  rules_watch_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    std::error_code fec;
+    const auto mtime = std::filesystem::last_write_time(config_.rules_file, fec);
+    if (!fec && mtime != rules_mtime_) {
+      rules_mtime_ = mtime;
+      reload_rules("rule file changed");
+    }
+    watch_rules_file();
+  });
+}
+
+void Daemon::run_until_signal() {
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      reload_rules("SIGHUP");
+      signals_.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    control_.stop();
+  };
+  signals_.async_wait(on_signal);
+  watch_rules_file();
+  control_.run();
+}
+
+void Daemon::shutdown(std::chrono::milliseconds grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  ready_ = false;
+  if (http_) http_->stop_accepting();
+  if (sources_ctx_) {
+    // Destroying the context destroys the suspended source coroutines; batches they already queued are written.
+    sources_ctx_->stop();
+    if (sources_thread_.joinable()) sources_thread_.join();
+    sources_ctx_.reset();
+  }
+  if (http_) http_->drain(grace);
+  if (pipeline_) pipeline_->stop();
+  if (storage_collector_) metrics_.remove_collectable(storage_collector_);
+  db_.reset();
+  spdlog::info("vigie stopped");
+  spdlog::default_logger()->flush();
+}
+
+}  // namespace vigie::daemon

@@ -1,0 +1,26 @@
+#include "daemon/http_response.h"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
+namespace vigie::daemon {
+
+HttpResponse text_response(http::status status, std::string body, std::string_view content_type) {
+  HttpResponse res{status, 11};
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse json_response(http::status status, const boost::json::value& body) {
+  return text_response(status, boost::json::serialize(body) + "\n", "application/json");
+}
+
+HttpResponse json_error(http::status status, std::string_view message) {
+  return text_response(status, "{\"error\":" + boost::json::serialize(boost::json::string(message)) + "}\n",
+                       "application/json");
+}
+
+}  // namespace vigie::daemon

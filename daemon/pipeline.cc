@@ -1,0 +1,203 @@
+#include "daemon/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace vigie::daemon {
+
+Pipeline::Pipeline(const PipelineConfig& config, storage::Database& db, std::shared_ptr<const rules::Scorer> scorer,
+                   Metrics& metrics)
+    : config_(config),
+      db_(db),
+      scorer_(std::move(scorer)),
+      queue_depth_(prometheus::BuildGauge()
+                       .Name("vigie_pipeline_queue_posts")
+                       .Help("Posts queued between sources and storage")
+                       .Register(metrics.registry())
+                       .Add({})),
+      written_(prometheus::BuildCounter()
+                   .Name("vigie_pipeline_posts_stored_total")
+                   .Help("Posts stored (new, edited or deleted)")
+                   .Register(metrics.registry())
+                   .Add({})),
+      duplicates_(prometheus::BuildCounter()
+                      .Name("vigie_pipeline_duplicates_total")
+                      .Help("Posts already stored, skipped")
+                      .Register(metrics.registry())
+                      .Add({})),
+      write_errors_(prometheus::BuildCounter()
+                        .Name("vigie_pipeline_write_errors_total")
+                        .Help("Storage writes that failed and were retried")
+                        .Register(metrics.registry())
+                        .Add({})),
+      saturated_(prometheus::BuildCounter()
+                     .Name("vigie_pipeline_saturated_total")
+                     .Help("HTTP pushes refused because the queue was full")
+                     .Register(metrics.registry())
+                     .Add({})),
+      batch_seconds_(prometheus::BuildHistogram()
+                         .Name("vigie_pipeline_batch_seconds")
+                         .Help("Time to score and durably store one batch")
+                         .Register(metrics.registry())
+                         .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                          0.05, 0.1, 0.25, 0.5, 1, 5})) {}
+
+Pipeline::~Pipeline() { stop(); }
+
+void Pipeline::start() { writer_ = std::thread([this] { writer_loop(); }); }
+
+void Pipeline::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    wake_waiters();
+  }
+  has_work_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Pipeline::set_scorer(std::shared_ptr<const rules::Scorer> scorer) { scorer_.store(std::move(scorer)); }
+
+std::size_t Pipeline::queued_posts() const {
+  std::lock_guard lock(mu_);
+  return queued_posts_;
+}
+
+void Pipeline::wake_waiters() {
+  for (auto& wake : waiters_) wake();
+  waiters_.clear();
+}
+
+net::awaitable<Result<void>> Pipeline::push(ingest::SourceBatch batch) {
+  const auto executor = co_await net::this_coro::executor;
+  const std::size_t n = batch.posts.size();
+  for (;;) {
+    auto timer = std::make_shared<net::steady_timer>(executor);
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) co_return error("pipeline is stopping");
+      // A batch larger than the whole queue still goes in when the queue is empty, or it would wait forever.
+      if (queued_posts_ == 0 || queued_posts_ + n <= static_cast<std::size_t>(config_.queue_capacity)) {
+        queued_posts_ += n;
+        queue_depth_.Set(static_cast<double>(queued_posts_));
+        queue_.push_back(Item{std::move(batch), nullptr});
+        has_work_.notify_one();
+        co_return ok();
+      }
+      // The writer wakes us when it takes work; the short expiry is a safety net against a missed wake-up.
+      timer->expires_after(std::chrono::milliseconds(50));
+      waiters_.push_back([timer] { net::post(timer->get_executor(), [timer] { timer->cancel(); }); });
+    }
+    co_await timer->async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
+net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch batch) {
+  auto initiate = [this, &batch](auto handler) {
+    // The completion runs on the awaiting coroutine's executor, whatever thread the writer is on.
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    auto complete = [h](DurablePushResult r) {
+      auto ex = net::get_associated_executor(*h);
+      net::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+    };
+    const std::size_t n = batch.posts.size();
+    std::unique_lock lock(mu_);
+    if (stopping_) {
+      lock.unlock();
+      complete(DurablePushResult{PushRefusal::stopping, {}, "shutting down"});
+      return;
+    }
+    if (queued_posts_ != 0 && queued_posts_ + n > static_cast<std::size_t>(config_.queue_capacity)) {
+      lock.unlock();
+      saturated_.Increment();
+      complete(DurablePushResult{PushRefusal::saturated, {}, "ingest queue is full"});
+      return;
+    }
+    queued_posts_ += n;
+    queue_depth_.Set(static_cast<double>(queued_posts_));
+    queue_.push_back(Item{std::move(batch), std::move(complete)});
+    has_work_.notify_one();
+  };
+  co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(DurablePushResult)>(initiate,
+                                                                                                  net::use_awaitable);
+}
+
+void Pipeline::writer_loop() {
+  for (;;) {
+    std::vector<Item> items;
+    {
+      std::unique_lock lock(mu_);
+      has_work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      // Consecutive batches of one source share a write (one sync) up to batch_size posts. A durable push is
+      // written alone, so that its response reports exactly its own posts.
+      std::size_t n = 0;
+      while (!queue_.empty()) {
+        const Item& next = queue_.front();
+        if (!items.empty() && (items.front().done || next.done || next.batch.source != items.front().batch.source ||
+                               n + next.batch.posts.size() > static_cast<std::size_t>(config_.batch_size)))
+          break;
+        n += next.batch.posts.size();
+        items.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      queued_posts_ -= n;
+      queue_depth_.Set(static_cast<double>(queued_posts_));
+      wake_waiters();
+    }
+    write_with_retry(items);
+  }
+}
+
+void Pipeline::write_with_retry(std::vector<Item>& items) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::shared_ptr<const rules::Scorer> scorer = scorer_.load();
+  std::vector<rules::ScoredPost> scored;
+  storage::CursorUpdate cursor;
+  for (const Item& item : items) {
+    for (const ingest::Post& p : item.batch.posts) scored.push_back(scorer->score(p));
+    if (!item.batch.cursor.empty()) cursor = storage::CursorUpdate{item.batch.source, item.batch.cursor};
+  }
+
+  auto backoff = std::chrono::milliseconds(100);
+  for (int attempt = 1;; ++attempt) {
+    auto r = db_.write(scored, cursor);
+    if (r) {
+      written_.Increment(static_cast<double>(r->inserted + r->edited + r->deleted));
+      duplicates_.Increment(static_cast<double>(r->duplicates));
+      batch_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      for (Item& item : items)
+        if (item.done) item.done(DurablePushResult{PushRefusal::none, *r, {}});
+      return;
+    }
+    write_errors_.Increment();
+    if (attempt == 1 || attempt % 20 == 0)
+      spdlog::error("pipeline: storing {} posts failed (attempt {}), retrying: {}", scored.size(), attempt,
+                    r.error().message);
+    bool stopping;
+    {
+      std::lock_guard lock(mu_);
+      stopping = stopping_;
+    }
+    // A durable push is answered soon (its client retries); a source batch waits for storage to recover, and
+    // the full queue slows the sources meanwhile. At shutdown, give up after a few tries: the sources' cursors
+    // were not advanced, so they deliver these posts again after the restart.
+    const bool durable = items.size() == 1 && items.front().done;
+    if ((durable && attempt >= 3) || (stopping && attempt >= 3)) {
+      for (Item& item : items)
+        if (item.done) item.done(DurablePushResult{PushRefusal::storage, {}, r.error().message});
+      spdlog::error("pipeline: gave up storing {} posts: {}", scored.size(), r.error().message);
+      return;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+}  // namespace vigie::daemon

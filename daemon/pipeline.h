@@ -1,0 +1,94 @@
+// The pipeline between sources and storage: a bounded queue, and one writer thread that scores each batch and
+// stores it (posts, mentions, series, the source's cursor) in one atomic write.
+//
+// Backpressure: the queue holds at most `queue_capacity` posts. push() suspends the calling source until there
+// is room; try_push_durable() (HTTP push) refuses at once instead, so the API can answer 503 + Retry-After.
+// Nothing queued is dropped: a failed storage write is retried with backoff until it succeeds or the pipeline
+// stops; stop() writes everything queued before returning.
+//
+// Thread-safety: push() and try_push_durable() from any thread or coroutine; set_scorer() from any thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "daemon/config.h"
+#include "daemon/metrics.h"
+#include "ingest/source.h"
+#include "rules/scorer.h"
+#include "storage/database.h"
+
+namespace vigie::daemon {
+
+namespace net = boost::asio;
+
+// Why a durable push did not happen.
+enum class PushRefusal : std::uint8_t { none, saturated, stopping, storage };
+
+struct DurablePushResult {
+  PushRefusal refusal = PushRefusal::none;
+  storage::WriteSummary summary;  // when refusal == none
+  std::string message;            // when refused
+};
+
+class Pipeline final : public ingest::PostSink {
+ public:
+  Pipeline(const PipelineConfig& config, storage::Database& db, std::shared_ptr<const rules::Scorer> scorer,
+           Metrics& metrics);
+  ~Pipeline() override;
+
+  void start();
+  // Stops taking batches, writes everything already queued, and joins the writer.
+  void stop();
+
+  // Batches scored after this call use `scorer`; a batch is always scored by one scorer.
+  void set_scorer(std::shared_ptr<const rules::Scorer> scorer);
+
+  net::awaitable<Result<void>> push(ingest::SourceBatch batch) override;
+
+  // Queues the batch only if there is room now, and completes once it is durable (or refused).
+  net::awaitable<DurablePushResult> try_push_durable(ingest::SourceBatch batch);
+
+  std::size_t queued_posts() const;
+
+ private:
+  struct Item {
+    ingest::SourceBatch batch;
+    std::function<void(DurablePushResult)> done;  // set for durable pushes
+  };
+
+  void writer_loop();
+  void write_with_retry(std::vector<Item>& items);
+  void wake_waiters();  // called with mu_ held
+
+  PipelineConfig config_;
+  storage::Database& db_;
+  std::atomic<std::shared_ptr<const rules::Scorer>> scorer_;
+
+  mutable std::mutex mu_;
+  std::condition_variable has_work_;
+  std::deque<Item> queue_;
+  std::size_t queued_posts_ = 0;
+  bool stopping_ = false;
+  std::vector<std::function<void()>> waiters_;  // each wakes one suspended push()
+  std::thread writer_;
+
+  prometheus::Gauge& queue_depth_;
+  prometheus::Counter& written_;
+  prometheus::Counter& duplicates_;
+  prometheus::Counter& write_errors_;
+  prometheus::Counter& saturated_;
+  prometheus::Histogram& batch_seconds_;
+};
+
+}  // namespace vigie::daemon

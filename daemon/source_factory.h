@@ -1,0 +1,19 @@
+// Builds the configured sources by type, reading each one's own options. `vigie check` calls it too, so a
+// source's config errors are found before anything starts.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <vector>
+
+#include "daemon/config.h"
+#include "ingest/source.h"
+
+namespace vigie::daemon {
+
+// Errors are "FILE:LINE:COL: message" pointing into the source's section.
+Result<std::vector<std::unique_ptr<ingest::Source>>> build_sources(const Config& config,
+                                                                   prometheus::Registry& registry);
+
+}  // namespace vigie::daemon

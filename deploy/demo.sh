@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# README command 1: installs what is missing, builds Vigie, and runs it on the embedded demo: bundled example
+# rules (deploy/demo/rules.yaml) and a bundled feed of invented posts replayed at 20x, data in ./var/.
+# Stop it with Ctrl-C (a clean shutdown: nothing stored is lost).
+#
+# Environment: VIGIE_LISTEN (default 127.0.0.1:8080), VIGIE_TOKEN (API token; default demo-token-change-me).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+"$root/deploy/build.sh" vigie
+
+listen="${VIGIE_LISTEN:-127.0.0.1:8080}"
+token="${VIGIE_TOKEN:-demo-token-change-me}"
+export VIGIE_TOKEN="$token"
+mkdir -p var
+cat <<MSG
+
+Vigie demo: data in $root/var, API token "$token".
+  health      http://$listen/healthz
+  metrics     http://$listen/metrics
+  API         curl -H "Authorization: Bearer $token" http://$listen/api/v1/version
+
+MSG
+exec "$root/build/vigie" run --config deploy/demo/vigie.yaml --listen "$listen" --data-dir var

@@ -1,0 +1,39 @@
+// The Scorer Vigie runs: detect the post's language, score its sentiment in that language, match the rules.
+//
+// Immutable once built; score() is thread-safe (per-thread scratch buffers). A rule reload builds a new
+// PostScorer from the new file and swaps it in whole.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ingest/result.h"
+#include "rules/language_detector.h"
+#include "rules/rule_set.h"
+#include "rules/scorer.h"
+#include "rules/sentiment_analyzer.h"
+
+namespace vigie::rules {
+
+class PostScorer final : public Scorer {
+ public:
+  // Compiles the rule file (an empty path: no brands or topics; sentiment with default options). Errors are
+  // "FILE:LINE:COL: message".
+  static Result<std::shared_ptr<const PostScorer>> load(const std::string& rules_file);
+  static std::shared_ptr<const PostScorer> build(std::shared_ptr<const RuleSet> rules,
+                                                 std::shared_ptr<const SentimentAnalyzer> sentiment);
+
+  ScoredPost score(const ingest::Post& post) const override;
+
+  // The compiled rules, or nullptr when none are configured.
+  const RuleSet* rules() const { return rules_.get(); }
+
+ private:
+  PostScorer(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const SentimentAnalyzer> sentiment);
+
+  std::shared_ptr<const RuleSet> rules_;
+  std::shared_ptr<const SentimentAnalyzer> sentiment_;
+  LanguageDetector detector_;
+};
+
+}  // namespace vigie::rules

@@ -1,0 +1,120 @@
+// Sentiment and language detection throughput on ~180-byte social posts, one thread (= one core).
+// Target (issue 5): >= 600,000 posts/s per core for the sentiment pass. Run:
+//   build/tests/bench/vigie_sentiment_bench --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "rules/language_detector.h"
+#include "rules/sentiment_analyzer.h"
+
+namespace vigie::rules {
+namespace {
+
+// Hand-written posts of about 180 bytes, the size of a typical short social post, in the styles the daemon
+// sees: complaints, praise, mixed, slang, emoji, mentions and links.
+const std::vector<std::string>& english_posts() {
+  static const std::vector<std::string> posts{
+      "@AcmeSupport my order has been stuck for 9 days and nobody answers the phone. Worst customer service "
+      "I have ever dealt with, I want a refund now!!! #fail https://t.co/abc123",
+      "Honestly the new Acme app update is really good, way faster than before and the dark mode looks great. "
+      "Well done team :) would recommend to anyone looking for a solid option",
+      "Not bad at all, the delivery was quick but the box was damaged and one item was missing. Support "
+      "replied within an hour though, so I'm kind of okay with it. We'll see lol",
+      "Is anyone else having issues with Acme today? Can't log in since this morning, the site keeps "
+      "crashing and it's SO annoying. Outage again?? Third time this month 😡",
+      "Just tried the new Acme burger and wow, absolutely loved it 😍 juicy, fresh, great price. The staff "
+      "were super friendly too. Definitely coming back next week with friends!",
+      "The plot was good, but the characters are uncompelling and the dialog is not great. Expected much "
+      "more from this studio after the trailer, honestly a bit of a letdown overall.",
+      "Acme charged me twice for the same subscription and the refund still hasn't arrived after two weeks. "
+      "This is a scam, stay away from them. Reported to my bank already. #scam",
+      "shoutout to @acme for fixing my laptop in one day, nothing fancy but it works perfectly now and they "
+      "didn't charge for the extra cable. thanks a lot guys, appreciate it 👍",
+  };
+  return posts;
+}
+
+const std::vector<std::string>& french_posts() {
+  static const std::vector<std::string> posts{
+      "@AcmeFrance ça fait 9 jours que ma commande est bloquée et personne ne répond au téléphone. Service "
+      "client nul, je suis vraiment déçu, je veux être remboursé !!! #honte",
+      "Franchement la nouvelle appli Acme est top, beaucoup plus rapide qu'avant et le mode sombre est trop "
+      "beau. Bravo à l'équipe :) je recommande à tout le monde sans hésiter",
+      "Pas mal du tout, livraison rapide mais le carton était abîmé et il manquait un article. Le SAV a "
+      "répondu en une heure quand même, donc bof ça va. On verra mdr",
+      "Quelqu'un d'autre a des soucis avec Acme aujourd'hui ? Impossible de me connecter depuis ce matin, le "
+      "site plante sans arrêt c'est TROP chiant. Encore une panne ?? 😡",
+      "Je viens de tester le nouveau burger Acme et franchement j'adore 😍 bien juteux, frais, prix correct. "
+      "Le personnel était super sympa aussi. J'y retourne la semaine pro !",
+      "L'intrigue était bonne, mais les personnages sont pas convaincants et les dialogues pas terribles. "
+      "J'attendais beaucoup plus de ce studio après la bande-annonce, décevant.",
+      "Acme m'a prélevé deux fois le même abonnement et toujours pas de remboursement après deux semaines. "
+      "C'est une arnaque, fuyez. J'ai prévenu ma banque. #arnaque",
+      "merci @acme d'avoir réparé mon ordi en une journée, rien d'extraordinaire mais il marche nickel "
+      "maintenant et ils ont pas facturé le câble en plus. trop cool 👍",
+  };
+  return posts;
+}
+
+std::shared_ptr<const SentimentAnalyzer> analyzer() {
+  static const std::shared_ptr<const SentimentAnalyzer> a = SentimentAnalyzer::create({}).value();
+  return a;
+}
+
+void score_posts(benchmark::State& state, const std::vector<std::string>& posts, std::string_view lang) {
+  const auto a = analyzer();
+  std::size_t i = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& post = posts[i];
+    benchmark::DoNotOptimize(a->score(post, lang));
+    bytes += post.size();
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+
+void BM_SentimentEnglish(benchmark::State& state) { score_posts(state, english_posts(), "en"); }
+void BM_SentimentFrench(benchmark::State& state) { score_posts(state, french_posts(), "fr"); }
+
+void detect_posts(benchmark::State& state, const std::vector<std::string>& posts) {
+  const LanguageDetector detector;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(detector.detect(posts[i], ""));
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_DetectEnglish(benchmark::State& state) { detect_posts(state, english_posts()); }
+void BM_DetectFrench(benchmark::State& state) { detect_posts(state, french_posts()); }
+
+// The whole per-post pass the scorer runs: detect the language, then score in it.
+void BM_DetectAndScoreMixed(benchmark::State& state) {
+  const LanguageDetector detector;
+  const auto a = analyzer();
+  std::vector<std::string> posts = english_posts();
+  posts.insert(posts.end(), french_posts().begin(), french_posts().end());
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::string& post = posts[i];
+    benchmark::DoNotOptimize(a->score(post, detector.detect(post, "")));
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+BENCHMARK(BM_SentimentEnglish);
+BENCHMARK(BM_SentimentFrench);
+BENCHMARK(BM_DetectEnglish);
+BENCHMARK(BM_DetectFrench);
+BENCHMARK(BM_DetectAndScoreMixed);
+
+}  // namespace
+}  // namespace vigie::rules
+
+BENCHMARK_MAIN();

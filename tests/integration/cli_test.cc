@@ -1,0 +1,88 @@
+// The `vigie` command line as a user meets it: exit codes, usage, located config errors.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "tests/integration/daemon_process.h"
+
+namespace vigie::testing {
+namespace {
+
+TEST(Cli, Version) {
+  auto r = run_vigie({"version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("vigie 0.", 0), 0u) << r.out;
+}
+
+TEST(Cli, UnknownCommandsAndFlagsPrintUsageAndExit2) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {}, {"frobnicate"}, {"run"}, {"run", "--config", "x.yaml", "--bogus"}, {"check"}, {"version", "extra"}}) {
+    auto r = run_vigie(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << joined << "\n" << r.err;
+    EXPECT_NE(r.err.find("Usage:"), std::string::npos) << joined << "\n" << r.err;
+  }
+}
+
+TEST(Cli, HelpForEachCommand) {
+  for (const std::string cmd : {"run", "check", "version"}) {
+    auto r = run_vigie({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage:"), std::string::npos) << cmd << r.out;
+  }
+  auto run = run_vigie({"run", "--help"});
+  EXPECT_NE(run.out.find("--listen"), std::string::npos);
+  EXPECT_NE(run.out.find("--data-dir"), std::string::npos);
+  auto top = run_vigie({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("check"), std::string::npos);
+}
+
+TEST(Cli, CheckReportsLocatedErrors) {
+  TempDir dir;
+  const std::string unknown = dir.write("unknown.yaml", "listen: 127.0.0.1:8080\nhttp:\n  treads: 2\n");
+  auto r = run_vigie({"check", "--config", unknown});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind(unknown + ":3:3: unknown key 'treads' in http", 0), 0u) << r.err;
+
+  const std::string type = dir.write("type.yaml", "http:\n  max_body_bytes: huge\n");
+  r = run_vigie({"check", "--config", type});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, type + ":2:19: 'max_body_bytes' in http: expected a size such as 16384, 64KiB, 16MiB\n");
+
+  const std::string yaml = dir.write("bad.yaml", "listen: 127.0.0.1:8080\nhttp: [1, 2\n");
+  r = run_vigie({"check", "--config", yaml});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind(yaml + ":", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("invalid YAML"), std::string::npos) << r.err;
+
+  // run refuses the same file before starting anything.
+  r = run_vigie({"run", "--config", unknown});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind(unknown + ":3:3: unknown key 'treads' in http", 0), 0u) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "var"));
+}
+
+TEST(Cli, CheckAcceptsTheExampleConfig) {
+  ::setenv("VIGIE_TOKEN", "example-admin-token-0123456789", 1);
+  auto r = run_vigie({"check", "--config", std::string(VIGIE_SOURCE_DIR) + "/deploy/vigie.example.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("ok: ", 0), 0u) << r.out;
+}
+
+TEST(Cli, ExampleConfigNeedsItsToken) {
+  ::unsetenv("VIGIE_TOKEN");
+  auto r = run_vigie({"check", "--config", std::string(VIGIE_SOURCE_DIR) + "/deploy/vigie.example.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("environment variable VIGIE_TOKEN is not set"), std::string::npos) << r.err;
+}
+
+TEST(Cli, RunRejectsBadListenOverride) {
+  TempDir dir;
+  auto r = run_vigie({"run", "--config", dir.write("c.yaml", "{}\n"), "--listen", "nowhere"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--listen: listen address 'nowhere': expected ADDR:PORT\n");
+}
+
+}  // namespace
+}  // namespace vigie::testing
