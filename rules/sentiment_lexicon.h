@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,39 +51,28 @@ struct LexiconEntry {
 
 class SentimentLexicon {
  public:
-  // Hash of a folded key, eight bytes at a time: most tokens fit in one or two words, so a look-up costs a
-  // couple of multiplications rather than one per byte. Hasher computes the same value incrementally, for the
-  // tokenizer to hash while it copies.
-  class Hasher {
-   public:
-    explicit Hasher(std::size_t length) : h_(0x9E3779B97F4A7C15ull ^ (length * 0xFF51AFD7ED558CCDull)) {}
-    void add(unsigned char b) {
-      word_ |= static_cast<std::uint64_t>(b) << shift_;
-      shift_ += 8;
-      if (shift_ == 64) flush();
-    }
-    std::uint64_t finish() {
-      if (shift_ != 0) flush();
-      const std::uint64_t h = h_ * 0xFF51AFD7ED558CCDull;
-      return h ^ (h >> 32);
-    }
-
-   private:
-    void flush() {
-      h_ = (h_ ^ word_) * 0xC4CEB9FE1A85EC53ull;
-      h_ ^= h_ >> 29;
-      word_ = 0;
-      shift_ = 0;
-    }
-    std::uint64_t h_;
-    std::uint64_t word_ = 0;
-    unsigned shift_ = 0;
-  };
-
+  // Hash of a folded key, eight bytes at a time (little-endian words, the last one zero-padded): most tokens
+  // fit in one word, so a look-up costs a couple of multiplications rather than one per byte.
   static std::uint64_t hash(std::string_view folded) {
-    Hasher h(folded.size());
-    for (char c : folded) h.add(static_cast<unsigned char>(c));
-    return h.finish();
+    std::uint64_t h = seed(folded.size());
+    std::size_t i = 0;
+    for (; i + 8 <= folded.size(); i += 8) h = mix(h, load(folded.data() + i, 8));
+    if (i < folded.size()) h = mix(h, load(folded.data() + i, folded.size() - i));
+    return finish(h);
+  }
+
+  // The same hash, for a key followed by at least 8 readable bytes (the tokenizer's padded buffer): whole
+  // words are loaded and masked instead of assembled byte by byte.
+  static std::uint64_t hash_padded(const char* data, std::size_t n) {
+    std::uint64_t h = seed(n);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) h = mix(h, load(data + i, 8));
+    if (i < n) {
+      std::uint64_t w;
+      std::memcpy(&w, data + i, 8);
+      h = mix(h, w & (~0ull >> (64 - 8 * (n - i))));
+    }
+    return finish(h);
   }
 
   // Collects entries (keys already folded), then freezes them into the flat table.
@@ -120,6 +110,21 @@ class SentimentLexicon {
 
  private:
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
+  static std::uint64_t seed(std::size_t n) { return 0x9E3779B97F4A7C15ull ^ (n * 0xFF51AFD7ED558CCDull); }
+  static std::uint64_t mix(std::uint64_t h, std::uint64_t w) {
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 29);
+  }
+  static std::uint64_t finish(std::uint64_t h) {
+    h *= 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 32);
+  }
+  // Little-endian word of n <= 8 bytes, zero-padded.
+  static std::uint64_t load(const char* p, std::size_t n) {
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return w;
+  }
   // Keys are a few bytes long: a plain loop beats a call to memcmp.
   static bool same_bytes(const char* a, const char* b, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)

@@ -269,22 +269,21 @@ class Tokenizer {
   // `apostrophe` to the position of its first '\'' (or npos).
   std::uint64_t copy(std::string_view src, bool lower, std::size_t& apostrophe) {
     elongated_ = false;
-    if (out_.used + src.size() > out_.text.size()) {
+    // Keep 8 bytes of slack after the copy: the hash reads whole words.
+    if (out_.used + src.size() + 8 > out_.text.size()) {
       out_.text.resize(std::max(out_.text.size() * 2, out_.used + src.size() + 256));
     }
     char* dst = out_.text.data() + out_.used;
     apostrophe = std::string_view::npos;
-    SentimentLexicon::Hasher h(src.size());
     for (std::size_t i = 0; i < src.size(); ++i) {
       const auto b = static_cast<unsigned char>(src[i]);
       const unsigned char c = lower ? kLower[b] : b;
       dst[i] = static_cast<char>(c);
-      h.add(c);
       elongated_ |= i >= 2 && c == static_cast<unsigned char>(dst[i - 1]) && c == static_cast<unsigned char>(dst[i - 2]);
       if (b == '\'' && apostrophe == std::string_view::npos) apostrophe = i;
     }
     out_.used += src.size();
-    return h.finish();
+    return SentimentLexicon::hash_padded(dst, src.size());
   }
 
   std::string_view at(std::size_t offset, std::size_t length) const { return {out_.text.data() + offset, length}; }

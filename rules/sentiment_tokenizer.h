@@ -5,8 +5,9 @@
 // ("j'adore" → "j'", "adore"). Emoji become the words of their description. A word not in the table is looked
 // up again with letter runs squeezed ("cooool" → "cool", "nuuul" → "nul").
 //
-// Speed: ASCII words are lower-cased through a table without calling the Unicode folder; the output buffers
-// are reused across posts, so tokenizing allocates nothing once they have grown.
+// Speed: ASCII words are lower-cased and hashed in the copy that stores them, and words of Latin-1 letters
+// (French) fold through a table precomputed from fold_text; only other scripts and emoji call the Unicode
+// folder. The output buffers are reused across posts, so tokenizing allocates nothing once they have grown.
 //
 // Thread-safety: tokenize() is reentrant; each thread passes its own TokenizedText.
 #pragma once
