@@ -33,9 +33,11 @@ int check_command(const std::string& config_path) {
     return 2;
   }
   const rules::RuleSet* r = (*scorer)->rules();
-  std::cout << "ok: " << plural(r ? r->brand_count() : 0, "brand") << ", " << plural(r ? r->topic_count() : 0, "topic")
-            << ", " << plural(r ? r->pattern_count() : 0, "pattern") << "; " << plural(config->sources.size(), "source")
-            << ", " << plural(config->notifiers.size(), "notifier") << ", " << plural(config->tokens.size(), "token")
+  std::cout << "ok: " << plural(r ? r->brand_count() : 0, "brand") << ", "
+            << plural(r ? r->topic_count() : 0, "topic") << ", "
+            << plural(r ? r->pattern_count() : 0, "pattern") << "; "
+            << plural(config->sources.size(), "source") << ", "
+            << plural(config->notifiers.size(), "notifier") << ", " << plural(config->tokens.size(), "token")
             << "\n";
   return 0;
 }

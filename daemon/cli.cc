@@ -1,7 +1,6 @@
 #include "daemon/cli.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "daemon/commands.h"
@@ -16,14 +15,15 @@ int run_cli(int argc, char** argv) {
 
   RunOptions run;
   std::string listen, data_dir;
-  CLI::App* run_cmd = app.add_subcommand("run", "Run the daemon until SIGTERM or SIGINT (SIGHUP reloads rules)");
+  CLI::App* run_cmd =
+      app.add_subcommand("run", "Run the daemon until SIGTERM or SIGINT (SIGHUP reloads rules)");
   run_cmd->add_option("--config", run.config, "Configuration file (YAML)")->required();
   run_cmd->add_option("--listen", listen, "Override the listen address, ADDR:PORT");
   run_cmd->add_option("--data-dir", data_dir, "Override the data directory");
 
   std::string check_config;
-  CLI::App* check_cmd =
-      app.add_subcommand("check", "Validate the configuration and its rules without starting; exit 2 on error");
+  CLI::App* check_cmd = app.add_subcommand(
+      "check", "Validate the configuration and its rules without starting; exit 2 on error");
   check_cmd->add_option("--config", check_config, "Configuration file (YAML)")->required();
 
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");

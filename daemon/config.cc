@@ -59,15 +59,21 @@ std::vector<TokenConfig> read_tokens(const YAML::Node& list, const std::string& 
     TokenConfig t;
     t.name = m.require_string("name");
     t.token = m.require_string("token");
-    if (t.token.size() < 16) fail_at(file, item["token"], "token '" + t.name + "': secret must be at least 16 characters");
+    if (t.token.size() < 16)
+      fail_at(file, item["token"], "token '" + t.name + "': secret must be at least 16 characters");
     auto roles = m.require("roles");
-    if (!roles.IsSequence() || roles.size() == 0) fail_at(file, roles, "token '" + t.name + "': 'roles' must be a non-empty list");
+    if (!roles.IsSequence() || roles.size() == 0)
+      fail_at(file, roles, "token '" + t.name + "': 'roles' must be a non-empty list");
     for (const auto& r : roles) {
       const std::string s = r.IsScalar() ? r.Scalar() : "";
-      if (s == "read") t.roles.push_back(Role::read);
-      else if (s == "ingest") t.roles.push_back(Role::ingest);
-      else if (s == "admin") t.roles.push_back(Role::admin);
-      else fail_at(file, r, "token '" + t.name + "': unknown role '" + s + "' (known: read, ingest, admin)");
+      if (s == "read")
+        t.roles.push_back(Role::read);
+      else if (s == "ingest")
+        t.roles.push_back(Role::ingest);
+      else if (s == "admin")
+        t.roles.push_back(Role::admin);
+      else
+        fail_at(file, r, "token '" + t.name + "': unknown role '" + s + "' (known: read, ingest, admin)");
     }
     m.finish();
     for (const auto& other : out)
@@ -77,7 +83,8 @@ std::vector<TokenConfig> read_tokens(const YAML::Node& list, const std::string& 
   return out;
 }
 
-std::vector<ComponentConfig> read_components(const YAML::Node& list, const std::string& file, const std::string& what) {
+std::vector<ComponentConfig> read_components(const YAML::Node& list, const std::string& file,
+                                             const std::string& what) {
   std::vector<ComponentConfig> out;
   if (!list.IsSequence()) fail_at(file, list, "'" + what + "s': expected a list");
   std::set<std::string> ids;
@@ -88,7 +95,8 @@ std::vector<ComponentConfig> read_components(const YAML::Node& list, const std::
     c.node = static_cast<const YAML::Node&>(item);
     for (const char* key : {"id", "type"}) {
       const YAML::Node v = item[key];
-      if (!v || !v.IsScalar() || v.Scalar().empty()) fail_at(file, item, what + ": missing required key '" + key + "'");
+      if (!v || !v.IsScalar() || v.Scalar().empty())
+        fail_at(file, item, what + ": missing required key '" + key + "'");
     }
     c.id = item["id"].Scalar();
     c.type = item["type"].Scalar();
@@ -105,7 +113,8 @@ Result<ListenAddress> parse_listen(const std::string& s) {
   if (colon == std::string::npos) return error("listen address '" + s + "': expected ADDR:PORT");
   ListenAddress a;
   a.host = s.substr(0, colon);
-  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+  if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']')
+    a.host = a.host.substr(1, a.host.size() - 2);
   if (a.host.empty()) a.host = "0.0.0.0";
   const std::string port = s.substr(colon + 1);
   unsigned value = 0;

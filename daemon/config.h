@@ -2,7 +2,8 @@
 // with its default in deploy/vigie.example.yaml.
 //
 // Relative paths in the file (data_dir, rules, source files) are resolved against the directory of the config
-// file, so a config and its rules travel together; command-line overrides are relative to the working directory.
+// file, so a config and its rules travel together; command-line overrides are relative to the working
+// directory.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -19,19 +20,19 @@ namespace vigie::daemon {
 enum class Role : std::uint8_t { read, ingest, admin };
 
 struct TokenConfig {
-  std::string name;          // shown in logs, never the secret
-  std::string token;         // the bearer secret; use ${ENV} to keep it out of the file
-  std::vector<Role> roles;   // admin implies read and ingest
+  std::string name;         // shown in logs, never the secret
+  std::string token;        // the bearer secret; use ${ENV} to keep it out of the file
+  std::vector<Role> roles;  // admin implies read and ingest
 };
 
 struct HttpConfig {
-  std::string listen = "127.0.0.1:8080";  // ADDR:PORT; port 0 picks a free port (logged)
-  int threads = 2;                        // I/O threads, one io_context each
-  std::chrono::milliseconds read_timeout{30'000};  // to receive a whole request once it started
-  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request
-  std::uint64_t max_header_bytes = 16 * 1024;      // larger headers get 431
+  std::string listen = "127.0.0.1:8080";            // ADDR:PORT; port 0 picks a free port (logged)
+  int threads = 2;                                  // I/O threads, one io_context each
+  std::chrono::milliseconds read_timeout{30'000};   // to receive a whole request once it started
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connection with no request
+  std::uint64_t max_header_bytes = 16 * 1024;       // larger headers get 431
   std::uint64_t max_body_bytes = 16 * 1024 * 1024;  // larger bodies get 413
-  bool open_health = true;   // /healthz and /readyz need no token
+  bool open_health = true;                          // /healthz and /readyz need no token
   bool open_metrics = true;  // /metrics needs no token (else: a token with the read role)
 };
 
@@ -61,9 +62,9 @@ struct ComponentConfig {
 };
 
 struct Config {
-  std::string path;            // the file this was read from
+  std::string path;              // the file this was read from
   std::string data_dir = "var";  // RocksDB lives in data_dir/db
-  std::string rules_file;      // the rule file (brands, topics, sentiment); optional
+  std::string rules_file;        // the rule file (brands, topics, sentiment); optional
   HttpConfig http;
   LogConfig log;
   StorageConfig storage;

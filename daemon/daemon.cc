@@ -80,7 +80,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   auto listen = parse_listen(config.http.listen);
   if (!listen) return listen.error();
   d->add_routes();
-  d->http_ = std::make_unique<HttpServer>(config.http, [r = &d->router_](HttpRequest& req) { return r->handle(req); });
+  d->http_ = std::make_unique<HttpServer>(config.http,
+                                          [r = &d->router_](HttpRequest& req) { return r->handle(req); });
   auto port = d->http_->start(*listen);
   if (!port) return port.error();
   d->port_ = *port;
@@ -105,14 +106,15 @@ void Daemon::start_sources() {
       from = **cursor;
     }
     spdlog::info("source {}: starting{}", source->id(), from.empty() ? "" : " from cursor " + from);
-    net::co_spawn(*sources_ctx_, source->run(*pipeline_, from), [id = std::string(source->id())](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("source {}: stopped by an exception: {}", id, ex.what());
-      }
-    });
+    net::co_spawn(*sources_ctx_, source->run(*pipeline_, from),
+                  [id = std::string(source->id())](std::exception_ptr e) {
+                    if (!e) return;
+                    try {
+                      std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                      spdlog::error("source {}: stopped by an exception: {}", id, ex.what());
+                    }
+                  });
   }
   sources_thread_ = std::thread([ctx = sources_ctx_.get()] {
     auto guard = net::make_work_guard(*ctx);
@@ -134,9 +136,10 @@ void Daemon::add_routes() {
                 co_return text_response(http::status::ok, metrics_.render(),
                                         "text/plain; version=0.0.4; charset=utf-8");
               });
-  router_.add(http::verb::get, "/api/v1/version", Access::read, [](RequestContext&) -> net::awaitable<HttpResponse> {
-    co_return json_response(http::status::ok, {{"version", kVersion}, {"revision", kRevision}});
-  });
+  router_.add(http::verb::get, "/api/v1/version", Access::read,
+              [](RequestContext&) -> net::awaitable<HttpResponse> {
+                co_return json_response(http::status::ok, {{"version", kVersion}, {"revision", kRevision}});
+              });
 }
 
 void Daemon::reload_rules(const char* why) {
@@ -148,7 +151,8 @@ void Daemon::reload_rules(const char* why) {
   auto scorer = rules::PostScorer::load(config_.rules_file);
   if (!scorer) {
     reloads_->Add({{"outcome", "error"}}).Increment();
-    spdlog::error("{}: rules not reloaded, the previous rules stay in force: {}", why, scorer.error().message);
+    spdlog::error("{}: rules not reloaded, the previous rules stay in force: {}", why,
+                  scorer.error().message);
     return;
   }
   scorer_ = std::move(*scorer);
@@ -159,8 +163,8 @@ void Daemon::reload_rules(const char* why) {
 
 void Daemon::watch_rules_file() {
   if (config_.rules_file.empty()) return;
-  // Polling survives editors that replace the file (rename over it), which would silence an inotify watch on the
-  // old inode; every 2 s is quick enough for people editing rules.
+  // Polling survives editors that replace the file (rename over it), which would silence an inotify watch on
+  // the old inode; every 2 s is quick enough for people editing rules.
   rules_watch_.expires_after(std::chrono::seconds(2));
   rules_watch_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
@@ -175,17 +179,17 @@ void Daemon::watch_rules_file() {
 }
 
 void Daemon::run_until_signal() {
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                             int sig) {
-    if (ec) return;
-    if (sig == SIGHUP) {
-      reload_rules("SIGHUP");
-      signals_.async_wait(on_signal);
-      return;
-    }
-    spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    control_.stop();
-  };
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          reload_rules("SIGHUP");
+          signals_.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        control_.stop();
+      };
   signals_.async_wait(on_signal);
   watch_rules_file();
   control_.run();
@@ -197,7 +201,8 @@ void Daemon::shutdown(std::chrono::milliseconds grace) {
   ready_ = false;
   if (http_) http_->stop_accepting();
   if (sources_ctx_) {
-    // Destroying the context destroys the suspended source coroutines; batches they already queued are written.
+    // Destroying the context destroys the suspended source coroutines; batches they already queued are
+    // written.
     sources_ctx_->stop();
     if (sources_thread_.joinable()) sources_thread_.join();
     sources_ctx_.reset();

@@ -1,19 +1,18 @@
-// The running process: wires sources -> pipeline (scorer, storage) and the HTTP server, and tears them down in
-// order.
+// The running process: wires sources -> pipeline (scorer, storage) and the HTTP server, and tears them down
+// in order.
 //
 // Start-up: storage, rules (a broken rule file stops start-up with its location), pipeline, HTTP server (so
 // /healthz answers while sources start), sources; /readyz turns 200 once all are up.
-// Shutdown (SIGTERM, SIGINT): stop accepting connections, stop sources, let in-flight requests finish (an HTTP
-// push in flight is answered once durable), drain the queue into storage, close storage. Nothing acknowledged is
-// lost. SIGHUP, or a change of the rule file on disk, recompiles the rules off the hot path and swaps them in
-// whole; a broken file keeps the old rules.
+// Shutdown (SIGTERM, SIGINT): stop accepting connections, stop sources, let in-flight requests finish (an
+// HTTP push in flight is answered once durable), drain the queue into storage, close storage. Nothing
+// acknowledged is lost. SIGHUP, or a change of the rule file on disk, recompiles the rules off the hot path
+// and swaps them in whole; a broken file keeps the old rules.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <thread>

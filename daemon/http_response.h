@@ -1,10 +1,10 @@
-// Building HTTP responses: JSON documents and JSON errors ({"error": "..."}), the only error shape the API uses.
+// Building HTTP responses: JSON documents and JSON errors ({"error": "..."}), the only error shape the API
+// uses.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
-
 #include <string>
 #include <string_view>
 

@@ -1,9 +1,9 @@
 #include "daemon/http_router.h"
 
-#include <boost/url/parse.hpp>
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
 #include <chrono>
 
 namespace vigie::daemon {
@@ -35,10 +35,14 @@ bool has_role(const TokenConfig& t, Access access) {
 
 std::string_view access_name(Access a) {
   switch (a) {
-    case Access::open: return "open";
-    case Access::read: return "read";
-    case Access::ingest: return "ingest";
-    case Access::admin: return "admin";
+    case Access::open:
+      return "open";
+    case Access::read:
+      return "read";
+    case Access::ingest:
+      return "ingest";
+    case Access::admin:
+      return "admin";
   }
   return "?";
 }
@@ -52,21 +56,25 @@ void Router::add(http::verb method, const std::string& pattern, Access access, R
   std::vector<std::string> segments = split_path(pattern);
   for (auto& s : segments)
     if (s.size() >= 2 && s.front() == '{' && s.back() == '}') s = "{}";
-  routes_.push_back(Route{method, pattern, std::move(segments), access, std::move(handler), &metrics_.route(pattern)});
+  routes_.push_back(
+      Route{method, pattern, std::move(segments), access, std::move(handler), &metrics_.route(pattern)});
 }
 
 const TokenConfig* Router::authenticate(const HttpRequest& request) const {
   const auto header = request[http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || !std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char a, char b) {
+  if (header.size() <= kBearer.size() ||
+      !std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char a, char b) {
         return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
       }))
     return nullptr;
   const std::string_view presented = header.substr(kBearer.size());
   const TokenConfig* found = nullptr;
-  // Compare against every token in constant time so that timing reveals neither which token nor how much matched.
+  // Compare against every token in constant time so that timing reveals neither which token nor how much
+  // matched.
   for (const auto& t : tokens_) {
-    if (t.token.size() == presented.size() && CRYPTO_memcmp(t.token.data(), presented.data(), presented.size()) == 0)
+    if (t.token.size() == presented.size() &&
+        CRYPTO_memcmp(t.token.data(), presented.data(), presented.size()) == 0)
       found = &t;
   }
   return found;
@@ -88,7 +96,8 @@ net::awaitable<HttpResponse> Router::handle(HttpRequest& request) {
     for (const auto& r : routes_) {
       if (r.segments.size() != segments.size()) continue;
       bool same = true;
-      for (size_t i = 0; i < segments.size() && same; ++i) same = r.segments[i] == "{}" || r.segments[i] == segments[i];
+      for (size_t i = 0; i < segments.size() && same; ++i)
+        same = r.segments[i] == "{}" || r.segments[i] == segments[i];
       if (!same) continue;
       path_known = true;
       if (r.method == request.method()) {
@@ -100,8 +109,9 @@ net::awaitable<HttpResponse> Router::handle(HttpRequest& request) {
     }
 
     if (!matched) {
-      response = path_known ? json_error(http::status::method_not_allowed, "method not allowed on " + ctx.path)
-                            : json_error(http::status::not_found, "no such endpoint: " + ctx.path);
+      response = path_known
+                     ? json_error(http::status::method_not_allowed, "method not allowed on " + ctx.path)
+                     : json_error(http::status::not_found, "no such endpoint: " + ctx.path);
     } else {
       route_metrics = matched->metrics;
       if (matched->access != Access::open) ctx.token = authenticate(request);
@@ -109,9 +119,9 @@ net::awaitable<HttpResponse> Router::handle(HttpRequest& request) {
         response = json_error(http::status::unauthorized, "missing or invalid bearer token");
         response.set(http::field::www_authenticate, "Bearer realm=\"vigie\"");
       } else if (matched->access != Access::open && !has_role(*ctx.token, matched->access)) {
-        response = json_error(http::status::forbidden,
-                              "token '" + ctx.token->name + "' lacks the " + std::string(access_name(matched->access)) +
-                                  " role");
+        response =
+            json_error(http::status::forbidden, "token '" + ctx.token->name + "' lacks the " +
+                                                    std::string(access_name(matched->access)) + " role");
       } else {
         response = co_await matched->handler(ctx);
       }

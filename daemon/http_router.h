@@ -1,15 +1,14 @@
 // Routes requests to handlers by method and path pattern, enforces bearer-token roles, and records per-route
 // metrics. Patterns are literal segments and `{name}` placeholders: "/api/v1/brands/{id}/series".
 //
-// Auth: a route declares the role it needs. Callers present "Authorization: Bearer <token>"; a missing or unknown
-// token gets 401, a token without the role 403. The admin role implies read and ingest.
+// Auth: a route declares the role it needs. Callers present "Authorization: Bearer <token>"; a missing or
+// unknown token gets 401, a token without the role 403. The admin role implies read and ingest.
 //
 // Thread-safety: routes are added before the server starts; handle() is then safe from any thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/url/params_view.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>

@@ -1,7 +1,5 @@
 #include "daemon/http_server.h"
 
-#include "daemon/http_response.h"
-
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,8 +15,9 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-
 #include <optional>
+
+#include "daemon/http_response.h"
 
 namespace vigie::daemon {
 namespace {
@@ -33,7 +32,8 @@ std::optional<http::status> status_for_read_error(const boost::system::error_cod
   if (ec == http::error::header_limit) return http::status::request_header_fields_too_large;
   if (ec == http::error::body_limit) return http::status::payload_too_large;
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
-  if (ec.category() == boost::system::error_code(http::error::bad_method).category()) return http::status::bad_request;
+  if (ec.category() == boost::system::error_code(http::error::bad_method).category())
+    return http::status::bad_request;
   return std::nullopt;  // socket errors: reset, aborted, closed by drain()
 }
 
@@ -56,7 +56,8 @@ Result<std::uint16_t> HttpServer::start(const ListenAddress& address) {
   boost::system::error_code ec;
   const auto ip = net::ip::make_address(address.host, ec);
   if (ec) return error("listen address '" + address.host + "': " + ec.message());
-  for (int i = 0; i < config_.threads; ++i) contexts_.push_back(std::make_unique<net::io_context>(1));
+  for (int i = 0; i < config_.threads; ++i)
+    contexts_.push_back(std::make_unique<net::io_context>(1));
 
   acceptor_ = std::make_unique<tcp::acceptor>(*contexts_[0]);
   const tcp::endpoint endpoint{ip, address.port};
@@ -65,7 +66,8 @@ Result<std::uint16_t> HttpServer::start(const ListenAddress& address) {
   if (!ec) acceptor_->bind(endpoint, ec);
   if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return error("cannot listen on " + address.host + ":" + std::to_string(address.port) + ": " + ec.message());
+    return error("cannot listen on " + address.host + ":" + std::to_string(address.port) + ": " +
+                 ec.message());
   }
   const std::uint16_t port = acceptor_->local_endpoint().port();
 
@@ -117,7 +119,8 @@ net::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> conn) {
   for (;;) {
     if (stopping_) break;
     http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(std::min<std::uint64_t>(config_.max_header_bytes, UINT32_MAX)));
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(config_.max_header_bytes, UINT32_MAX)));
     parser.body_limit(config_.max_body_bytes);
 
     stream.expires_after(config_.idle_timeout);
@@ -159,8 +162,8 @@ net::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> conn) {
     try {
       res = co_await handler_(req);
     } catch (const std::exception& e) {
-      spdlog::error("http: {} {}: handler failed: {}", std::string(req.method_string()), std::string(req.target()),
-                    e.what());
+      spdlog::error("http: {} {}: handler failed: {}", std::string(req.method_string()),
+                    std::string(req.target()), e.what());
       res = json_error(http::status::internal_server_error, "internal error");
     }
     const bool keep = req.keep_alive() && res.keep_alive() && !stopping_;
@@ -206,10 +209,13 @@ void HttpServer::drain(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (connections_.load() > 0) {
-    spdlog::warn("http: {} connection(s) still busy after {} ms; closing them", connections_.load(), grace.count());
+    spdlog::warn("http: {} connection(s) still busy after {} ms; closing them", connections_.load(),
+                 grace.count());
   }
-  for (auto& ctx : contexts_) ctx->stop();
-  for (auto& t : threads_) t.join();
+  for (auto& ctx : contexts_)
+    ctx->stop();
+  for (auto& t : threads_)
+    t.join();
   threads_.clear();
 }
 

@@ -1,22 +1,22 @@
 // The daemon's HTTP/1.1 server (Boost.Beast, C++20 coroutines).
 //
 // Threading: `threads` I/O threads, each running its own io_context (measured about 4x faster here than one
-// io_context shared by two threads: no cross-thread handoff inside a connection). The acceptor lives on the first
-// context and deals accepted connections round-robin; a connection then stays on its context for life.
+// io_context shared by two threads: no cross-thread handoff inside a connection). The acceptor lives on the
+// first context and deals accepted connections round-robin; a connection then stays on its context for life.
 //
-// Limits: headers over max_header_bytes get 431, bodies over max_body_bytes 413, malformed requests 400, all with
-// a JSON body {"error": "..."}. A connection is closed when a request does not arrive whole within
+// Limits: headers over max_header_bytes get 431, bodies over max_body_bytes 413, malformed requests 400, all
+// with a JSON body {"error": "..."}. A connection is closed when a request does not arrive whole within
 // read_timeout once its body started, or when no request comes within idle_timeout.
 //
-// Shutdown: stop_accepting() closes the listener; drain() lets in-flight requests finish (their responses carry
-// "Connection: close"), closes idle connections, and stops the threads once all are done or the grace runs out.
+// Shutdown: stop_accepting() closes the listener; drain() lets in-flight requests finish (their responses
+// carry "Connection: close"), closes idle connections, and stops the threads once all are done or the grace
+// runs out.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>

@@ -25,7 +25,8 @@ class JsonFormatter final : public spdlog::formatter {
     const auto level = spdlog::level::to_string_view(msg.level);
     line.append(level.data(), level.size());
     line += "\",\"msg\":";
-    line += boost::json::serialize(boost::json::string(std::string_view(msg.payload.data(), msg.payload.size())));
+    line +=
+        boost::json::serialize(boost::json::string(std::string_view(msg.payload.data(), msg.payload.size())));
     line += "}\n";
     dest.append(line.data(), line.data() + line.size());
   }

@@ -49,10 +49,9 @@ Metrics::Metrics()
 Metrics::Route::Route(Metrics& m, std::string pattern)
     : metrics_(m),
       pattern_(std::move(pattern)),
-      duration_(&m.http_duration_.Add({{"route", pattern_}},
-                                      prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                                             0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                                                                             5, 10})) {}
+      duration_(&m.http_duration_.Add({{"route", pattern_}}, prometheus::Histogram::BucketBoundaries{
+                                                                 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})) {}
 
 void Metrics::Route::observe(unsigned status, double seconds) {
   duration_->Observe(seconds);
@@ -90,7 +89,8 @@ std::string Metrics::render() {
   std::lock_guard lock(collectables_mu_);
   for (const auto& c : collectables_) {
     auto more = c->Collect();
-    families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
   }
   return prometheus::TextSerializer().Serialize(families);
 }

@@ -41,7 +41,8 @@ class Metrics {
     prometheus::Histogram* duration_;
     std::array<std::atomic<prometheus::Counter*>, 600> by_status_{};  // filled on first use of each code
   };
-  // Returns the instruments of `pattern`, creating them once. The reference stays valid for the Metrics' life.
+  // Returns the instruments of `pattern`, creating them once. The reference stays valid for the Metrics'
+  // life.
   Route& route(const std::string& pattern);
 
   // Adds a collector read at every scrape (e.g. storage statistics), until remove_collectable().

@@ -11,8 +11,8 @@
 
 namespace vigie::daemon {
 
-Pipeline::Pipeline(const PipelineConfig& config, storage::Database& db, std::shared_ptr<const rules::Scorer> scorer,
-                   Metrics& metrics)
+Pipeline::Pipeline(const PipelineConfig& config, storage::Database& db,
+                   std::shared_ptr<const rules::Scorer> scorer, Metrics& metrics)
     : config_(config),
       db_(db),
       scorer_(std::move(scorer)),
@@ -41,16 +41,21 @@ Pipeline::Pipeline(const PipelineConfig& config, storage::Database& db, std::sha
                      .Help("HTTP pushes refused because the queue was full")
                      .Register(metrics.registry())
                      .Add({})),
-      batch_seconds_(prometheus::BuildHistogram()
-                         .Name("vigie_pipeline_batch_seconds")
-                         .Help("Time to score and durably store one batch")
-                         .Register(metrics.registry())
-                         .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                                          0.05, 0.1, 0.25, 0.5, 1, 5})) {}
+      batch_seconds_(
+          prometheus::BuildHistogram()
+              .Name("vigie_pipeline_batch_seconds")
+              .Help("Time to score and durably store one batch")
+              .Register(metrics.registry())
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                               0.05, 0.1, 0.25, 0.5, 1, 5})) {}
 
-Pipeline::~Pipeline() { stop(); }
+Pipeline::~Pipeline() {
+  stop();
+}
 
-void Pipeline::start() { writer_ = std::thread([this] { writer_loop(); }); }
+void Pipeline::start() {
+  writer_ = std::thread([this] { writer_loop(); });
+}
 
 void Pipeline::stop() {
   {
@@ -62,7 +67,9 @@ void Pipeline::stop() {
   if (writer_.joinable()) writer_.join();
 }
 
-void Pipeline::set_scorer(std::shared_ptr<const rules::Scorer> scorer) { scorer_.store(std::move(scorer)); }
+void Pipeline::set_scorer(std::shared_ptr<const rules::Scorer> scorer) {
+  scorer_.store(std::move(scorer));
+}
 
 std::size_t Pipeline::queued_posts() const {
   std::lock_guard lock(mu_);
@@ -70,7 +77,8 @@ std::size_t Pipeline::queued_posts() const {
 }
 
 void Pipeline::wake_waiters() {
-  for (auto& wake : waiters_) wake();
+  for (auto& wake : waiters_)
+    wake();
   waiters_.clear();
 }
 
@@ -124,8 +132,8 @@ net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch
     queue_.push_back(Item{std::move(batch), std::move(complete)});
     has_work_.notify_one();
   };
-  co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(DurablePushResult)>(initiate,
-                                                                                                  net::use_awaitable);
+  co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(DurablePushResult)>(
+      initiate, net::use_awaitable);
 }
 
 void Pipeline::writer_loop() {
@@ -140,8 +148,9 @@ void Pipeline::writer_loop() {
       std::size_t n = 0;
       while (!queue_.empty()) {
         const Item& next = queue_.front();
-        if (!items.empty() && (items.front().done || next.done || next.batch.source != items.front().batch.source ||
-                               n + next.batch.posts.size() > static_cast<std::size_t>(config_.batch_size)))
+        if (!items.empty() &&
+            (items.front().done || next.done || next.batch.source != items.front().batch.source ||
+             n + next.batch.posts.size() > static_cast<std::size_t>(config_.batch_size)))
           break;
         n += next.batch.posts.size();
         items.push_back(std::move(queue_.front()));
@@ -161,7 +170,8 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
   std::vector<rules::ScoredPost> scored;
   storage::CursorUpdate cursor;
   for (const Item& item : items) {
-    for (const ingest::Post& p : item.batch.posts) scored.push_back(scorer->score(p));
+    for (const ingest::Post& p : item.batch.posts)
+      scored.push_back(scorer->score(p));
     if (!item.batch.cursor.empty()) cursor = storage::CursorUpdate{item.batch.source, item.batch.cursor};
   }
 
@@ -186,8 +196,8 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
       stopping = stopping_;
     }
     // A durable push is answered soon (its client retries); a source batch waits for storage to recover, and
-    // the full queue slows the sources meanwhile. At shutdown, give up after a few tries: the sources' cursors
-    // were not advanced, so they deliver these posts again after the restart.
+    // the full queue slows the sources meanwhile. At shutdown, give up after a few tries: the sources'
+    // cursors were not advanced, so they deliver these posts again after the restart.
     const bool durable = items.size() == 1 && items.front().done;
     if ((durable && attempt >= 3) || (stopping && attempt >= 3)) {
       for (Item& item : items)

@@ -1,20 +1,20 @@
 // The pipeline between sources and storage: a bounded queue, and one writer thread that scores each batch and
 // stores it (posts, mentions, series, the source's cursor) in one atomic write.
 //
-// Backpressure: the queue holds at most `queue_capacity` posts. push() suspends the calling source until there
-// is room; try_push_durable() (HTTP push) refuses at once instead, so the API can answer 503 + Retry-After.
-// Nothing queued is dropped: a failed storage write is retried with backoff until it succeeds or the pipeline
-// stops; stop() writes everything queued before returning.
+// Backpressure: the queue holds at most `queue_capacity` posts. push() suspends the calling source until
+// there is room; try_push_durable() (HTTP push) refuses at once instead, so the API can answer 503 +
+// Retry-After. Nothing queued is dropped: a failed storage write is retried with backoff until it succeeds or
+// the pipeline stops; stop() writes everything queued before returning.
 //
 // Thread-safety: push() and try_push_durable() from any thread or coroutine; set_scorer() from any thread.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
 #include <condition_variable>
 #include <deque>
 #include <functional>

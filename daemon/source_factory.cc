@@ -26,15 +26,16 @@ std::unique_ptr<ingest::Source> build_replay(const Config& config, const Compone
   if (auto v = m.take("speed")) {
     const std::string s = m.as_string(*v, "speed");
     auto speed = ingest::parse_speed(s);
-    if (!speed) fail_at(c.file, *v, "'speed' in source \"" + c.id + "\": expected 1x, 60x, max, got '" + s + "'");
+    if (!speed)
+      fail_at(c.file, *v, "'speed' in source \"" + c.id + "\": expected 1x, 60x, max, got '" + s + "'");
     o.speed = *speed;
   }
   o.rebase_time = m.get_bool("rebase_time", false);
   o.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
   m.finish();
   if (!fs::exists(o.path)) fail_at(c.file, c.node["path"], "source \"" + c.id + "\": no such file " + o.path);
-  return std::make_unique<ingest::ReplaySource>(std::move(o),
-                                                std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+  return std::make_unique<ingest::ReplaySource>(
+      std::move(o), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
 }
 
 }  // namespace
@@ -47,7 +48,8 @@ Result<std::vector<std::unique_ptr<ingest::Source>>> build_sources(const Config&
       if (c.type == "replay") {
         out.push_back(build_replay(config, c, registry));
       } else {
-        fail_at(c.file, c.node["type"], "source \"" + c.id + "\": unknown type '" + c.type + "' (known: replay)");
+        fail_at(c.file, c.node["type"],
+                "source \"" + c.id + "\": unknown type '" + c.type + "' (known: replay)");
       }
     }
   } catch (const ConfigError& e) {

@@ -4,11 +4,16 @@ namespace vigie::ingest {
 
 std::string_view to_string(Kind k) {
   switch (k) {
-    case Kind::post: return "post";
-    case Kind::comment: return "comment";
-    case Kind::repost: return "repost";
-    case Kind::edit: return "edit";
-    case Kind::del: return "delete";
+    case Kind::post:
+      return "post";
+    case Kind::comment:
+      return "comment";
+    case Kind::repost:
+      return "repost";
+    case Kind::edit:
+      return "edit";
+    case Kind::del:
+      return "delete";
   }
   return "post";
 }

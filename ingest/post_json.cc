@@ -18,7 +18,8 @@ Result<void> read_string(const json::object& o, std::string_view key, std::strin
 Result<std::int64_t> read_count(const json::value& v, std::string_view key) {
   if (v.is_int64() && v.get_int64() >= 0) return v.get_int64();
   if (v.is_uint64()) return static_cast<std::int64_t>(v.get_uint64());
-  if (v.is_double() && v.get_double() >= 0 && v.get_double() < 9e18) return static_cast<std::int64_t>(v.get_double());
+  if (v.is_double() && v.get_double() >= 0 && v.get_double() < 9e18)
+    return static_cast<std::int64_t>(v.get_double());
   return error("field '" + std::string(key) + "': expected a non-negative number");
 }
 
@@ -70,7 +71,8 @@ Result<Post> post_from_json(const json::value& v, Micros received_at) {
       p.author.handle.assign(a->get_string().data(), a->get_string().size());
     } else if (a->is_object()) {
       const json::object& ao = a->get_object();
-      if (auto r = read_string(ao, "handle", p.author.handle); !r) return error("author." + r.error().message);
+      if (auto r = read_string(ao, "handle", p.author.handle); !r)
+        return error("author." + r.error().message);
       if (auto r = read_string(ao, "name", p.author.name); !r) return error("author." + r.error().message);
       if (const json::value* f = ao.if_contains("followers"); f && !f->is_null()) {
         auto n = read_count(*f, "author.followers");
@@ -86,11 +88,13 @@ Result<Post> post_from_json(const json::value& v, Micros received_at) {
   if (const json::value* c = o.if_contains("created_at"); c && !c->is_null()) {
     if (c->is_string()) {
       auto t = parse_rfc3339(c->get_string());
-      if (!t) return error("field 'created_at': not an RFC 3339 date-time: '" + std::string(c->get_string()) + "'");
+      if (!t)
+        return error("field 'created_at': not an RFC 3339 date-time: '" + std::string(c->get_string()) + "'");
       p.created_at = *t;
     } else if (c->is_number()) {
       const double secs = c->to_number<double>();
-      if (!std::isfinite(secs) || secs < 0 || secs > 4e9) return error("field 'created_at': epoch seconds out of range");
+      if (!std::isfinite(secs) || secs < 0 || secs > 4e9)
+        return error("field 'created_at': epoch seconds out of range");
       p.created_at = static_cast<Micros>(secs * kMicrosPerSecond);
     } else {
       return error("field 'created_at': expected an RFC 3339 string or epoch seconds");

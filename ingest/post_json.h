@@ -1,5 +1,5 @@
-// The JSON form of a Post: what `POST /api/v1/posts`, replay files and `vigie score` read, and what the API and
-// `vigie parse` write.
+// The JSON form of a Post: what `POST /api/v1/posts`, replay files and `vigie score` read, and what the API
+// and `vigie parse` write.
 //
 //   {"uid": "mastodon:109", "platform": "mastodon", "kind": "post",
 //    "author": {"handle": "ana", "name": "Ana", "followers": 1200},

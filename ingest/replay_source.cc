@@ -83,14 +83,16 @@ net::awaitable<void> ReplaySource::run(PostSink& out, std::string cursor_text) {
     // past time when it arrives, as live posts do, and dashboards ending at "now" show the whole replay.
     if (auto span = time_span(options_.path)) {
       const Micros replay_length =
-          options_.speed > 0 ? static_cast<Micros>(static_cast<double>(span->second - span->first) / options_.speed) : 0;
+          options_.speed > 0
+              ? static_cast<Micros>(static_cast<double>(span->second - span->first) / options_.speed)
+              : 0;
       cursor.shift = now_micros() + replay_length - span->second;
     }
   }
   in.seekg(static_cast<std::streamoff>(cursor.offset));
   std::uint64_t offset = cursor.offset;   // end of the last line read
   std::uint64_t covered = cursor.offset;  // every line before this is in a batch or skipped: the cursor
-  std::uint64_t line_no = 0;  // counted from the resume point when resuming: messages say so
+  std::uint64_t line_no = 0;              // counted from the resume point when resuming: messages say so
   spdlog::info("source {}: replaying {} from byte {} at {}", options_.id, options_.path, offset,
                options_.speed == 0 ? std::string("max speed") : std::to_string(options_.speed) + "x");
   metrics_->up.Set(1);

@@ -3,12 +3,13 @@
 // Config (sources: entry):
 //   path: file.ndjson     required; relative to the config file
 //   speed: 60x            1x = real time, 60x = an hour a minute, max = as fast as Vigie takes them
-//   rebase_time: false    true: shift every created_at so that the file's last post is due "now" when the replay
+//   rebase_time: false    true: shift every created_at so that the file's last post is due "now" when the
+//   replay
 //                         reaches it (demos, dashboards); the shift is kept in the cursor so that a restart
 //                         shifts the same way, and duplicates are recognised
 //
-// Cursor: "OFFSET" or "OFFSET@SHIFT_MICROS": the byte offset after the last line delivered. A malformed line is
-// logged with its line number, counted, and skipped. The source ends at the end of the file.
+// Cursor: "OFFSET" or "OFFSET@SHIFT_MICROS": the byte offset after the last line delivered. A malformed line
+// is logged with its line number, counted, and skipped. The source ends at the end of the file.
 #pragma once
 
 #include <memory>

@@ -18,9 +18,13 @@ template <class T>
 using Result = boost::system::result<T, Error>;
 
 // A Result<void> that succeeded.
-inline Result<void> ok() { return {}; }
+inline Result<void> ok() {
+  return {};
+}
 
-inline Error error(std::string message) { return Error{std::move(message)}; }
+inline Error error(std::string message) {
+  return Error{std::move(message)};
+}
 
 // Called by Result::value() on an error: only start-up code calls value() unchecked, and main() catches.
 [[noreturn]] void throw_exception_from_error(const Error& e, const boost::source_location& loc);

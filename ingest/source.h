@@ -1,13 +1,12 @@
 // The two interfaces between sources and the rest of Vigie.
 //
-// A Source produces posts and hands them, in batches, to a PostSink: the pipeline's bounded queue. A full queue
-// suspends the source in push() (backpressure: a stream source stops reading its socket, so TCP slows the
-// peer), never drops. With each batch the source says the position it reached; the pipeline stores that cursor
-// in the same atomic write as the batch's posts, so a restart resumes exactly after what was stored.
+// A Source produces posts and hands them, in batches, to a PostSink: the pipeline's bounded queue. A full
+// queue suspends the source in push() (backpressure: a stream source stops reading its socket, so TCP slows
+// the peer), never drops. With each batch the source says the position it reached; the pipeline stores that
+// cursor in the same atomic write as the batch's posts, so a restart resumes exactly after what was stored.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +17,9 @@
 namespace vigie::ingest {
 
 struct SourceBatch {
-  std::string source;       // id of the source that produced the posts
+  std::string source;  // id of the source that produced the posts
   std::vector<Post> posts;
-  std::string cursor;       // position after these posts; empty: no cursor to store
+  std::string cursor;  // position after these posts; empty: no cursor to store
 };
 
 class PostSink {

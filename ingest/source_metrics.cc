@@ -14,7 +14,8 @@ prometheus::Family<prometheus::Counter>& errors_family(prometheus::Registry& r) 
 
 }  // namespace
 
-// Registering a family twice with the same name and help returns the existing family, so every source shares it.
+// Registering a family twice with the same name and help returns the existing family, so every source shares
+// it.
 SourceMetrics::SourceMetrics(prometheus::Registry& r, const std::string& source, const std::string& type)
     : up(prometheus::BuildGauge()
              .Name("vigie_source_up")

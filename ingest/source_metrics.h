@@ -17,10 +17,10 @@ class SourceMetrics {
  public:
   SourceMetrics(prometheus::Registry& registry, const std::string& source, const std::string& type);
 
-  prometheus::Gauge& up;          // 1 while connected / reading
-  prometheus::Counter& posts;     // posts handed to the pipeline
+  prometheus::Gauge& up;           // 1 while connected / reading
+  prometheus::Counter& posts;      // posts handed to the pipeline
   prometheus::Counter& malformed;  // events that could not be parsed, skipped
-  prometheus::Counter& network;   // connection and protocol failures
+  prometheus::Counter& network;    // connection and protocol failures
   prometheus::Counter& truncated;  // partial records dropped at a stream's end
   prometheus::Counter& reconnects;
   prometheus::Gauge& lag_seconds;  // now - created_at of the last post handed on

@@ -53,7 +53,8 @@ std::optional<Micros> parse_rfc3339(std::string_view s) {
       ++pos;
     }
     if (n == 0) return std::nullopt;
-    for (int i = n; i < 6; ++i) frac *= 10;
+    for (int i = n; i < 6; ++i)
+      frac *= 10;
     t += frac;
   }
   if (pos == s.size()) return std::nullopt;  // RFC 3339 requires an offset

@@ -8,7 +8,9 @@
 namespace vigie {
 namespace {
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 std::string format_mark(const std::string& file, const YAML::Mark& m) {
   // yaml-cpp marks are 0-based; a null mark (-1) means "somewhere in the file".
@@ -18,18 +20,22 @@ std::string format_mark(const std::string& file, const YAML::Mark& m) {
 
 bool parse_number_with_suffix(std::string_view s, double& value, std::string_view& suffix) {
   size_t i = 0;
-  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+    ++i;
   if (i == 0) return false;
   const auto r = std::from_chars(s.data(), s.data() + i, value);
   if (r.ec != std::errc() || r.ptr != s.data() + i) return false;
   suffix = s.substr(i);
-  while (!suffix.empty() && suffix.front() == ' ') suffix.remove_prefix(1);
+  while (!suffix.empty() && suffix.front() == ' ')
+    suffix.remove_prefix(1);
   return true;
 }
 
 }  // namespace
 
-std::string location(const std::string& file, const YAML::Node& node) { return format_mark(file, node.Mark()); }
+std::string location(const std::string& file, const YAML::Node& node) {
+  return format_mark(file, node.Mark());
+}
 
 void fail_at(const std::string& file, const YAML::Node& node, const std::string& message) {
   throw ConfigError(location(file, node) + message);
@@ -92,12 +98,18 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
   std::string_view unit;
   if (!parse_number_with_suffix(s, v, unit)) return std::nullopt;
   double ms;
-  if (unit == "ms") ms = v;
-  else if (unit == "s") ms = v * 1e3;
-  else if (unit == "m") ms = v * 60e3;
-  else if (unit == "h") ms = v * 3600e3;
-  else if (unit == "d") ms = v * 86400e3;
-  else return std::nullopt;
+  if (unit == "ms")
+    ms = v;
+  else if (unit == "s")
+    ms = v * 1e3;
+  else if (unit == "m")
+    ms = v * 60e3;
+  else if (unit == "h")
+    ms = v * 3600e3;
+  else if (unit == "d")
+    ms = v * 86400e3;
+  else
+    return std::nullopt;
   if (ms > 1e15) return std::nullopt;
   return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
@@ -107,14 +119,22 @@ std::optional<std::uint64_t> parse_bytes(std::string_view s) {
   std::string_view unit;
   if (!parse_number_with_suffix(s, v, unit)) return std::nullopt;
   double mult;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "KiB") mult = 1024.0;
-  else if (unit == "MiB") mult = 1024.0 * 1024;
-  else if (unit == "GiB") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "KB" || unit == "kB") mult = 1e3;
-  else if (unit == "MB") mult = 1e6;
-  else if (unit == "GB") mult = 1e9;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    mult = 1;
+  else if (unit == "KiB")
+    mult = 1024.0;
+  else if (unit == "MiB")
+    mult = 1024.0 * 1024;
+  else if (unit == "GiB")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "KB" || unit == "kB")
+    mult = 1e3;
+  else if (unit == "MB")
+    mult = 1e6;
+  else if (unit == "GB")
+    mult = 1e9;
+  else
+    return std::nullopt;
   if (v * mult > 1e18) return std::nullopt;
   return static_cast<std::uint64_t>(v * mult);
 }
@@ -147,7 +167,8 @@ std::string YamlMap::as_string(const YAML::Node& v, std::string_view key) const 
   return expand_env(v.Scalar(), file_, v);
 }
 
-std::int64_t YamlMap::as_int(const YAML::Node& v, std::string_view key, std::int64_t min, std::int64_t max) const {
+std::int64_t YamlMap::as_int(const YAML::Node& v, std::string_view key, std::int64_t min,
+                             std::int64_t max) const {
   const std::string s = v.IsScalar() ? expand_env(v.Scalar(), file_, v) : std::string();
   std::int64_t out = 0;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -176,11 +197,13 @@ std::string YamlMap::get_string(std::string_view key, std::string fallback) {
 
 std::string YamlMap::require_string(std::string_view key) {
   std::string s = as_string(require(key), key);
-  if (s.empty()) fail_at(file_, node_[std::string(key)], quoted(key) + " in " + what_ + ": must not be empty");
+  if (s.empty())
+    fail_at(file_, node_[std::string(key)], quoted(key) + " in " + what_ + ": must not be empty");
   return s;
 }
 
-std::int64_t YamlMap::get_int(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) {
+std::int64_t YamlMap::get_int(std::string_view key, std::int64_t fallback, std::int64_t min,
+                              std::int64_t max) {
   auto v = take(key);
   return v ? as_int(*v, key, min, max) : fallback;
 }
@@ -204,7 +227,8 @@ std::chrono::milliseconds YamlMap::get_duration(std::string_view key, std::chron
   if (!v) return fallback;
   const std::string s = v->IsScalar() ? expand_env(v->Scalar(), file_, *v) : std::string();
   auto d = parse_duration(s);
-  if (!d) fail_at(file_, *v, quoted(key) + " in " + what_ + ": expected a duration such as 500ms, 30s, 5m, 1h");
+  if (!d)
+    fail_at(file_, *v, quoted(key) + " in " + what_ + ": expected a duration such as 500ms, 30s, 5m, 1h");
   return *d;
 }
 
@@ -222,18 +246,21 @@ std::vector<std::string> YamlMap::get_string_list(std::string_view key) {
   auto v = take(key);
   if (!v) return out;
   if (!v->IsSequence()) fail_at(file_, *v, quoted(key) + " in " + what_ + ": expected a list");
-  for (const auto& item : *v) out.push_back(as_string(item, key));
+  for (const auto& item : *v)
+    out.push_back(as_string(item, key));
   return out;
 }
 
-std::string YamlMap::get_enum(std::string_view key, std::string fallback, const std::vector<std::string>& allowed) {
+std::string YamlMap::get_enum(std::string_view key, std::string fallback,
+                              const std::vector<std::string>& allowed) {
   auto v = take(key);
   if (!v) return fallback;
   std::string s = as_string(*v, key);
   for (const auto& a : allowed)
     if (a == s) return s;
   std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  for (const auto& a : allowed)
+    list += (list.empty() ? "" : ", ") + a;
   fail_at(file_, *v, quoted(key) + " in " + what_ + ": " + quoted(s) + " is not one of " + list);
 }
 
@@ -242,10 +269,12 @@ void YamlMap::finish() const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
     bool found = false;
-    for (const auto& k : known_) found = found || k == key;
+    for (const auto& k : known_)
+      found = found || k == key;
     if (!found) {
       std::string list;
-      for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
+      for (const auto& k : known_)
+        list += (list.empty() ? "" : ", ") + k;
       fail_at(file_, it->first, "unknown key " + quoted(key) + " in " + what_ + " (known: " + list + ")");
     }
   }

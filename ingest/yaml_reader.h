@@ -1,11 +1,12 @@
 // Strict, located reading of YAML configuration: every error names FILE:LINE:COL and says why.
 //
-// A YamlMap wraps one mapping node. Each `take`/`get_*` marks a key as known; `finish()` then reports the first
-// key nobody asked for ("unknown key 'listn' in http (known: listen, threads, ...)"), so typos never pass
-// silently. Scalars may reference environment variables as ${NAME} or ${NAME:-default}; "$$" is a literal '$'.
+// A YamlMap wraps one mapping node. Each `take`/`get_*` marks a key as known; `finish()` then reports the
+// first key nobody asked for ("unknown key 'listn' in http (known: listen, threads, ...)"), so typos never
+// pass silently. Scalars may reference environment variables as ${NAME} or ${NAME:-default}; "$$" is a
+// literal '$'.
 //
-// Used only while loading configuration (start-up and reload), so failures are thrown as ConfigError and turned
-// into a Result at the loader's boundary.
+// Used only while loading configuration (start-up and reload), so failures are thrown as ConfigError and
+// turned into a Result at the loader's boundary.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

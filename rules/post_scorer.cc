@@ -2,7 +2,8 @@
 
 namespace vigie::rules {
 
-PostScorer::PostScorer(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const SentimentAnalyzer> sentiment)
+PostScorer::PostScorer(std::shared_ptr<const RuleSet> rules,
+                       std::shared_ptr<const SentimentAnalyzer> sentiment)
     : rules_(std::move(rules)), sentiment_(std::move(sentiment)) {}
 
 std::shared_ptr<const PostScorer> PostScorer::build(std::shared_ptr<const RuleSet> rules,

@@ -6,8 +6,8 @@
 namespace vigie::rules {
 
 // Pure and thread-safe: score() may run on any thread, concurrently, and depends only on the post and on the
-// scorer's immutable state. A rule reload builds a new Scorer and swaps it in whole, so no post is ever scored
-// by half a rule set.
+// scorer's immutable state. A rule reload builds a new Scorer and swaps it in whole, so no post is ever
+// scored by half a rule set.
 class Scorer {
  public:
   virtual ~Scorer() = default;

@@ -8,8 +8,9 @@
 namespace vigie::rules {
 namespace {
 
-constexpr utf8proc_option_t kFoldOptions = static_cast<utf8proc_option_t>(
-    UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_LUMP | UTF8PROC_IGNORE);
+constexpr utf8proc_option_t kFoldOptions =
+    static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                   UTF8PROC_STRIPMARK | UTF8PROC_LUMP | UTF8PROC_IGNORE);
 
 // Folds one code point through utf8proc, appending the result as UTF-8.
 void fold_slow(std::int32_t cp, std::string& out) {
@@ -56,7 +57,8 @@ const BmpTable& bmp() {
 
 constexpr std::array<char, 128> kAsciiLower = [] {
   std::array<char, 128> t{};
-  for (int i = 0; i < 128; ++i) t[i] = static_cast<char>(i >= 'A' && i <= 'Z' ? i + 32 : i);
+  for (int i = 0; i < 128; ++i)
+    t[i] = static_cast<char>(i >= 'A' && i <= 'Z' ? i + 32 : i);
   return t;
 }();
 
@@ -96,7 +98,8 @@ std::int32_t decode_utf8(std::string_view s, std::size_t& pos) {
     cp = cp << 6 | (b & 0x3F);
   }
   // Reject overlong forms, surrogates and values past U+10FFFF.
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
     ++pos;
     return -1;
   }

@@ -2,12 +2,12 @@
 // are the same word, "ﬁ" is "fi", fullwidth "ＡＣＭＥ" is "acme", and "j’adore" is "j'adore".
 //
 // The fold is Unicode NFKC compatibility mapping + case folding + removal of combining marks (accents) +
-// utf8proc's "lump" of look-alike punctuation (curly quotes, dashes) to ASCII + removal of default-ignorable code
-// points (zero-width joiners, variation selectors). Emoji stay as they are.
+// utf8proc's "lump" of look-alike punctuation (curly quotes, dashes) to ASCII + removal of default-ignorable
+// code points (zero-width joiners, variation selectors). Emoji stay as they are.
 //
-// Speed: ASCII bytes go through a 128-entry table; every code point of the Basic Multilingual Plane has its fold
-// precomputed once at start-up (a few ms); only astral code points (mostly emoji) call utf8proc. No allocation
-// happens beyond the growth of the caller's buffers, which callers reuse across posts.
+// Speed: ASCII bytes go through a 128-entry table; every code point of the Basic Multilingual Plane has its
+// fold precomputed once at start-up (a few ms); only astral code points (mostly emoji) call utf8proc. No
+// allocation happens beyond the growth of the caller's buffers, which callers reuse across posts.
 //
 // Thread-safety: all functions are safe to call concurrently.
 #pragma once

@@ -106,21 +106,26 @@ TEST_F(ConfigTest, UnknownKeyIsLocated) {
   EXPECT_EQ(error_of("listen: 127.0.0.1:1\nhttp:\n  threads: 2\n  read_timout: 5s\n"),
             "vigie.yaml:4:3: unknown key 'read_timout' in http (known: threads, read_timeout, idle_timeout, "
             "max_header_bytes, max_body_bytes, open_health, open_metrics)");
-  EXPECT_EQ(error_of("lisen: 127.0.0.1:1\n"),
-            "vigie.yaml:1:1: unknown key 'lisen' in config (known: listen, data_dir, rules, http, log, storage, "
-            "pipeline, auth, sources, notifiers)");
+  EXPECT_EQ(
+      error_of("lisen: 127.0.0.1:1\n"),
+      "vigie.yaml:1:1: unknown key 'lisen' in config (known: listen, data_dir, rules, http, log, storage, "
+      "pipeline, auth, sources, notifiers)");
 }
 
 TEST_F(ConfigTest, WrongTypesAreLocated) {
   EXPECT_EQ(error_of("http:\n  threads: many\n"), "vigie.yaml:2:12: 'threads' in http: expected an integer");
-  EXPECT_EQ(error_of("http:\n  threads: 500\n"), "vigie.yaml:2:12: 'threads' in http: 500 is out of range [1, 64]");
+  EXPECT_EQ(error_of("http:\n  threads: 500\n"),
+            "vigie.yaml:2:12: 'threads' in http: 500 is out of range [1, 64]");
   EXPECT_EQ(error_of("http:\n  read_timeout: soon\n"),
             "vigie.yaml:2:17: 'read_timeout' in http: expected a duration such as 500ms, 30s, 5m, 1h");
-  EXPECT_EQ(error_of("http:\n  open_metrics: maybe\n"), "vigie.yaml:2:17: 'open_metrics' in http: expected true or false");
-  EXPECT_EQ(error_of("log:\n  format: xml\n"), "vigie.yaml:2:11: 'format' in log: 'xml' is not one of text, json");
+  EXPECT_EQ(error_of("http:\n  open_metrics: maybe\n"),
+            "vigie.yaml:2:17: 'open_metrics' in http: expected true or false");
+  EXPECT_EQ(error_of("log:\n  format: xml\n"),
+            "vigie.yaml:2:11: 'format' in log: 'xml' is not one of text, json");
   EXPECT_EQ(error_of("http: 5\n"), "vigie.yaml:1:7: http: expected a mapping");
   EXPECT_EQ(error_of("listen: [a, b]\n"), "vigie.yaml:1:9: 'listen' in config: expected a string");
-  EXPECT_EQ(error_of("listen: localhost\n"), "vigie.yaml:1:9: listen address 'localhost': expected ADDR:PORT");
+  EXPECT_EQ(error_of("listen: localhost\n"),
+            "vigie.yaml:1:9: listen address 'localhost': expected ADDR:PORT");
 }
 
 TEST_F(ConfigTest, BadYamlIsLocated) {
@@ -143,8 +148,9 @@ TEST_F(ConfigTest, MissingRequiredValuesAreLocated) {
 
 TEST_F(ConfigTest, UnsetEnvironmentVariableIsLocated) {
   ::unsetenv("VIGIE_TEST_UNSET");
-  EXPECT_EQ(error_of("auth:\n  tokens:\n    - name: x\n      token: ${VIGIE_TEST_UNSET}\n      roles: [read]\n"),
-            "vigie.yaml:4:14: environment variable VIGIE_TEST_UNSET is not set");
+  EXPECT_EQ(
+      error_of("auth:\n  tokens:\n    - name: x\n      token: ${VIGIE_TEST_UNSET}\n      roles: [read]\n"),
+      "vigie.yaml:4:14: environment variable VIGIE_TEST_UNSET is not set");
 }
 
 TEST_F(ConfigTest, MissingFile) {

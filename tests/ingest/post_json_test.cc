@@ -1,15 +1,19 @@
 #include "ingest/post_json.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
 
 namespace vigie::ingest {
 namespace {
 
-Result<Post> parse(std::string_view s) { return post_from_json(boost::json::parse(s), 1000); }
+Result<Post> parse(std::string_view s) {
+  return post_from_json(boost::json::parse(s), 1000);
+}
 
 TEST(PostJson, ReadsFullRecord) {
-  auto p = parse(R"({"uid":"mastodon:109","kind":"comment","author":{"handle":"@ana","name":"Ana","followers":12},
+  auto p =
+      parse(R"({"uid":"mastodon:109","kind":"comment","author":{"handle":"@ana","name":"Ana","followers":12},
     "text":"Panne chez Acme ?","url":"https://m.example/@ana/109","lang":"fr","created_at":"2026-11-22T14:05:00Z",
     "parent_uid":"mastodon:100","extra":true})");
   ASSERT_TRUE(p) << p.error().message;
@@ -44,7 +48,8 @@ TEST(PostJson, ErrorsNameTheField) {
             "field 'created_at': not an RFC 3339 date-time: 'soon'");
   EXPECT_EQ(parse(R"({"uid":"x:1","text":"a","author":{"followers":-3}})").error().message,
             "field 'author.followers': expected a non-negative number");
-  EXPECT_EQ(parse(R"({"uid":"nocolon","text":"a"})").error().message, "field 'uid': expected \"platform:id\"");
+  EXPECT_EQ(parse(R"({"uid":"nocolon","text":"a"})").error().message,
+            "field 'uid': expected \"platform:id\"");
 }
 
 TEST(PostJson, DeleteNeedsNoText) {

@@ -16,9 +16,9 @@ TEST(Timestamp, ParsesUtcAndOffsets) {
 }
 
 TEST(Timestamp, RejectsMalformed) {
-  for (const char* bad : {"", "2026", "2026-13-01T00:00:00Z", "2026-02-30", "2026-11-22T25:00:00Z",
-                          "2026-11-22T14:05:00", "2026-11-22T14:05:00Zjunk", "2026-11-22T14:05:00.Z",
-                          "2026-11-22T14:05:00+1:00", "yesterday"}) {
+  for (const char* bad :
+       {"", "2026", "2026-13-01T00:00:00Z", "2026-02-30", "2026-11-22T25:00:00Z", "2026-11-22T14:05:00",
+        "2026-11-22T14:05:00Zjunk", "2026-11-22T14:05:00.Z", "2026-11-22T14:05:00+1:00", "yesterday"}) {
     EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
   }
 }

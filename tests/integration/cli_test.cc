@@ -14,11 +14,17 @@ TEST(Cli, Version) {
 }
 
 TEST(Cli, UnknownCommandsAndFlagsPrintUsageAndExit2) {
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {}, {"frobnicate"}, {"run"}, {"run", "--config", "x.yaml", "--bogus"}, {"check"}, {"version", "extra"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"frobnicate"},
+                                             {"run"},
+                                             {"run", "--config", "x.yaml", "--bogus"},
+                                             {"check"},
+                                             {"version", "extra"}}) {
     auto r = run_vigie(args);
     std::string joined;
-    for (const auto& a : args) joined += a + " ";
+    for (const auto& a : args)
+      joined += a + " ";
     EXPECT_EQ(r.exit_code, 2) << joined << "\n" << r.err;
     EXPECT_NE(r.err.find("Usage:"), std::string::npos) << joined << "\n" << r.err;
   }

@@ -45,7 +45,8 @@ int spawn(const std::vector<std::string>& argv, const std::string& in_path, cons
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -85,7 +86,9 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
   return p;
 }
 
-std::string vigie_binary() { return std::string(VIGIE_BINARY_DIR) + "/vigie"; }
+std::string vigie_binary() {
+  return std::string(VIGIE_BINARY_DIR) + "/vigie";
+}
 
 CommandResult run_vigie(const std::vector<std::string>& args, const std::string& stdin_text) {
   TempDir dir;
@@ -139,7 +142,9 @@ DaemonProcess::~DaemonProcess() {
   if (!reaped_ && pid_ > 0) kill();
 }
 
-std::string DaemonProcess::log() const { return slurp(log_path_); }
+std::string DaemonProcess::log() const {
+  return slurp(log_path_);
+}
 
 void DaemonProcess::signal(int sig) const {
   if (pid_ > 0 && !reaped_) ::kill(pid_, sig);
@@ -163,7 +168,8 @@ void DaemonProcess::kill() {
   reaped_ = true;
 }
 
-HttpResult http_request(std::uint16_t port, http::verb method, const std::string& target, const std::string& body,
+HttpResult http_request(std::uint16_t port, http::verb method, const std::string& target,
+                        const std::string& body,
                         const std::vector<std::pair<std::string, std::string>>& headers) {
   HttpResult result;
   try {
@@ -173,7 +179,8 @@ HttpResult http_request(std::uint16_t port, http::verb method, const std::string
     stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, "127.0.0.1");
-    for (const auto& [k, v] : headers) req.set(k, v);
+    for (const auto& [k, v] : headers)
+      req.set(k, v);
     if (!body.empty() || method == http::verb::post) {
       req.body() = body;
       req.prepare_payload();

@@ -1,10 +1,9 @@
-// Test support: runs the real `vigie` binary as a child process on a loopback port, with its stderr in a file,
-// and a small blocking HTTP client (Boost.Beast) to talk to it.
+// Test support: runs the real `vigie` binary as a child process on a loopback port, with its stderr in a
+// file, and a small blocking HTTP client (Boost.Beast) to talk to it.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -76,7 +75,8 @@ struct HttpResult {
 };
 
 // One request on a fresh connection to 127.0.0.1:port.
-HttpResult http_request(std::uint16_t port, http::verb method, const std::string& target, const std::string& body = "",
+HttpResult http_request(std::uint16_t port, http::verb method, const std::string& target,
+                        const std::string& body = "",
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
 inline HttpResult http_get(std::uint16_t port, const std::string& target,
                            const std::vector<std::pair<std::string, std::string>>& headers = {}) {

@@ -1,12 +1,13 @@
-// The real `vigie` binary on a loopback port: endpoints, auth, limits, metrics validated by promtool, signals.
+// The real `vigie` binary on a loopback port: endpoints, auth, limits, metrics validated by promtool,
+// signals.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
-#include <regex>
 
 #include "tests/integration/daemon_process.h"
 
@@ -21,9 +22,11 @@ std::string basic_config(const TempDir& dir, const std::string& extra = "") {
                                      "http:\n  max_header_bytes: 4KiB\n  max_body_bytes: 64KiB\n"
                                      "  read_timeout: 2s\n  idle_timeout: 2s\n" +
                                      "auth:\n  tokens:\n"
-                                     "    - {name: ops, token: " + kAdminToken + ", roles: [admin]}\n"
-                                     "    - {name: grafana, token: " + kReadToken + ", roles: [read]}\n" +
-                                     extra);
+                                     "    - {name: ops, token: " +
+                                     kAdminToken +
+                                     ", roles: [admin]}\n"
+                                     "    - {name: grafana, token: " +
+                                     kReadToken + ", roles: [read]}\n" + extra);
 }
 
 std::vector<std::pair<std::string, std::string>> bearer(const char* token) {
@@ -45,7 +48,8 @@ TEST(Daemon, ServesHealthReadinessAndMetricsThenStopsOnSigterm) {
   ASSERT_EQ(metrics.status, 200u);
   EXPECT_NE(metrics.body.find("vigie_build_info{"), std::string::npos);
   EXPECT_NE(metrics.body.find("vigie_uptime_seconds"), std::string::npos);
-  EXPECT_NE(metrics.body.find("vigie_http_requests_total{code=\"200\",route=\"/healthz\"} 1"), std::string::npos)
+  EXPECT_NE(metrics.body.find("vigie_http_requests_total{code=\"200\",route=\"/healthz\"} 1"),
+            std::string::npos)
       << metrics.body;
 
   d.signal(SIGTERM);
@@ -58,7 +62,8 @@ TEST(Daemon, ServesHealthReadinessAndMetricsThenStopsOnSigterm) {
 }
 
 TEST(Daemon, MetricsPassPromtool) {
-  if (std::system("command -v promtool > /dev/null") != 0) GTEST_FAIL() << "promtool missing: run deploy/install-deps.sh";
+  if (std::system("command -v promtool > /dev/null") != 0)
+    GTEST_FAIL() << "promtool missing: run deploy/install-deps.sh";
   TempDir dir;
   DaemonProcess d(basic_config(dir));
   ASSERT_NE(d.port(), 0);
@@ -94,9 +99,9 @@ TEST(Daemon, AuthenticatesApiWithRoles) {
 
 TEST(Daemon, ClosedMetricsNeedReadToken) {
   TempDir dir;
-  const std::string cfg = dir.write("vigie.yaml", std::string("data_dir: data\nhttp: {open_metrics: false}\n") +
-                                                      "auth:\n  tokens:\n    - {name: g, token: " + kReadToken +
-                                                      ", roles: [read]}\n");
+  const std::string cfg = dir.write(
+      "vigie.yaml", std::string("data_dir: data\nhttp: {open_metrics: false}\n") +
+                        "auth:\n  tokens:\n    - {name: g, token: " + kReadToken + ", roles: [read]}\n");
   DaemonProcess d(cfg);
   ASSERT_NE(d.port(), 0);
   EXPECT_EQ(http_get(d.port(), "/metrics").status, 401u);
@@ -123,8 +128,8 @@ TEST(Daemon, JsonErrorsWithRightStatus) {
   // Over the 64 KiB body limit: 413, whether announced by Content-Length or sent.
   auto big_body = http_request(d.port(), http::verb::post, "/healthz", std::string(100 * 1024, 'x'));
   EXPECT_EQ(big_body.status, 413u);
-  const std::string reply = raw_exchange(d.port(),
-                                         "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\nabc");
+  const std::string reply =
+      raw_exchange(d.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\nabc");
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
 
   const std::string garbage = raw_exchange(d.port(), "NOT HTTP AT ALL\r\n\r\n");
@@ -139,7 +144,8 @@ TEST(Daemon, KeepAliveServesSeveralRequestsOnOneConnection) {
   TempDir dir;
   DaemonProcess d(basic_config(dir));
   ASSERT_NE(d.port(), 0);
-  const std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string two =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   const std::string reply = raw_exchange(d.port(), two);
   EXPECT_NE(reply.find("{\"status\":\"ok\"}"), std::string::npos) << reply;
   EXPECT_NE(reply.find("{\"status\":\"ready\"}"), std::string::npos) << reply;
@@ -149,8 +155,8 @@ TEST(Daemon, IdleAndSlowConnectionsTimeOut) {
   TempDir dir;
   DaemonProcess d(basic_config(dir));
   ASSERT_NE(d.port(), 0);
-  // A request that starts but never finishes is cut off by the 2 s timeouts, not left holding a socket; so is a
-  // body that stops half-way.
+  // A request that starts but never finishes is cut off by the 2 s timeouts, not left holding a socket; so is
+  // a body that stops half-way.
   for (const std::string partial : {"GET /healthz HTTP/1.1\r\nHost: x\r\n",
                                     "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"}) {
     const auto start = std::chrono::steady_clock::now();
@@ -167,7 +173,9 @@ TEST(Daemon, SigtermWithOpenKeepAliveConnectionStillExitsQuickly) {
   DaemonProcess d(basic_config(dir, ""));
   ASSERT_NE(d.port(), 0);
   // An idle keep-alive connection must not hold the shutdown for its whole idle timeout.
-  std::thread idle([port = d.port()] { raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::seconds(5)); });
+  std::thread idle([port = d.port()] {
+    raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::seconds(5));
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   d.signal(SIGTERM);
   const auto start = std::chrono::steady_clock::now();
@@ -209,9 +217,11 @@ TEST(Daemon, FailsToStartOnBusyPort) {
   DaemonProcess first(basic_config(dir));
   ASSERT_NE(first.port(), 0);
   TempDir dir2;
-  auto r = run_vigie({"run", "--config", basic_config(dir2), "--listen", "127.0.0.1:" + std::to_string(first.port())});
+  auto r = run_vigie(
+      {"run", "--config", basic_config(dir2), "--listen", "127.0.0.1:" + std::to_string(first.port())});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos)
+      << r.err;
 }
 
 }  // namespace

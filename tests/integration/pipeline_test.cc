@@ -35,9 +35,10 @@ double await_metric(std::uint16_t port, const std::string& series, double want,
 std::string feed(int n, int first = 0) {
   std::string out;
   for (int i = first; i < first + n; ++i) {
-    out += R"({"uid":"test:)" + std::to_string(i) +
-           R"(","author":{"handle":"u","followers":10},"text":"Acme Bank est en panne, je suis très déçu","lang":"fr","created_at":"2026-11-20T10:00:)" +
-           (i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + "Z\"}\n";
+    out +=
+        R"({"uid":"test:)" + std::to_string(i) +
+        R"(","author":{"handle":"u","followers":10},"text":"Acme Bank est en panne, je suis très déçu","lang":"fr","created_at":"2026-11-20T10:00:)" +
+        (i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + "Z\"}\n";
   }
   return out;
 }
@@ -53,8 +54,9 @@ topics:
 )";
 
 std::string config(const TempDir& dir, const std::string& rules_file = "rules.yaml") {
-  return dir.write("vigie.yaml", "data_dir: data\nrules: " + rules_file +
-                                     "\nsources:\n  - {id: r, type: replay, path: feed.ndjson, speed: max}\n");
+  return dir.write("vigie.yaml",
+                   "data_dir: data\nrules: " + rules_file +
+                       "\nsources:\n  - {id: r, type: replay, path: feed.ndjson, speed: max}\n");
 }
 
 TEST(Pipeline, ReplayedPostsAreStoredOnceAcrossRestarts) {
@@ -90,9 +92,11 @@ TEST(Pipeline, ReplayedPostsAreStoredOnceAcrossRestarts) {
     ASSERT_EQ(d.wait(std::chrono::seconds(10)), 0);
   }
   {
-    // Without the cursor (a new source id over the same file) every post is a duplicate: nothing stored twice.
-    const std::string cfg2 = dir.write(
-        "vigie2.yaml", "data_dir: data\nrules: rules.yaml\nsources:\n  - {id: r2, type: replay, path: feed.ndjson, speed: max}\n");
+    // Without the cursor (a new source id over the same file) every post is a duplicate: nothing stored
+    // twice.
+    const std::string cfg2 = dir.write("vigie2.yaml",
+                                       "data_dir: data\nrules: rules.yaml\nsources:\n  - {id: r2, type: "
+                                       "replay, path: feed.ndjson, speed: max}\n");
     DaemonProcess d(cfg2);
     ASSERT_NE(d.port(), 0);
     EXPECT_EQ(await_metric(d.port(), "vigie_pipeline_duplicates_total", 500), 500);
@@ -157,7 +161,8 @@ TEST(Pipeline, SighupReloadsRulesAndBrokenFileKeepsOldOnes) {
   dir.write("rules.yaml", "brands:\n  - id: acme\n    query: 'acme AND'\n");
   d.signal(SIGHUP);
   EXPECT_EQ(await_metric(d.port(), "vigie_rules_reload_total{outcome=\"error\"}", 1), 1);
-  EXPECT_NE(d.log().find("rules not reloaded, the previous rules stay in force: "), std::string::npos) << d.log();
+  EXPECT_NE(d.log().find("rules not reloaded, the previous rules stay in force: "), std::string::npos)
+      << d.log();
   EXPECT_EQ(http_get(d.port(), "/healthz").status, 200u);
   d.signal(SIGTERM);
   EXPECT_EQ(d.wait(std::chrono::seconds(10)), 0);
@@ -172,7 +177,8 @@ TEST(Pipeline, RuleFileChangeOnDiskReloadsWithoutSignal) {
   // mtime resolution: make sure the new file's time differs from the old one's.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   dir.write("rules.yaml", std::string(kRules) + "  - id: fees\n    query: frais\n");
-  EXPECT_EQ(await_metric(d.port(), "vigie_rules_reload_total{outcome=\"success\"}", 1, std::chrono::seconds(10)), 1)
+  EXPECT_EQ(
+      await_metric(d.port(), "vigie_rules_reload_total{outcome=\"success\"}", 1, std::chrono::seconds(10)), 1)
       << d.log();
   EXPECT_NE(d.log().find("rule file changed: rules reloaded"), std::string::npos) << d.log();
 }

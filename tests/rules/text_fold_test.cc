@@ -18,7 +18,8 @@ TEST(TextFold, CompatibilityFormsAndPunctuation) {
   EXPECT_EQ(fold_text("ＡＣＭＥ"), "acme");
   EXPECT_EQ(fold_text("ﬁn"), "fin");
   EXPECT_EQ(fold_text("j’adore"), "j'adore");
-  EXPECT_EQ(fold_text("e\xCC\x81t\xC3\xA9"), "ete");  // combining acute on the first e, precomposed on the second
+  EXPECT_EQ(fold_text("e\xCC\x81t\xC3\xA9"),
+            "ete");  // combining acute on the first e, precomposed on the second
 }
 
 TEST(TextFold, EmojiKeptIgnorablesDropped) {
@@ -27,7 +28,9 @@ TEST(TextFold, EmojiKeptIgnorablesDropped) {
 }
 
 TEST(TextFold, InvalidUtf8SplitsWords) {
-  EXPECT_EQ(fold_text("ab\xFF" "cd"), "ab cd");
+  EXPECT_EQ(fold_text("ab\xFF"
+                      "cd"),
+            "ab cd");
   EXPECT_EQ(fold_text("x\xC3"), "x ");
 }
 
