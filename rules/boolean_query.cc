@@ -17,7 +17,9 @@ QueryError fail(std::size_t offset, std::string message) {
 
 // Control characters count as spaces so that a stray tab or newline in a YAML scalar separates terms (and the
 // marked text, where they are spaces too, agrees).
-bool is_space(char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; }
+bool is_space(char c) {
+  return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
+}
 
 struct Tok {
   enum Kind : std::uint8_t { end, lparen, rparen, word, phrase, and_, or_, not_, near, onear };
@@ -32,13 +34,16 @@ bool is_operator(Tok::Kind k) {
   return k == Tok::and_ || k == Tok::or_ || k == Tok::not_ || k == Tok::near || k == Tok::onear;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 boost::system::result<std::vector<Tok>, QueryError> lex(std::string_view q) {
   std::vector<Tok> toks;
   std::size_t pos = 0;
   while (true) {
-    while (pos < q.size() && is_space(q[pos])) ++pos;
+    while (pos < q.size() && is_space(q[pos]))
+      ++pos;
     Tok t;
     t.offset = static_cast<std::uint32_t>(pos);
     if (pos == q.size()) {
@@ -71,7 +76,8 @@ boost::system::result<std::vector<Tok>, QueryError> lex(std::string_view q) {
       continue;
     }
     std::size_t stop = start;
-    while (stop < q.size() && !is_space(q[stop]) && q[stop] != '(' && q[stop] != ')' && q[stop] != '"') ++stop;
+    while (stop < q.size() && !is_space(q[stop]) && q[stop] != '(' && q[stop] != ')' && q[stop] != '"')
+      ++stop;
     t.kind = Tok::word;
     t.text = q.substr(start, stop - start);
     pos = stop;
@@ -90,7 +96,8 @@ boost::system::result<std::vector<Tok>, QueryError> lex(std::string_view q) {
         const std::string_view digits = w.substr(w.find('/') + 1);
         std::uint32_t n = 0;
         const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || n > kMaxNearDistance) {
+        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+            n > kMaxNearDistance) {
           return fail(t.offset, "invalid distance in '" + std::string(w) + "': expected a number from 0 to " +
                                     std::to_string(kMaxNearDistance));
         }
@@ -102,8 +109,9 @@ boost::system::result<std::vector<Tok>, QueryError> lex(std::string_view q) {
 }
 
 // Builds a literal from the text of a term or phrase. `offset` is where `text` starts in the query.
-boost::system::result<QueryLiteral, QueryError> make_literal(std::string_view text, std::size_t offset, bool exact,
-                                                             bool phrase, std::size_t error_offset) {
+boost::system::result<QueryLiteral, QueryError> make_literal(std::string_view text, std::size_t offset,
+                                                             bool exact, bool phrase,
+                                                             std::size_t error_offset) {
   QueryLiteral lit;
   lit.exact = exact;
   std::string_view body = text;
@@ -119,13 +127,16 @@ boost::system::result<QueryLiteral, QueryError> make_literal(std::string_view te
   const std::string norm = exact ? std::string(body) : fold_text(body);
   std::size_t pos = 0;
   while (pos < norm.size()) {
-    while (pos < norm.size() && is_space(norm[pos])) ++pos;
+    while (pos < norm.size() && is_space(norm[pos]))
+      ++pos;
     std::size_t stop = pos;
-    while (stop < norm.size() && !is_space(norm[stop])) ++stop;
+    while (stop < norm.size() && !is_space(norm[stop]))
+      ++stop;
     if (stop > pos) lit.parts.emplace_back(norm, pos, stop - pos);
     pos = stop;
   }
-  if (lit.parts.empty()) return fail(error_offset, phrase ? "empty phrase" : "term is empty after normalization");
+  if (lit.parts.empty())
+    return fail(error_offset, phrase ? "empty phrase" : "term is empty after normalization");
   bool has_token = false;
   for (const std::string& part : lit.parts) {
     std::size_t p = 0;
@@ -141,7 +152,8 @@ boost::system::result<QueryLiteral, QueryError> make_literal(std::string_view te
     // A one-letter prefix would make nearly every post a candidate and defeat the prefilter.
     int word_chars = 0;
     const std::string& last = lit.parts.back();
-    for (std::size_t p = 0; p < last.size();) word_chars += is_word_char(decode_utf8(last, p)) ? 1 : 0;
+    for (std::size_t p = 0; p < last.size();)
+      word_chars += is_word_char(decode_utf8(last, p)) ? 1 : 0;
     if (word_chars < 2) return fail(error_offset, "wildcard needs at least 2 letters or digits before '*'");
   }
   return lit;
@@ -155,7 +167,8 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
-boost::system::result<QueryNode, QueryError> make_filter(const Tok& t, std::string_view key, std::string_view value) {
+boost::system::result<QueryNode, QueryError> make_filter(const Tok& t, std::string_view key,
+                                                         std::string_view value) {
   QueryNode n;
   n.op = QueryNode::Op::filter;
   n.offset = t.offset;
@@ -176,8 +189,8 @@ boost::system::result<QueryNode, QueryError> make_filter(const Tok& t, std::stri
     n.field = QueryField::kind;
     const auto k = ingest::parse_kind(lower_ascii(value));
     if (!k) {
-      return fail(t.offset, "unknown kind '" + std::string(value) +
-                                "' in '" + spelled + "' (expected post, comment, repost, edit or delete)");
+      return fail(t.offset, "unknown kind '" + std::string(value) + "' in '" + spelled +
+                                "' (expected post, comment, repost, edit or delete)");
     }
     n.kind = *k;
   } else {
@@ -206,7 +219,8 @@ boost::system::result<QueryNode, QueryError> make_filter(const Tok& t, std::stri
   return n;
 }
 
-// A NEAR operand is a literal or an OR of literals; `exact` collects which kinds occur (bit 0 folded, bit 1 exact).
+// A NEAR operand is a literal or an OR of literals; `exact` collects which kinds occur (bit 0 folded, bit 1
+// exact).
 bool valid_near_operand(const QueryNode& n, unsigned& kinds) {
   if (n.op == QueryNode::Op::literal) {
     kinds |= n.literal.exact ? 2u : 1u;
@@ -303,7 +317,8 @@ class Parser {
       unsigned kinds = 0;
       for (const QueryNode* operand : {&*left, &*right}) {
         if (!valid_near_operand(*operand, kinds)) {
-          return fail(operand->offset, "operands of " + spelled + " must be terms, phrases or OR-groups of them");
+          return fail(operand->offset,
+                      "operands of " + spelled + " must be terms, phrases or OR-groups of them");
         }
       }
       if (kinds == 3) return fail(op.offset, spelled + " cannot mix exact (=) and ordinary terms");
@@ -402,11 +417,16 @@ bool valid_utf8(std::string_view s, std::size_t& bad) {
 
 const char* compare_text(Compare c) {
   switch (c) {
-    case Compare::lt: return "<";
-    case Compare::le: return "<=";
-    case Compare::eq: return "=";
-    case Compare::ge: return ">=";
-    case Compare::gt: return ">";
+    case Compare::lt:
+      return "<";
+    case Compare::le:
+      return "<=";
+    case Compare::eq:
+      return "=";
+    case Compare::ge:
+      return ">=";
+    case Compare::gt:
+      return ">";
   }
   return "=";
 }
@@ -438,12 +458,16 @@ std::string to_string(const QueryNode& n) {
     }
     case Op::filter:
       switch (n.field) {
-        case QueryField::lang: return "lang:" + n.value;
-        case QueryField::platform: return "platform:" + n.value;
-        case QueryField::author: return "author:" + n.value;
-        case QueryField::kind: return "kind:" + std::string(ingest::to_string(n.kind));
-        case QueryField::followers: return std::string("followers:") + compare_text(n.compare) +
-                                           std::to_string(n.number);
+        case QueryField::lang:
+          return "lang:" + n.value;
+        case QueryField::platform:
+          return "platform:" + n.value;
+        case QueryField::author:
+          return "author:" + n.value;
+        case QueryField::kind:
+          return "kind:" + std::string(ingest::to_string(n.kind));
+        case QueryField::followers:
+          return std::string("followers:") + compare_text(n.compare) + std::to_string(n.number);
       }
       return "?";
     case Op::not_:
@@ -457,7 +481,8 @@ std::string to_string(const QueryNode& n) {
       if (n.op == Op::or_) s += "OR";
       if (n.op == Op::near) s += "NEAR/" + std::to_string(n.distance);
       if (n.op == Op::onear) s += "ONEAR/" + std::to_string(n.distance);
-      for (const QueryNode& c : n.children) s += " " + to_string(c);
+      for (const QueryNode& c : n.children)
+        s += " " + to_string(c);
       return s + ")";
     }
   }

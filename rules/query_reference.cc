@@ -36,7 +36,8 @@ struct Text {
     for (std::size_t i = 0; i < cps.size();) {
       if (is_word_char(cps[i])) {
         std::size_t j = i;
-        while (j < cps.size() && is_word_char(cps[j])) ++j;
+        while (j < cps.size() && is_word_char(cps[j]))
+          ++j;
         tokens.emplace_back(starts[i], starts[j]);
         i = j;
       } else {
@@ -56,7 +57,8 @@ std::int32_t first_cp(std::string_view s) {
 
 std::int32_t last_cp(std::string_view s) {
   std::size_t start = s.size() - 1;
-  while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+  while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
+    --start;
   std::size_t p = start;
   return decode_utf8(s, p);
 }
@@ -75,8 +77,8 @@ std::optional<std::size_t> part_at(const Text& t, const QueryLiteral& lit, std::
   return next;
 }
 
-// Tries parts k.. from code point i, part k (k > 0) allowed to start after a run of non-word code points. Takes
-// the earliest start of each part first, so the occurrence found is the one that ends first.
+// Tries parts k.. from code point i, part k (k > 0) allowed to start after a run of non-word code points.
+// Takes the earliest start of each part first, so the occurrence found is the one that ends first.
 std::optional<std::size_t> parts_from(const Text& t, const QueryLiteral& lit, std::size_t k, std::size_t i) {
   if (k == lit.parts.size()) return i;
   for (std::size_t j = i;; ++j) {
@@ -117,12 +119,14 @@ void collect_literals(const QueryNode& n, std::vector<const QueryLiteral*>& out)
     out.push_back(&n.literal);
     return;
   }
-  for (const QueryNode& c : n.children) collect_literals(c, out);
+  for (const QueryNode& c : n.children)
+    collect_literals(c, out);
 }
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  for (char& c : out)
+    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   return out;
 }
 
@@ -149,23 +153,31 @@ bool eval(const QueryNode& n, const Context& c) {
     }
     case Op::filter:
       switch (n.field) {
-        case QueryField::lang: return lower(c.lang) == n.value;
-        case QueryField::platform: return lower(c.post.platform) == n.value;
+        case QueryField::lang:
+          return lower(c.lang) == n.value;
+        case QueryField::platform:
+          return lower(c.post.platform) == n.value;
         case QueryField::author: {
           std::string h = lower(c.post.author.handle);
           if (!h.empty() && h[0] == '@') h.erase(0, 1);
           return h == n.value;
         }
-        case QueryField::kind: return c.post.kind == n.kind;
+        case QueryField::kind:
+          return c.post.kind == n.kind;
         case QueryField::followers: {
           const std::int64_t f = c.post.author.followers;
           if (f < 0) return false;
           switch (n.compare) {
-            case Compare::lt: return f < n.number;
-            case Compare::le: return f <= n.number;
-            case Compare::eq: return f == n.number;
-            case Compare::ge: return f >= n.number;
-            case Compare::gt: return f > n.number;
+            case Compare::lt:
+              return f < n.number;
+            case Compare::le:
+              return f <= n.number;
+            case Compare::eq:
+              return f == n.number;
+            case Compare::ge:
+              return f >= n.number;
+            case Compare::gt:
+              return f > n.number;
           }
           return false;
         }
@@ -174,9 +186,11 @@ bool eval(const QueryNode& n, const Context& c) {
     case Op::not_:
       return !eval(n.children[0], c);
     case Op::and_:
-      return std::all_of(n.children.begin(), n.children.end(), [&](const QueryNode& k) { return eval(k, c); });
+      return std::all_of(n.children.begin(), n.children.end(),
+                         [&](const QueryNode& k) { return eval(k, c); });
     case Op::or_:
-      return std::any_of(n.children.begin(), n.children.end(), [&](const QueryNode& k) { return eval(k, c); });
+      return std::any_of(n.children.begin(), n.children.end(),
+                         [&](const QueryNode& k) { return eval(k, c); });
     case Op::near:
     case Op::onear: {
       std::vector<const QueryLiteral*> left_lits, right_lits;
@@ -223,7 +237,8 @@ std::vector<Match> reference_match(const RuleSetSpec& spec, const ingest::Post& 
   std::vector<Match> out;
   std::vector<std::string> matched_brands;
   for (const Brand& b : spec.brands) {
-    if (!b.languages.empty() && std::find(b.languages.begin(), b.languages.end(), lower(lang)) == b.languages.end()) {
+    if (!b.languages.empty() &&
+        std::find(b.languages.begin(), b.languages.end(), lower(lang)) == b.languages.end()) {
       continue;
     }
     if (!b.platforms.empty() &&

@@ -1,8 +1,8 @@
-// A plain, obviously-correct evaluator of queries and rule specs: no prefilter, no RE2 for terms, no marked text;
-// terms are found by trying every code-point position and NEAR by comparing every pair of occurrences.
+// A plain, obviously-correct evaluator of queries and rule specs: no prefilter, no RE2 for terms, no marked
+// text; terms are found by trying every code-point position and NEAR by comparing every pair of occurrences.
 //
-// It restates the semantics documented in boolean_query.h and word_boundary.h independently of RuleSet, so the
-// property test can check that the fast engine agrees with it. Far too slow for production.
+// It restates the semantics documented in boolean_query.h and word_boundary.h independently of RuleSet, so
+// the property test can check that the fast engine agrees with it. Far too slow for production.
 //
 // Thread-safety: pure functions, safe to call concurrently.
 #pragma once

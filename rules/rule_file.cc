@@ -10,7 +10,6 @@
 #include <sstream>
 #include <utility>
 
-
 namespace vigie::rules {
 namespace {
 
@@ -25,38 +24,54 @@ struct LoadError {
 std::string locate(std::string_view source, std::string_view name, std::size_t pos) {
   if (pos == kNoPosition) return std::string(name) + ": ";
   pos = std::min(pos, source.size());
-  const std::size_t line = 1 + static_cast<std::size_t>(std::count(source.begin(), source.begin() + pos, '\n'));
+  const std::size_t line =
+      1 + static_cast<std::size_t>(std::count(source.begin(), source.begin() + pos, '\n'));
   const std::size_t line_start = source.rfind('\n', pos == 0 ? 0 : pos - 1);
   const std::size_t column = line_start == std::string_view::npos || pos == 0 ? pos + 1 : pos - line_start;
   return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
 
-// Decoded length of a double-quoted escape at src[p] == '\\': sets `produced` (bytes of the value) and returns
-// the escape's length in the source.
+// Decoded length of a double-quoted escape at src[p] == '\\': sets `produced` (bytes of the value) and
+// returns the escape's length in the source.
 std::size_t escape_length(std::string_view src, std::size_t p, std::size_t& produced) {
   produced = 1;
   if (p + 1 >= src.size()) return 1;
   int hex = 0;
   switch (src[p + 1]) {
-    case 'x': hex = 2; break;
-    case 'u': hex = 4; break;
-    case 'U': hex = 8; break;
+    case 'x':
+      hex = 2;
+      break;
+    case 'u':
+      hex = 4;
+      break;
+    case 'U':
+      hex = 8;
+      break;
     case 'N':
-    case '_': produced = 2; return 2;
+    case '_':
+      produced = 2;
+      return 2;
     case 'L':
-    case 'P': produced = 3; return 2;
+    case 'P':
+      produced = 3;
+      return 2;
     case '\n':
     case '\r': {
       // An escaped line break joins the lines: it and the next line's indentation produce nothing.
       produced = 0;
       std::size_t q = p + 1;
-      while (q < src.size() && (src[q] == '\n' || src[q] == '\r')) ++q;
-      while (q < src.size() && (src[q] == ' ' || src[q] == '\t')) ++q;
+      while (q < src.size() && (src[q] == '\n' || src[q] == '\r'))
+        ++q;
+      while (q < src.size() && (src[q] == ' ' || src[q] == '\t'))
+        ++q;
       return q - p;
     }
-    default: return 2;
+    default:
+      return 2;
   }
   std::uint32_t cp = 0;
   std::from_chars(src.data() + p + 2, src.data() + std::min(src.size(), p + 2 + hex), cp, 16);
@@ -78,8 +93,8 @@ std::size_t scalar_source_offset(std::string_view src, std::size_t scalar_pos, s
     const std::size_t nl = src.find('\n', p);
     p = nl == std::string_view::npos ? src.size() : nl + 1;
   }
-  // Walk the value and the source together: every value byte comes from the source in order, except what quoting,
-  // escapes, indentation and line folding add or remove.
+  // Walk the value and the source together: every value byte comes from the source in order, except what
+  // quoting, escapes, indentation and line folding add or remove.
   std::size_t v = 0;
   auto folds = [&](char value_char, char source_char) {
     return (value_char == ' ' || value_char == '\n') && (source_char == '\n' || source_char == '\r');
@@ -99,7 +114,8 @@ std::size_t scalar_source_offset(std::string_view src, std::size_t scalar_pos, s
       ++v;
       ++p;
       if (newline) {
-        while (p < src.size() && (src[p] == ' ' || src[p] == '\t')) ++p;
+        while (p < src.size() && (src[p] == ' ' || src[p] == '\t'))
+          ++p;
       }
       continue;
     }
@@ -121,20 +137,24 @@ class Loader {
     } catch (const YAML::ParserException& e) {
       throw LoadError{mark_pos(e.mark), e.msg};
     }
-    if (!root || root.IsNull()) return std::move(spec_);
-    if (!root.IsMap()) fail(root, "a rule file is a mapping with 'brands', 'topics' and 'sentiment'");
-    // New top-level sections (detectors, ...) are one more entry here.
+    // New top-level sections (detectors, ...) are one more entry here, in the order they must be read.
     static const std::pair<std::string_view, void (Loader::*)(const YAML::Node&)> kSections[] = {
         {"brands", &Loader::brands},
         {"topics", &Loader::topics},
         {"sentiment", &Loader::sentiment},
     };
+    std::string names;
+    for (const auto& section : kSections)
+      names += (names.empty() ? "" : ", ") + std::string(section.first);
+    if (!root || root.IsNull()) return std::move(spec_);
+    if (!root.IsMap()) fail(root, "a rule file is a mapping with the sections " + names);
     std::set<std::string> seen;
     for (const auto& kv : root) {
       const std::string key = scalar(kv.first, "key");
       if (!seen.insert(key).second) fail(kv.first, "duplicate key '" + key + "'");
-      if (std::none_of(std::begin(kSections), std::end(kSections), [&](const auto& s) { return s.first == key; })) {
-        fail(kv.first, "unknown key '" + key + "' (expected brands, topics or sentiment)");
+      if (std::none_of(std::begin(kSections), std::end(kSections),
+                       [&](const auto& s) { return s.first == key; })) {
+        fail(kv.first, "unknown key '" + key + "' (expected " + names + ")");
       }
     }
     // In table order, whatever the file's order: topics refer to brands.
@@ -170,7 +190,8 @@ class Loader {
       if (!item.IsScalar() || item.Scalar().empty()) fail(item, what);
       std::string s = item.Scalar();
       if (lower) {
-        for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        for (char& c : s)
+          c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
       }
       out.push_back(std::move(s));
     }
@@ -192,7 +213,8 @@ class Loader {
     auto q = parse_query(text);
     if (!q) {
       const std::size_t pos = mark_pos(n.Mark());
-      const std::size_t at = pos == kNoPosition ? pos : scalar_source_offset(source_, pos, text, q.error().offset);
+      const std::size_t at =
+          pos == kNoPosition ? pos : scalar_source_offset(source_, pos, text, q.error().offset);
       throw LoadError{at, q.error().message + " in " + std::string(role) + " of " + rule};
     }
     return std::move(*q);
@@ -218,7 +240,8 @@ class Loader {
     for (const auto& kv : item) {
       if (kv.first.IsScalar() && kv.first.Scalar() == "id") {
         if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
-          fail(kv.second.IsNull() ? kv.first : kv.second, "'id' of a " + std::string(kind) + " must be a non-empty string");
+          fail(kv.second.IsNull() ? kv.first : kv.second,
+               "'id' of a " + std::string(kind) + " must be a non-empty string");
         }
         const std::string id = kv.second.Scalar();
         if (!ids.insert(id).second) fail(kv.second, "duplicate " + std::string(kind) + " id " + quoted(id));
@@ -230,15 +253,16 @@ class Loader {
 
   // Visits every key of a rule mapping once, rejecting duplicates and keys outside `known`.
   template <class F>
-  void each_key(const YAML::Node& item, const std::string& rule, std::initializer_list<std::string_view> known,
-                F&& visit) const {
+  void each_key(const YAML::Node& item, const std::string& rule,
+                std::initializer_list<std::string_view> known, F&& visit) const {
     std::set<std::string> seen;
     for (const auto& kv : item) {
       const std::string key = scalar(kv.first, "key");
       if (!seen.insert(key).second) fail(kv.first, "duplicate key '" + key + "' in " + rule);
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         std::string list;
-        for (const std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        for (const std::string_view k : known)
+          list += (list.empty() ? "" : ", ") + std::string(k);
         fail(kv.first, "unknown key '" + key + "' in " + rule + " (expected " + list + ")");
       }
       // A key with no value (`query:`) has a null node without position: report at the key.
@@ -296,39 +320,40 @@ class Loader {
       const std::string rule = "topic " + quoted(t.id);
       bool has_query = false;
       bool has_regex = false;
-      each_key(item, rule, {"id", "query", "regex", "severity", "brands"},
-               [&](const std::string& key, const YAML::Node& v, bool null) {
-                 if (key == "query" || key == "regex") {
-                   if (has_query || has_regex) fail(v, rule + " has both 'query' and 'regex'");
-                   if (null) fail(v, "'" + key + "' of " + rule + " is empty");
-                   if (key == "query") {
-                     t.query = query(v, "query", rule);
-                     has_query = true;
-                   } else {
-                     t.regex = regex(v, rule);
-                     has_regex = true;
-                   }
-                 } else if (key == "severity") {
-                   const std::string s = null ? "" : scalar(v, "severity");
-                   if (s == "info") {
-                     t.severity = Severity::info;
-                   } else if (s == "warning") {
-                     t.severity = Severity::warning;
-                   } else if (s == "critical") {
-                     t.severity = Severity::critical;
-                   } else {
-                     fail(v, "invalid severity '" + s + "' in " + rule + " (expected info, warning or critical)");
-                   }
-                 } else if (key == "brands") {
-                   t.brands = string_list(v, key, rule, false);
-                   std::size_t i = 0;
-                   for (const auto& b : v) {
-                     if (!brand_ids_.count(t.brands[i++])) {
-                       fail(b, "unknown brand " + quoted(b.Scalar()) + " in " + rule);
-                     }
-                   }
-                 }
-               });
+      each_key(
+          item, rule, {"id", "query", "regex", "severity", "brands"},
+          [&](const std::string& key, const YAML::Node& v, bool null) {
+            if (key == "query" || key == "regex") {
+              if (has_query || has_regex) fail(v, rule + " has both 'query' and 'regex'");
+              if (null) fail(v, "'" + key + "' of " + rule + " is empty");
+              if (key == "query") {
+                t.query = query(v, "query", rule);
+                has_query = true;
+              } else {
+                t.regex = regex(v, rule);
+                has_regex = true;
+              }
+            } else if (key == "severity") {
+              const std::string s = null ? "" : scalar(v, "severity");
+              if (s == "info") {
+                t.severity = Severity::info;
+              } else if (s == "warning") {
+                t.severity = Severity::warning;
+              } else if (s == "critical") {
+                t.severity = Severity::critical;
+              } else {
+                fail(v, "invalid severity '" + s + "' in " + rule + " (expected info, warning or critical)");
+              }
+            } else if (key == "brands") {
+              t.brands = string_list(v, key, rule, false);
+              std::size_t i = 0;
+              for (const auto& b : v) {
+                if (!brand_ids_.count(t.brands[i++])) {
+                  fail(b, "unknown brand " + quoted(b.Scalar()) + " in " + rule);
+                }
+              }
+            }
+          });
       if (!has_query && !has_regex) fail(item, rule + " needs a 'query' or a 'regex'");
       spec_.topics.push_back(std::move(t));
     }
@@ -338,28 +363,30 @@ class Loader {
     if (n.IsNull()) return;
     if (!n.IsMap()) fail(n, "'sentiment' must be a mapping");
     SentimentOptions& o = spec_.sentiment;
-    each_key(n, "sentiment", {"extra", "thresholds"}, [&](const std::string& key, const YAML::Node& v, bool null) {
-      if (null) return;
-      if (key == "extra") {
-        if (!v.IsMap()) fail(v, "'extra' of sentiment must be a mapping of term to valence");
-        for (const auto& kv : v) {
-          const std::string term = scalar(kv.first, "term");
-          const double valence = number(kv.second, "valence of " + quoted(term));
-          if (valence < -4 || valence > 4) fail(kv.second, "valence of " + quoted(term) + " must be between -4 and 4");
-          o.extra.emplace_back(term, static_cast<float>(valence));
-        }
-      } else {
-        if (!v.IsMap()) fail(v, "'thresholds' of sentiment must be a mapping");
-        each_key(v, "sentiment thresholds", {"positive", "negative"},
-                 [&](const std::string& k, const YAML::Node& x, bool) {
-                   const auto value = static_cast<float>(number(x, "threshold '" + k + "'"));
-                   (k == "positive" ? o.positive_threshold : o.negative_threshold) = value;
-                 });
-        if (o.negative_threshold > o.positive_threshold) {
-          fail(v, "sentiment threshold 'negative' must not be above 'positive'");
-        }
-      }
-    });
+    each_key(n, "sentiment", {"extra", "thresholds"},
+             [&](const std::string& key, const YAML::Node& v, bool null) {
+               if (null) return;
+               if (key == "extra") {
+                 if (!v.IsMap()) fail(v, "'extra' of sentiment must be a mapping of term to valence");
+                 for (const auto& kv : v) {
+                   const std::string term = scalar(kv.first, "term");
+                   const double valence = number(kv.second, "valence of " + quoted(term));
+                   if (valence < -4 || valence > 4)
+                     fail(kv.second, "valence of " + quoted(term) + " must be between -4 and 4");
+                   o.extra.emplace_back(term, static_cast<float>(valence));
+                 }
+               } else {
+                 if (!v.IsMap()) fail(v, "'thresholds' of sentiment must be a mapping");
+                 each_key(v, "sentiment thresholds", {"positive", "negative"},
+                          [&](const std::string& k, const YAML::Node& x, bool) {
+                            const auto value = static_cast<float>(number(x, "threshold '" + k + "'"));
+                            (k == "positive" ? o.positive_threshold : o.negative_threshold) = value;
+                          });
+                 if (o.negative_threshold > o.positive_threshold) {
+                   fail(v, "sentiment threshold 'negative' must not be above 'positive'");
+                 }
+               }
+             });
   }
 
   std::string_view source_;
@@ -377,7 +404,8 @@ Result<RuleSetSpec> parse_rule_file(std::string_view yaml, std::string_view name
     return error(locate(yaml, name, e.pos) + e.message);
   } catch (const YAML::Exception& e) {
     // A conversion the checks above did not foresee: still an error of the file, not a crash.
-    return error(locate(yaml, name, e.mark.is_null() ? kNoPosition : static_cast<std::size_t>(e.mark.pos)) + e.msg);
+    return error(locate(yaml, name, e.mark.is_null() ? kNoPosition : static_cast<std::size_t>(e.mark.pos)) +
+                 e.msg);
   }
 }
 

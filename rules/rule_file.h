@@ -3,10 +3,10 @@
 //   brands:
 //     - id: acme                        # required, unique
 //       name: ACME Corp                 # optional display name (defaults to id)
-//       query: 'acme OR "acme corp"'    # a query (boolean_query.h) or a `regex:` (RE2 syntax, raw text), not both
-//       languages: [fr, en]             # optional: only posts detected in these languages
-//       platforms: [mastodon, bluesky]  # optional: only posts from these platforms
-//       exclude: 'acmeville OR "acme road runner"'  # optional: a post matching it never matches the brand
+//       query: 'acme OR "acme corp"'    # a query (boolean_query.h) or a `regex:` (RE2 syntax, raw text), not
+//       both languages: [fr, en]             # optional: only posts detected in these languages platforms:
+//       [mastodon, bluesky]  # optional: only posts from these platforms exclude: 'acmeville OR "acme road
+//       runner"'  # optional: a post matching it never matches the brand
 //   topics:
 //     - id: outage                      # required, unique among topics
 //       query: 'panne OR outage OR "hors service"'  # or `regex:`
@@ -16,10 +16,12 @@
 //     extra: { panne: -2.5, remboursement: -1 }
 //     thresholds: { positive: 0.05, negative: -0.05 }
 //
-// Unknown keys and values of the wrong type are errors, so a typo never silently disables a rule. A query error is
-// located at the offending character inside the scalar ("rules.yaml:14:23: unbalanced ')' in query of brand
-// \"acme\""): exactly for plain and quoted scalars, to the nearest character for block scalars. Lines and columns
-// are 1-based; columns count bytes. A new top-level section is one more entry in the loader's section table.
+// Unknown keys and values of the wrong type are errors, so a typo never silently disables a rule. A query
+// error is located at the offending character inside the scalar ("rules.yaml:14:23: unbalanced ')' in query
+// of brand
+// \"acme\""): exactly for plain and quoted scalars, to the nearest character for block scalars. Lines and
+// columns are 1-based; columns count bytes. A new top-level section is one more entry in the loader's section
+// table.
 //
 // Loading is pure (no global state) and safe to run on any thread; RuleSet::load_file and load_string are the
 // entry points (rule_set.h).
@@ -36,8 +38,8 @@ namespace vigie::rules {
 // Parses YAML text into a spec; does not compile the queries into RE2 (RuleSet::compile does).
 Result<RuleSetSpec> parse_rule_file(std::string_view yaml, std::string_view name);
 
-// Byte offset in `source` of byte `offset` of the decoded value of the scalar whose node starts at `scalar_pos`
-// (yaml-cpp's Mark::pos: the first character, an opening quote, or a block indicator '|' / '>').
+// Byte offset in `source` of byte `offset` of the decoded value of the scalar whose node starts at
+// `scalar_pos` (yaml-cpp's Mark::pos: the first character, an opening quote, or a block indicator '|' / '>').
 std::size_t scalar_source_offset(std::string_view source, std::size_t scalar_pos, std::string_view value,
                                  std::size_t offset);
 

@@ -9,15 +9,16 @@
 
 #include "rules/text_fold.h"
 
-
 namespace vigie::rules {
 namespace {
 
+// Single-literal finders are tiny; a user's regex may be large but is one pattern.
 constexpr std::int64_t kFinderMaxMem = std::int64_t{1} << 20;
+constexpr std::int64_t kRegexMaxMem = std::int64_t{8} << 20;
 
 re2::RE2::Options literal_options(std::int64_t max_mem) {
-  // Folded and marked text is matched byte for byte: Latin-1 makes every byte one character, so a literal UTF-8
-  // sequence matches itself and [^\x01] is a one-byte class instead of a UTF-8 automaton.
+  // Folded and marked text is matched byte for byte: Latin-1 makes every byte one character, so a literal
+  // UTF-8 sequence matches itself and [^\x01] is a one-byte class instead of a UTF-8 automaton.
   re2::RE2::Options o;
   o.set_encoding(re2::RE2::Options::EncodingLatin1);
   o.set_log_errors(false);
@@ -46,14 +47,15 @@ void append_escaped(std::string& out, std::string_view s) {
   }
 }
 
-// Between the words of a phrase only non-word characters may appear, i.e. no marker. Lazy, so that the match of a
-// phrase ends at its first possible end, the same occurrence the reference evaluator picks.
+// Between the words of a phrase only non-word characters may appear, i.e. no marker. Lazy, so that the match
+// of a phrase ends at its first possible end, the same occurrence the reference evaluator picks.
 constexpr std::string_view kPartSeparator = "[^\\x01]*?";
 
-// Where the marked parts i.. end in `text` when part i may start anywhere in the marker-free run from `pos` (the
-// separator of a phrase), or npos. The search for a literal outside the sets: candidates are few and texts short,
-// so string_view::find beats building anything.
-std::size_t parts_end(std::string_view text, const std::vector<std::string>& parts, std::size_t i, std::size_t pos) {
+// Where the marked parts i.. end in `text` when part i may start anywhere in the marker-free run from `pos`
+// (the separator of a phrase), or npos. The search for a literal outside the sets: candidates are few and
+// texts short, so string_view::find beats building anything.
+std::size_t parts_end(std::string_view text, const std::vector<std::string>& parts, std::size_t i,
+                      std::size_t pos) {
   if (i == parts.size()) return pos;
   std::size_t limit = text.find(kWordMark, pos);
   if (limit == std::string_view::npos) limit = text.size();
@@ -89,7 +91,8 @@ void positive_literals(const QueryNode& n, bool positive, std::vector<const Quer
     if (positive) out.push_back(&n.literal);
     return;
   }
-  for (const QueryNode& c : n.children) positive_literals(c, positive != (n.op == QueryNode::Op::not_), out);
+  for (const QueryNode& c : n.children)
+    positive_literals(c, positive != (n.op == QueryNode::Op::not_), out);
 }
 
 bool iequal(std::string_view a, std::string_view b) {
@@ -125,7 +128,8 @@ class RuleSet::Compiler {
     const auto& topics = rs_.spec_.topics;
     brand_topics_.resize(brands.size());
     std::unordered_map<std::string_view, std::uint32_t> brand_index;
-    for (std::uint32_t i = 0; i < brands.size(); ++i) brand_index.emplace(brands[i].id, i);
+    for (std::uint32_t i = 0; i < brands.size(); ++i)
+      brand_index.emplace(brands[i].id, i);
 
     for (std::uint32_t i = 0; i < brands.size(); ++i) {
       const Brand& b = brands[i];
@@ -149,8 +153,8 @@ class RuleSet::Compiler {
         add_rule(std::move(r), *trig);
         continue;
       }
-      // A topic restricted to brands cannot match before one of them does: the brand match makes it a candidate,
-      // not its own (often common) words.
+      // A topic restricted to brands cannot match before one of them does: the brand match makes it a
+      // candidate, not its own (often common) words.
       const auto id = static_cast<std::uint32_t>(rs_.rules_.size());
       for (const std::uint32_t b : r.brand_indices) {
         if (b < brands.size()) brand_topics_[b].push_back(id);
@@ -205,7 +209,8 @@ class RuleSet::Compiler {
       if (in.op == OpCode::pattern) rs_.patterns_[in.arg].in_set = true;
       if (in.op != OpCode::near) continue;
       for (const auto* side : {&rs_.nears_[in.arg].left, &rs_.nears_[in.arg].right}) {
-        for (const std::uint32_t f : *side) rs_.patterns_[rs_.finders_[f].pattern].in_set = true;
+        for (const std::uint32_t f : *side)
+          rs_.patterns_[rs_.finders_[f].pattern].in_set = true;
       }
     }
   }
@@ -239,8 +244,10 @@ class RuleSet::Compiler {
         return;
       case Op::and_:
       case Op::or_:
-        for (const QueryNode& c : n.children) emit(c);
-        code.push_back({n.op == Op::and_ ? OpCode::and_ : OpCode::or_, static_cast<std::uint32_t>(n.children.size())});
+        for (const QueryNode& c : n.children)
+          emit(c);
+        code.push_back(
+            {n.op == Op::and_ ? OpCode::and_ : OpCode::or_, static_cast<std::uint32_t>(n.children.size())});
         return;
       case Op::near:
       case Op::onear: {
@@ -259,7 +266,8 @@ class RuleSet::Compiler {
 
   void collect_finders(const QueryNode& n, std::vector<std::uint32_t>& out, bool& exact) {
     if (n.op != QueryNode::Op::literal) {
-      for (const QueryNode& c : n.children) collect_finders(c, out, exact);
+      for (const QueryNode& c : n.children)
+        collect_finders(c, out, exact);
       return;
     }
     exact = n.literal.exact;
@@ -272,8 +280,8 @@ class RuleSet::Compiler {
     out.push_back(it->second);
   }
 
-  // The pattern ids such that the query cannot be true unless one of them occurs; nullopt when it can (filters,
-  // NOT). An AND needs only one of its operands' sets: the smallest keeps the candidates fewest.
+  // The pattern ids such that the query cannot be true unless one of them occurs; nullopt when it can
+  // (filters, NOT). An AND needs only one of its operands' sets: the smallest keeps the candidates fewest.
   Triggers triggers(const QueryNode& n) {
     using Op = QueryNode::Op;
     switch (n.op) {
@@ -315,7 +323,8 @@ class RuleSet::Compiler {
       append_escaped(regex, parts[i]);
     }
     const Space space = lit.exact ? Space::exact : Space::folded;
-    auto [it, fresh] = ids_[static_cast<int>(space)].emplace(regex, static_cast<std::uint32_t>(rs_.patterns_.size()));
+    auto [it, fresh] =
+        ids_[static_cast<int>(space)].emplace(regex, static_cast<std::uint32_t>(rs_.patterns_.size()));
     if (fresh) {
       rs_.patterns_.push_back(Pattern{space, false, std::move(parts), nullptr});
       literal_regex_.push_back(regex);
@@ -324,9 +333,10 @@ class RuleSet::Compiler {
   }
 
   Result<std::uint32_t> add_regex(const std::string& regex) {
-    auto [it, fresh] = ids_[static_cast<int>(Space::regex)].emplace(regex, static_cast<std::uint32_t>(rs_.patterns_.size()));
+    auto [it, fresh] =
+        ids_[static_cast<int>(Space::regex)].emplace(regex, static_cast<std::uint32_t>(rs_.patterns_.size()));
     if (fresh) {
-      auto re = std::make_unique<re2::RE2>(regex, regex_options(kFinderMaxMem * 8));
+      auto re = std::make_unique<re2::RE2>(regex, regex_options(kRegexMaxMem));
       if (!re->ok()) return error("invalid regex: " + re->error());
       rs_.patterns_.push_back(Pattern{Space::regex, true, {}, std::move(re)});
       literal_regex_.push_back(regex);
@@ -339,12 +349,14 @@ class RuleSet::Compiler {
     for (int space = 0; space < 3; ++space) {
       auto set = std::make_unique<Set>();
       const std::int64_t mem = rs_.spec_.set_max_mem;
-      const auto options = space == static_cast<int>(Space::regex) ? regex_options(mem) : literal_options(mem);
+      const auto options =
+          space == static_cast<int>(Space::regex) ? regex_options(mem) : literal_options(mem);
       set->set = std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
       for (std::uint32_t p = 0; p < rs_.patterns_.size(); ++p) {
         if (static_cast<int>(rs_.patterns_[p].space) != space || !rs_.patterns_[p].in_set) continue;
         std::string err;
-        if (set->set->Add(literal_regex_[p], &err) < 0) return error("invalid pattern '" + literal_regex_[p] + "': " + err);
+        if (set->set->Add(literal_regex_[p], &err) < 0)
+          return error("invalid pattern '" + literal_regex_[p] + "': " + err);
         set->pattern.push_back(p);
       }
       if (set->pattern.empty()) continue;
@@ -366,7 +378,7 @@ class RuleSet::Compiler {
 
   RuleSet& rs_;
   std::unordered_map<std::string, std::uint32_t> ids_[3];  // per space: regex text -> pattern id
-  std::vector<std::string> literal_regex_;                  // pattern id -> regex text
+  std::vector<std::string> literal_regex_;                 // pattern id -> regex text
   std::unordered_map<std::uint32_t, std::uint32_t> finder_of_pattern_;
   std::vector<std::vector<std::uint32_t>> triggers_;      // pattern id -> rules it makes candidates
   std::vector<std::vector<std::uint32_t>> brand_topics_;  // brand index -> topics restricted to it
@@ -402,13 +414,16 @@ void RuleSet::scan(Space space, std::string_view text, MatchScratch& s) const {
   const Set& set = *sets_[static_cast<int>(space)];
   re2::RE2::Set::ErrorInfo info{re2::RE2::Set::kNoError};
   const re2::StringPiece piece(text.data(), text.size());
-  // Asking which patterns matched makes RE2 allocate a set as large as the pattern list, on every call; asking
-  // whether any matched allocates nothing and stops at the first hit. While this thread sees hits in under a
-  // quarter of its scans (the usual firehose: triggers are brand names), asking that first is cheaper.
-  const bool precheck = s.recent_hits * 4 < s.recent_scans;
-  if (++s.recent_scans >= 1024) {  // a sliding window: halve, so the rate follows the traffic
-    s.recent_scans /= 2;
-    s.recent_hits /= 2;
+  // Asking which patterns matched makes RE2 allocate a set as large as the pattern list, on every call;
+  // asking whether any matched allocates nothing and stops at the first hit. While this thread sees hits in
+  // under a quarter of its scans (the usual firehose: triggers are brand names), asking that first is
+  // cheaper.
+  std::uint32_t& scans = s.recent_scans[static_cast<int>(space)];
+  std::uint32_t& hits = s.recent_hits[static_cast<int>(space)];
+  const bool precheck = hits * 4 < scans;
+  if (++scans >= 1024) {  // a sliding window: halve, so the rate follows the traffic
+    scans /= 2;
+    hits /= 2;
   }
   if (precheck && !set.set->Match(piece, nullptr, &info)) {
     if (info.kind != re2::RE2::Set::kNoError) {
@@ -426,8 +441,9 @@ void RuleSet::scan(Space space, std::string_view text, MatchScratch& s) const {
     }
     return;
   }
-  ++s.recent_hits;
-  for (const int i : s.set_hits) hit(set.pattern[static_cast<std::size_t>(i)], s);
+  ++hits;
+  for (const int i : s.set_hits)
+    hit(set.pattern[static_cast<std::size_t>(i)], s);
 }
 
 void RuleSet::fallback_scan(Space space, std::string_view text, MatchScratch& s) const {
@@ -441,7 +457,8 @@ void RuleSet::fallback_scan(Space space, std::string_view text, MatchScratch& s)
   }
 }
 
-void RuleSet::match(const ingest::Post& post, std::string_view lang, MatchScratch& s, std::vector<Match>& out) const {
+void RuleSet::match(const ingest::Post& post, std::string_view lang, MatchScratch& s,
+                    std::vector<Match>& out) const {
   if (++s.generation == 0) {
     // Stamps from 2^32 posts ago would look current: start over.
     std::fill(s.pattern_stamp.begin(), s.pattern_stamp.end(), 0);
@@ -477,8 +494,8 @@ void RuleSet::match(const ingest::Post& post, std::string_view lang, MatchScratc
     if (s.rule_stamp[r] != s.generation) s.candidates.push_back(r);
   }
   if (s.candidates.empty()) return;
-  // Rule ids list brands before topics, in file order: sorting gives the output order and evaluates every brand
-  // before the topics that depend on it.
+  // Rule ids list brands before topics, in file order: sorting gives the output order and evaluates every
+  // brand before the topics that depend on it.
   std::sort(s.candidates.begin(), s.candidates.end());
 
   const auto brand_rules = static_cast<std::uint32_t>(spec_.brands.size());
@@ -487,13 +504,13 @@ void RuleSet::match(const ingest::Post& post, std::string_view lang, MatchScratc
   for (; k < s.candidates.size() && s.candidates[k] < brand_rules; ++k) {
     const Rule& rule = rules_[s.candidates[k]];
     const Brand& b = spec_.brands[rule.index];
-    if (!b.languages.empty() &&
-        std::none_of(b.languages.begin(), b.languages.end(), [&](const std::string& l) { return iequal(lang, l); })) {
+    if (!b.languages.empty() && std::none_of(b.languages.begin(), b.languages.end(),
+                                             [&](const std::string& l) { return iequal(lang, l); })) {
       continue;
     }
-    if (!b.platforms.empty() && std::none_of(b.platforms.begin(), b.platforms.end(), [&](const std::string& p) {
-          return iequal(post.platform, p);
-        })) {
+    if (!b.platforms.empty() &&
+        std::none_of(b.platforms.begin(), b.platforms.end(),
+                     [&](const std::string& p) { return iequal(post.platform, p); })) {
       continue;
     }
     if (!eval(rule.query, c)) continue;
@@ -565,7 +582,8 @@ bool RuleSet::eval(const Program& p, EvalContext& c) const {
       case OpCode::or_: {
         const std::size_t first = st.size() - in.arg;
         bool v = in.op == OpCode::and_;
-        for (std::size_t k = first; k < st.size(); ++k) v = in.op == OpCode::and_ ? (v && st[k]) : (v || st[k]);
+        for (std::size_t k = first; k < st.size(); ++k)
+          v = in.op == OpCode::and_ ? (v && st[k]) : (v || st[k]);
         st.resize(first);
         st.push_back(v);
         break;
@@ -592,11 +610,16 @@ bool RuleSet::eval_filter(const QueryNode& f, const EvalContext& c) const {
       const std::int64_t n = c.post.author.followers;
       if (n < 0) return false;  // unknown: no comparison holds
       switch (f.compare) {
-        case Compare::lt: return n < f.number;
-        case Compare::le: return n <= f.number;
-        case Compare::eq: return n == f.number;
-        case Compare::ge: return n >= f.number;
-        case Compare::gt: return n > f.number;
+        case Compare::lt:
+          return n < f.number;
+        case Compare::le:
+          return n <= f.number;
+        case Compare::eq:
+          return n == f.number;
+        case Compare::ge:
+          return n >= f.number;
+        case Compare::gt:
+          return n > f.number;
       }
     }
   }
@@ -613,10 +636,13 @@ void RuleSet::find_spans(std::uint32_t finder, std::string_view marked, const st
   while (pos < marked.size() && re.Match(text, pos, marked.size(), re2::RE2::UNANCHORED, &m, 1)) {
     const auto begin = static_cast<std::uint32_t>(m.data() - marked.data());
     const auto end = static_cast<std::uint32_t>(begin + m.size());
-    const auto first = std::partition_point(tokens.begin(), tokens.end(), [&](const Token& t) { return t.end <= begin; });
-    const auto stop = std::partition_point(first, tokens.end(), [&](const Token& t) { return t.begin < end; });
+    const auto first =
+        std::partition_point(tokens.begin(), tokens.end(), [&](const Token& t) { return t.end <= begin; });
+    const auto stop =
+        std::partition_point(first, tokens.end(), [&](const Token& t) { return t.begin < end; });
     if (first != stop) {
-      out.push_back({static_cast<std::uint32_t>(first - tokens.begin()), static_cast<std::uint32_t>(stop - tokens.begin() - 1)});
+      out.push_back({static_cast<std::uint32_t>(first - tokens.begin()),
+                     static_cast<std::uint32_t>(stop - tokens.begin() - 1)});
     }
     pos = begin + 1;
   }
@@ -625,7 +651,8 @@ void RuleSet::find_spans(std::uint32_t finder, std::string_view marked, const st
 bool RuleSet::eval_near(const Near& n, EvalContext& c) const {
   MatchScratch& s = c.s;
   auto any_present = [&](const std::vector<std::uint32_t>& fs) {
-    return std::any_of(fs.begin(), fs.end(), [&](std::uint32_t f) { return present(finders_[f].pattern, c); });
+    return std::any_of(fs.begin(), fs.end(),
+                       [&](std::uint32_t f) { return present(finders_[f].pattern, c); });
   };
   if (!any_present(n.left) || !any_present(n.right)) return false;
   const std::string_view marked = marked_text(n.exact, c);
@@ -678,16 +705,18 @@ void RuleSet::highlight(const ingest::Post& post, const Match& m, std::vector<Hi
   if (query == nullptr) return;
   const std::string raw = post.title.empty() ? post.text : post.title + "\n" + post.text;
   if (!regex->empty()) {
-    const re2::RE2 re(*regex, regex_options(kFinderMaxMem * 8));
+    const re2::RE2 re(*regex, regex_options(kRegexMaxMem));
     re2::StringPiece match;
     std::size_t pos = 0;
     while (pos <= raw.size() && re.Match(raw, pos, raw.size(), re2::RE2::UNANCHORED, &match, 1)) {
       const auto begin = static_cast<std::size_t>(match.data() - raw.data());
-      if (!match.empty()) out.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(begin + match.size())});
+      if (!match.empty())
+        out.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(begin + match.size())});
       pos = begin + std::max<std::size_t>(match.size(), 1);
     }
   } else {
-    // Folded text with the raw offset of each byte; marking adds markers and otherwise keeps bytes one for one.
+    // Folded text with the raw offset of each byte; marking adds markers and otherwise keeps bytes one for
+    // one.
     std::string folded;
     std::vector<std::uint32_t> offsets;
     fold_text(raw, folded, &offsets);

@@ -1,20 +1,24 @@
 // Brand and topic rules compiled for matching every post at line rate.
 //
-// A RuleSet is built once (from a rule file, see rule_file.h, or from specs in code), is immutable afterwards and is
-// shared as std::shared_ptr<const RuleSet>: a reload builds a new set off the hot path and swaps the pointer, so a
-// post is always matched by one whole set.
+// A RuleSet is built once (from a rule file, see rule_file.h, or from specs in code), is immutable afterwards
+// and is shared as std::shared_ptr<const RuleSet>: a reload builds a new set off the hot path and swaps the
+// pointer, so a post is always matched by one whole set.
 //
 // How a post is matched: its title and text ("title\ntext") are folded once (fold_text) and marked for word
-// boundaries (word_boundary.h). Each query has trigger literals, chosen so that it cannot be true unless one of them
-// occurs (an OR needs all its operands' triggers, an AND only the smallest set of one operand). All trigger
-// literals of all rules are the patterns of one RE2::Set, which scans the marked text once in a single DFA pass
-// (exact (=) literals use a second set over the marked raw text, `regex:` rules a third over the raw text; a set
-// exists only when some rule needs it). A rule's Boolean tree is evaluated only when one of its triggers hit; its
-// other literals (AND operands, NOT, exclude) are then looked for directly in the marked text, once per post.
-// Queries that can match without any term, like `lang:fr` or `NOT spam`, are evaluated for every post and keep all
-// their literals in the sets; a topic restricted to brands is evaluated only when one of them matched. NEAR/ONEAR
-// then finds
-// the occurrences of its operands with per-literal RE2s and compares token positions.
+// boundaries (word_boundary.h). Each query has trigger literals, chosen so that it cannot be true unless one
+// of them occurs (an OR needs all its operands' triggers, an AND only the smallest set of one operand). All
+// trigger literals of all rules are the patterns of one RE2::Set, which scans the marked text once in a
+// single DFA pass (exact (=) literals use a second set over the marked raw text, `regex:` rules a third over
+// the raw text; a set exists only when some rule needs it). A rule's Boolean tree is evaluated only when one
+// of its triggers hit; its other literals (AND operands, NOT, exclude) are then looked for directly in the
+// marked text, once per post. Queries that can match without any term, like `lang:fr` or `NOT spam`, are
+// evaluated for every post and keep all their literals in the sets; a topic restricted to brands is evaluated
+// only when one of them matched. NEAR/ONEAR finds the occurrences of its operands with per-literal RE2s and
+// compares token positions.
+//
+// Cost per post: one fold-and-mark pass (no allocation), one DFA pass per existing set, then work
+// proportional to the candidates only. Memory: the sets' DFA caches grow up to RuleSetSpec::set_max_mem as
+// traffic visits states.
 //
 // Thread-safety: a RuleSet is immutable; match() may be called from many threads at once, each with its own
 // MatchScratch.
@@ -47,7 +51,7 @@ struct Brand {
   std::vector<std::string> languages;  // lower case; empty: any language
   std::vector<std::string> platforms;  // lower case; empty: any platform
   QueryNode query;                     // used when regex is empty
-  std::string regex;                   // RE2 syntax, matched on the raw "title\ntext"
+  std::string regex;                   // RE2 syntax (UTF-8), matched on the raw "title\ntext"
   std::optional<QueryNode> exclude;    // a post matching it never matches the brand
 };
 
@@ -63,9 +67,10 @@ struct RuleSetSpec {
   std::vector<Brand> brands;
   std::vector<Topic> topics;
   SentimentOptions sentiment;
-  // RE2 memory budget of each pattern set: its program and its DFA cache (committed only as states are built).
-  // RE2's default (8 MiB) cannot compile 10,000 patterns, and a DFA cache too small for the traffic makes RE2 give
-  // up on posts (counted by dfa_fallbacks(); those posts are then matched by a slow exact scan).
+  // RE2 memory budget of each pattern set: its program and its DFA cache (committed only as states are
+  // built). RE2's default (8 MiB) cannot compile 10,000 patterns, and a DFA cache too small for the traffic
+  // makes RE2 give up on posts (counted by dfa_fallbacks(); those posts are then matched by a slow exact
+  // scan).
   std::int64_t set_max_mem = std::int64_t{1} << 30;
 };
 
@@ -78,9 +83,9 @@ struct Highlight {
   bool operator==(const Highlight&) const = default;
 };
 
-// Per-thread working memory for RuleSet::match. Reusing one scratch across posts makes matching allocation-free in
-// steady state (buffers only grow). A scratch may be used with successive rule sets (after a reload) but by one
-// thread at a time.
+// Per-thread working memory for RuleSet::match. Reusing one scratch across posts makes matching
+// allocation-free in steady state (buffers only grow). A scratch may be used with successive rule sets (after
+// a reload) but by one thread at a time.
 class MatchScratch {
  public:
   MatchScratch() = default;
@@ -109,15 +114,16 @@ class MatchScratch {
   std::vector<Span> left;
   std::vector<Span> right;
   std::uint32_t generation = 0;
-  std::uint32_t recent_scans = 0;  // set scans and those that hit, over a sliding window (see RuleSet::scan)
-  std::uint32_t recent_hits = 0;
+  // Per set (folded, exact, regex): scans and those that hit, over a sliding window (see RuleSet::scan).
+  std::uint32_t recent_scans[3] = {};
+  std::uint32_t recent_hits[3] = {};
 };
 
 class RuleSet {
  public:
-  // Compiles rules whose queries are already parsed. Fails (without a file location) only when an RE2 pattern does
-  // not compile or the pattern sets exceed RE2's memory budget. Topic brand ids that name no brand are ignored
-  // here; the rule-file loader reports them with their location.
+  // Compiles rules whose queries are already parsed. Fails (without a file location) only when an RE2 pattern
+  // does not compile or the pattern sets exceed RE2's memory budget. Topic brand ids that name no brand are
+  // ignored here; the rule-file loader reports them with their location.
   static Result<std::shared_ptr<const RuleSet>> compile(RuleSetSpec spec);
 
   // Reads and compiles a rule file; errors read "FILE:LINE:COL: message" (see rule_file.h).
@@ -140,19 +146,21 @@ class RuleSet {
   const std::vector<Topic>& topics() const { return spec_.topics; }
   const SentimentOptions& sentiment() const { return spec_.sentiment; }
 
-  // Appends to `out` the matches of `post`: brands first, in file order, then topics in file order. A topic with
-  // `brands` matches only when one of those brands matched this post. `lang` is the post's detected language
+  // Appends to `out` the matches of `post`: brands first, in file order, then topics in file order. A topic
+  // with `brands` matches only when one of those brands matched this post. `lang` is the post's detected
+  // language
   // ("fr", "en", "und"), compared with brand `languages` and `lang:` filters.
-  void match(const ingest::Post& post, std::string_view lang, MatchScratch& scratch, std::vector<Match>& out) const;
+  void match(const ingest::Post& post, std::string_view lang, MatchScratch& scratch,
+             std::vector<Match>& out) const;
 
-  // For display: replaces `out` with where the rule `m` (a match returned for this post) hit: the occurrences of
-  // the literals of its query that are not under NOT (or the matches of its regex), as sorted, merged byte ranges of
-  // the raw text. Folds the post again with offsets and allocates: meant for the few posts a user looks at, not
-  // for every post. Empty when `m` names no rule of this set.
+  // For display: replaces `out` with where the rule `m` (a match returned for this post) hit: the occurrences
+  // of the literals of its query that are not under NOT (or the matches of its regex), as sorted, merged byte
+  // ranges of the raw text. Folds the post again with offsets and allocates: meant for the few posts a user
+  // looks at, not for every post. Empty when `m` names no rule of this set.
   void highlight(const ingest::Post& post, const Match& m, std::vector<Highlight>& out) const;
 
-  // How many times an RE2::Set gave up (DFA out of memory) and matching fell back to the slow exact scan. Should
-  // stay 0; exported as a metric by the daemon.
+  // How many times an RE2::Set gave up (DFA out of memory) and matching fell back to the slow exact scan.
+  // Should stay 0; exported as a metric by the daemon.
   std::uint64_t dfa_fallbacks() const { return dfa_fallbacks_.load(std::memory_order_relaxed); }
 
  private:
@@ -160,8 +168,9 @@ class RuleSet {
   struct Pattern {
     Space space;
     bool in_set = false;  // scanned by a set; otherwise looked for only when a candidate rule needs it
-    std::vector<std::string> marked_parts;  // folded/exact: the literal's parts, marked (for the fallback scan)
-    std::unique_ptr<re2::RE2> regex;        // regex space: the user's regex (for the fallback scan)
+    std::vector<std::string>
+        marked_parts;                 // folded/exact: the literal's parts, marked (for the fallback scan)
+    std::unique_ptr<re2::RE2> regex;  // regex space: the user's regex (for the fallback scan)
   };
   enum class OpCode : std::uint8_t { pattern, filter, near, not_, and_, or_ };
   struct Instr {
@@ -216,9 +225,9 @@ class RuleSet {
   std::vector<Rule> rules_;                   // brands, then topics
   std::vector<std::uint32_t> trigger_begin_;  // pattern -> [begin, next begin) in trigger_rules_
   std::vector<std::uint32_t> trigger_rules_;
-  std::vector<std::uint32_t> always_;  // rules evaluated for every post
+  std::vector<std::uint32_t> always_;             // rules evaluated for every post
   std::vector<std::uint32_t> brand_topic_begin_;  // brand -> [begin, next begin) in brand_topics_
-  std::vector<std::uint32_t> brand_topics_;       // topics restricted to brands, made candidates by their match
+  std::vector<std::uint32_t> brand_topics_;  // topics restricted to brands, made candidates by their match
   mutable std::atomic<std::uint64_t> dfa_fallbacks_{0};
 };
 

@@ -1,11 +1,12 @@
 // Throughput of rule matching on one core over a synthetic but realistic corpus: 200k posts, mean ~180 bytes,
-// French and English, ~80% with non-ASCII characters (accents, emoji), ~5% mentioning a brand of the rule set.
+// French and English, ~80% with non-ASCII characters (accents, emoji), ~5% mentioning a brand of the rule
+// set.
 //
 //   taskset -c 0 build/tests/bench/vigie_rules_bench
 //
 // BM_Match/N: normalize + match with N rules (N/2 brands, N/2 topics), the figure the issue sets targets for.
-// BM_Normalize: fold_text + word marking alone. BM_Re2SetAlone and BM_Re2Loop: what a naive design costs, a set of
-// 1,000 case-insensitive \b patterns on the raw text, and 1,000 separate RE2 objects tried one by one.
+// BM_Normalize: fold_text + word marking alone. BM_Re2SetAlone and BM_Re2Loop: what a naive design costs, a
+// set of 1,000 case-insensitive \b patterns on the raw text, and 1,000 separate RE2 objects tried one by one.
 #include <benchmark/benchmark.h>
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -24,28 +25,100 @@ namespace {
 
 constexpr int kCorpusSize = 200000;
 
-const std::vector<std::string> kFrench = {
-    "je", "tu", "il", "nous", "vous", "ils", "le", "la", "les", "un", "une", "des", "de", "du", "et", "ou", "mais",
-    "très", "déçu", "déçue", "problème", "réseau", "génial", "ça", "où", "été", "être", "à", "café", "livraison",
-    "remboursé", "commande", "service", "client", "merci", "vraiment", "aujourd'hui", "encore", "fois", "après",
-    "équipe", "réponse", "reçu", "colis", "déjà", "même", "prêt", "sûr", "leur", "notre", "chez", "pour", "avec",
-    "sans", "jamais", "toujours", "rien", "tout", "bientôt", "qualité", "prix", "cher", "élevé", "hôtel", "gâteau",
-    "c'est", "l'application", "n'est", "pas", "mise", "à jour", "écran", "téléphone", "opérateur", "fibre"};
+const std::vector<std::string> kFrench = {"je",
+                                          "tu",
+                                          "il",
+                                          "nous",
+                                          "vous",
+                                          "ils",
+                                          "le",
+                                          "la",
+                                          "les",
+                                          "un",
+                                          "une",
+                                          "des",
+                                          "de",
+                                          "du",
+                                          "et",
+                                          "ou",
+                                          "mais",
+                                          "très",
+                                          "déçu",
+                                          "déçue",
+                                          "problème",
+                                          "réseau",
+                                          "génial",
+                                          "ça",
+                                          "où",
+                                          "été",
+                                          "être",
+                                          "à",
+                                          "café",
+                                          "livraison",
+                                          "remboursé",
+                                          "commande",
+                                          "service",
+                                          "client",
+                                          "merci",
+                                          "vraiment",
+                                          "aujourd'hui",
+                                          "encore",
+                                          "fois",
+                                          "après",
+                                          "équipe",
+                                          "réponse",
+                                          "reçu",
+                                          "colis",
+                                          "déjà",
+                                          "même",
+                                          "prêt",
+                                          "sûr",
+                                          "leur",
+                                          "notre",
+                                          "chez",
+                                          "pour",
+                                          "avec",
+                                          "sans",
+                                          "jamais",
+                                          "toujours",
+                                          "rien",
+                                          "tout",
+                                          "bientôt",
+                                          "qualité",
+                                          "prix",
+                                          "cher",
+                                          "élevé",
+                                          "hôtel",
+                                          "gâteau",
+                                          "c'est",
+                                          "l'application",
+                                          "n'est",
+                                          "pas",
+                                          "mise",
+                                          "à jour",
+                                          "écran",
+                                          "téléphone",
+                                          "opérateur",
+                                          "fibre"};
 const std::vector<std::string> kEnglish = {
-    "the", "a", "an", "and", "or", "but", "is", "was", "are", "very", "really", "love", "hate", "great", "awful",
-    "delivery", "refund", "order", "today", "again", "customer", "service", "support", "thanks", "app", "update",
-    "screen", "phone", "network", "down", "slow", "fast", "price", "quality", "never", "always", "nothing",
-    "everything", "team", "reply", "package", "already", "same", "ready", "sure", "their", "our", "with", "without",
-    "this", "that", "it's", "don't", "can't", "I", "you", "we", "they", "just", "got", "new", "old", "best", "worst"};
+    "the",     "a",       "an",     "and",    "or",       "but",        "is",      "was",
+    "are",     "very",    "really", "love",   "hate",     "great",      "awful",   "delivery",
+    "refund",  "order",   "today",  "again",  "customer", "service",    "support", "thanks",
+    "app",     "update",  "screen", "phone",  "network",  "down",       "slow",    "fast",
+    "price",   "quality", "never",  "always", "nothing",  "everything", "team",    "reply",
+    "package", "already", "same",   "ready",  "sure",     "their",      "our",     "with",
+    "without", "this",    "that",   "it's",   "don't",    "can't",      "I",       "you",
+    "we",      "they",    "just",   "got",    "new",      "old",        "best",    "worst"};
 const std::vector<std::string> kEmoji = {"😡", "😀", "🔥", "👍", "❤️", "🙏", "😂", "😭", "🤬", "✨"};
 const std::vector<std::string> kRisk = {
-    "panne", "bug", "arnaque", "remboursement", "scandale", "boycott", "outage", "refund", "scam", "lawsuit",
-    "recall", "fraud", "plainte", "rappel", "fuite", "piratage", "hack", "breach", "leak", "grève", "strike",
-    "retard", "delay", "annulé", "cancelled", "inadmissible", "honteux", "shame", "toxique", "toxic"};
+    "panne",     "bug",          "arnaque", "remboursement", "scandale", "boycott", "outage", "refund",
+    "scam",      "lawsuit",      "recall",  "fraud",         "plainte",  "rappel",  "fuite",  "piratage",
+    "hack",      "breach",       "leak",    "grève",         "strike",   "retard",  "delay",  "annulé",
+    "cancelled", "inadmissible", "honteux", "shame",         "toxique",  "toxic"};
 
 std::string brand_name(int i) {
   // Pronounceable, distinct, not dictionary words: "zorvexa", "balimoku"...
-  static const char* kSyl[] = {"zor", "vex", "bal", "imo", "ku", "tra", "nel", "qui", "dax", "ofa",
+  static const char* kSyl[] = {"zor", "vex", "bal", "imo", "ku",  "tra", "nel", "qui", "dax", "ofa",
                                "ryn", "pel", "sko", "ute", "wam", "gri", "hol", "jin", "cyr", "fen"};
   std::string s;
   int n = i;
@@ -78,7 +151,8 @@ const Corpus& corpus(int brands) {
     const bool french = below(2) == 0;
     const auto& words = french ? kFrench : kEnglish;
     const std::size_t target = 60 + static_cast<std::size_t>(below(241));  // 60..300 bytes, mean 180
-    // English posts are ASCII unless they carry an emoji; 60% of them do, so ~80% of all posts have non-ASCII.
+    // English posts are ASCII unless they carry an emoji; 60% of them do, so ~80% of all posts have
+    // non-ASCII.
     const bool emoji = french ? below(3) == 0 : below(5) < 3;
     const bool mention = below(20) == 0;
     const bool risk = below(25) == 0;
@@ -86,13 +160,15 @@ const Corpus& corpus(int brands) {
     while (t.size() < target) {
       if (!t.empty()) t += below(12) == 0 ? ", " : " ";
       std::string w = words[static_cast<std::size_t>(below(static_cast<int>(words.size())))];
-      if (t.empty() || below(15) == 0) w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
+      if (t.empty() || below(15) == 0)
+        w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
       t += w;
       if (emoji && below(15) == 0) t += " " + kEmoji[static_cast<std::size_t>(below(10))];
     }
     auto insert = [&](const std::string& w) {
       std::size_t at = static_cast<std::size_t>(below(static_cast<int>(t.size())));
-      while (at < t.size() && t[at] != ' ') ++at;
+      while (at < t.size() && t[at] != ' ')
+        ++at;
       t.insert(at, " " + w);
     };
     if (emoji) insert(kEmoji[static_cast<std::size_t>(below(10))]);
@@ -101,7 +177,8 @@ const Corpus& corpus(int brands) {
       const std::string b = brand_name(below(brands));
       static const char* kForms[] = {"", "#", "@", ""};
       const int form = below(4);
-      insert(std::string(kForms[form]) + (below(3) == 0 ? std::string(1, static_cast<char>(std::toupper(b[0]))) + b.substr(1) : b) +
+      insert(std::string(kForms[form]) +
+             (below(3) == 0 ? std::string(1, static_cast<char>(std::toupper(b[0]))) + b.substr(1) : b) +
              (form == 2 ? "_fr" : ""));
       ++slot->mentions;
     }
@@ -135,7 +212,8 @@ std::shared_ptr<const RuleSet> rules(int count) {
     // Most topics follow one brand; some watch everything for rarer words.
     if (i % 5 != 0) {
       t.brands = {brand_name(below(brands))};
-      t.query = *parse_query("(" + risk() + " OR " + risk() + "* OR \"" + risk() + " " + risk() + "\") NOT test");
+      t.query =
+          *parse_query("(" + risk() + " OR " + risk() + "* OR \"" + risk() + " " + risk() + "\") NOT test");
     } else {
       t.query = *parse_query(brand_name(below(brands)) + " NEAR/5 (" + risk() + " OR " + risk() + ")");
     }
@@ -206,7 +284,8 @@ BENCHMARK(BM_NormalizeTwoPass);
 
 std::vector<std::string> naive_patterns() {
   std::vector<std::string> out;
-  for (int i = 0; i < 1000; ++i) out.push_back("(?i)\\b" + brand_name(i % 500) + (i < 500 ? "\\b" : " corp\\b"));
+  for (int i = 0; i < 1000; ++i)
+    out.push_back("(?i)\\b" + brand_name(i % 500) + (i < 500 ? "\\b" : " corp\\b"));
   return out;
 }
 
@@ -215,10 +294,12 @@ void BM_Re2SetAlone(benchmark::State& state) {
   re2::RE2::Options o;
   o.set_max_mem(std::int64_t{1} << 30);
   re2::RE2::Set set(o, re2::RE2::UNANCHORED);
-  for (const auto& p : naive_patterns()) set.Add(p, nullptr);
+  for (const auto& p : naive_patterns())
+    set.Add(p, nullptr);
   if (!set.Compile()) state.SkipWithError("set does not compile");
   std::vector<int> hits;
-  for (const auto& p : c.posts) set.Match(p.text, &hits);  // warm the DFA
+  for (const auto& p : c.posts)
+    set.Match(p.text, &hits);  // warm the DFA
   std::size_t i = 0;
   for (auto _ : state) {
     set.Match(c.posts[i].text, &hits);
@@ -232,11 +313,13 @@ BENCHMARK(BM_Re2SetAlone);
 void BM_Re2Loop(benchmark::State& state) {
   const Corpus& c = corpus(500);
   std::vector<std::unique_ptr<re2::RE2>> res;
-  for (const auto& p : naive_patterns()) res.push_back(std::make_unique<re2::RE2>(p));
+  for (const auto& p : naive_patterns())
+    res.push_back(std::make_unique<re2::RE2>(p));
   std::size_t i = 0;
   for (auto _ : state) {
     int n = 0;
-    for (const auto& re : res) n += re2::RE2::PartialMatch(c.posts[i].text, *re) ? 1 : 0;
+    for (const auto& re : res)
+      n += re2::RE2::PartialMatch(c.posts[i].text, *re) ? 1 : 0;
     benchmark::DoNotOptimize(n);
     if (++i == c.posts.size()) i = 0;
   }

@@ -1,6 +1,6 @@
-// Fuzzes the query parser with arbitrary bytes. A query that parses is also compiled and matched, by the engine and
-// by the reference evaluator, against its own text and a few fixed posts: both must agree, so the fuzzer hunts for
-// semantic disagreements as well as crashes, leaks and undefined behaviour.
+// Fuzzes the query parser with arbitrary bytes. A query that parses is also compiled and matched, by the
+// engine and by the reference evaluator, against its own text and a few fixed posts: both must agree, so the
+// fuzzer hunts for semantic disagreements as well as crashes, leaks and undefined behaviour.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   post.platform = "mastodon";
   post.author.handle = "jane";
   post.author.followers = 100;
-  for (const std::string_view text : {query, std::string_view("Acme est en panne 😡 #acme @acme déçu"), std::string_view("")}) {
+  for (const std::string_view text :
+       {query, std::string_view("Acme est en panne 😡 #acme @acme déçu"), std::string_view("")}) {
     post.text = std::string(text);
     std::vector<vigie::rules::Match> out;
     (*rs)->match(post, "fr", scratch, out);

@@ -96,15 +96,21 @@ TEST(QueryParser, Errors) {
   EXPECT_EQ(parsed("boy*cott"), "error@3: '*' is only allowed at the end of a term");
   EXPECT_EQ(parsed("x b*"), "error@2: wildcard needs at least 2 letters or digits before '*'");
   EXPECT_EQ(parsed("a !!!"), "error@2: term '!!!' has no letter, digit or symbol");
-  EXPECT_EQ(parsed("\xEF\xB8\x8F"), "error@0: term is empty after normalization");  // a lone variation selector
+  EXPECT_EQ(parsed("\xEF\xB8\x8F"),
+            "error@0: term is empty after normalization");  // a lone variation selector
   EXPECT_EQ(parsed("a NEAR b"), "error@2: 'NEAR' needs a distance, e.g. NEAR/5");
   EXPECT_EQ(parsed("a ONEAR b"), "error@2: 'ONEAR' needs a distance, e.g. ONEAR/5");
   EXPECT_EQ(parsed("a NEAR/x b"), "error@2: invalid distance in 'NEAR/x': expected a number from 0 to 1000");
-  EXPECT_EQ(parsed("a NEAR/1001 b"), "error@2: invalid distance in 'NEAR/1001': expected a number from 0 to 1000");
-  EXPECT_EQ(parsed("(a b) NEAR/2 c"), "error@1: operands of NEAR/2 must be terms, phrases or OR-groups of them");
-  EXPECT_EQ(parsed("a NEAR/2 NOT c"), "error@9: operands of NEAR/2 must be terms, phrases or OR-groups of them");
-  EXPECT_EQ(parsed("a NEAR/2 b NEAR/2 c"), "error@0: operands of NEAR/2 must be terms, phrases or OR-groups of them");
-  EXPECT_EQ(parsed("a ONEAR/2 lang:fr"), "error@10: operands of ONEAR/2 must be terms, phrases or OR-groups of them");
+  EXPECT_EQ(parsed("a NEAR/1001 b"),
+            "error@2: invalid distance in 'NEAR/1001': expected a number from 0 to 1000");
+  EXPECT_EQ(parsed("(a b) NEAR/2 c"),
+            "error@1: operands of NEAR/2 must be terms, phrases or OR-groups of them");
+  EXPECT_EQ(parsed("a NEAR/2 NOT c"),
+            "error@9: operands of NEAR/2 must be terms, phrases or OR-groups of them");
+  EXPECT_EQ(parsed("a NEAR/2 b NEAR/2 c"),
+            "error@0: operands of NEAR/2 must be terms, phrases or OR-groups of them");
+  EXPECT_EQ(parsed("a ONEAR/2 lang:fr"),
+            "error@10: operands of ONEAR/2 must be terms, phrases or OR-groups of them");
   EXPECT_EQ(parsed("=a NEAR/2 b"), "error@3: NEAR/2 cannot mix exact (=) and ordinary terms");
   EXPECT_EQ(parsed("lang:"), "error@0: missing value after 'lang:'");
   EXPECT_EQ(parsed("author:@"), "error@0: missing value after 'author:'");
@@ -117,17 +123,20 @@ TEST(QueryParser, Errors) {
   EXPECT_EQ(parsed("a \xFF"), "error@2: invalid UTF-8 in query");
   EXPECT_EQ(parsed(std::string(100, '(') + "a" + std::string(100, ')')), "error@64: query nested too deeply");
   std::string nots;
-  for (int i = 0; i < 70; ++i) nots += "NOT ";
+  for (int i = 0; i < 70; ++i)
+    nots += "NOT ";
   EXPECT_EQ(parsed(nots + "a"), "error@256: query nested too deeply");
 }
 
 TEST(QueryParser, LongFlatQueriesDoNotRecurse) {
   std::string q;
-  for (int i = 0; i < 20000; ++i) q += "term" + std::to_string(i) + (i % 2 ? " OR " : " ");
+  for (int i = 0; i < 20000; ++i)
+    q += "term" + std::to_string(i) + (i % 2 ? " OR " : " ");
   q += "end";
   ASSERT_TRUE(parse_query(q));
   std::string near = "a";
-  for (int i = 0; i < 5000; ++i) near += " NEAR/1 b";
+  for (int i = 0; i < 5000; ++i)
+    near += " NEAR/1 b";
   EXPECT_FALSE(parse_query(near));  // an error, not a stack overflow
 }
 

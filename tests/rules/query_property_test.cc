@@ -1,5 +1,5 @@
-// Property: for random rule sets and random posts, the prefiltered engine (RuleSet::match) returns exactly what
-// the plain reference evaluator returns. Seeded, so a failure reproduces; the failing case is printed.
+// Property: for random rule sets and random posts, the prefiltered engine (RuleSet::match) returns exactly
+// what the plain reference evaluator returns. Seeded, so a failure reproduces; the failing case is printed.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -12,14 +12,17 @@ namespace {
 
 // A small vocabulary, so that random queries and texts share terms often; the text side adds case, accent,
 // boundary and script variants of the query side.
-const std::vector<std::string> kQueryWords = {"acme", "panne", "déçu", "service", "client", "été", "orange",
-                                              "#acme", "@acme", "😡", "ok", "l'acme", "москва", "2024"};
+const std::vector<std::string> kQueryWords = {"acme", "panne",  "déçu",   "service", "client",
+                                              "été",  "orange", "#acme",  "@acme",   "😡",
+                                              "ok",   "l'acme", "москва", "2024"};
 const std::vector<std::string> kTextWords = {
-    "acme", "Acme", "ACME", "acmeville", "#acme", "#Acme", "@acme", "@acme_fr", "panne", "PANNE", "pannes",
-    "déçu", "decu", "DÉÇU", "deçus", "service", "Service", "client", "clients", "clientèle", "été", "ete",
-    "Été", "étés", "orange", "Orange", "😡", "😀", "ok", "OK", "l'acme", "L’Acme", "москва", "Москва", "2024",
-    "2024€", "x", "y", "z"};
-const std::vector<std::string> kSeparators = {" ", " ", " ", ", ", "-", "'", "", "\n", " 😡 ", "... ", "\t", "_"};
+    "acme",    "Acme",   "ACME",    "acmeville", "#acme", "#Acme", "@acme",  "@acme_fr",
+    "panne",   "PANNE",  "pannes",  "déçu",      "decu",  "DÉÇU",  "deçus",  "service",
+    "Service", "client", "clients", "clientèle", "été",   "ete",   "Été",    "étés",
+    "orange",  "Orange", "😡",       "😀",         "ok",    "OK",    "l'acme", "L’Acme",
+    "москва",  "Москва", "2024",    "2024€",     "x",     "y",     "z"};
+const std::vector<std::string> kSeparators = {" ", " ",  " ",   ", ",   "-",  "'",
+                                              "",  "\n", " 😡 ", "... ", "\t", "_"};
 
 class Gen {
  public:
@@ -52,12 +55,17 @@ class Gen {
 
   std::string filter() {
     switch (below(5)) {
-      case 0: return below(2) ? "lang:fr" : "lang:en";
-      case 1: return below(2) ? "platform:mastodon" : "platform:bluesky";
-      case 2: return below(2) ? "author:jane" : "author:@Bob";
-      case 3: return std::string("followers:") + pick(std::vector<std::string>{">", ">=", "<", "<=", "="}) +
-                     std::to_string(below(3) * 50);
-      default: return below(2) ? "kind:post" : "kind:comment";
+      case 0:
+        return below(2) ? "lang:fr" : "lang:en";
+      case 1:
+        return below(2) ? "platform:mastodon" : "platform:bluesky";
+      case 2:
+        return below(2) ? "author:jane" : "author:@Bob";
+      case 3:
+        return std::string("followers:") + pick(std::vector<std::string>{">", ">=", "<", "<=", "="}) +
+               std::to_string(below(3) * 50);
+      default:
+        return below(2) ? "kind:post" : "kind:comment";
     }
   }
 
@@ -66,12 +74,18 @@ class Gen {
     switch (k) {
       case 0:
       case 1:
-      case 2: return literal(below(6) == 0);
-      case 3: return below(3) == 0 ? filter() : literal(false);
-      case 4: return "NOT " + query(depth - 1);
-      case 5: return query(depth - 1) + " " + query(depth - 1);
-      case 6: return "(" + query(depth - 1) + " OR " + query(depth - 1) + ")";
-      case 7: return query(depth - 1) + " AND (" + query(depth - 1) + ")";
+      case 2:
+        return literal(below(6) == 0);
+      case 3:
+        return below(3) == 0 ? filter() : literal(false);
+      case 4:
+        return "NOT " + query(depth - 1);
+      case 5:
+        return query(depth - 1) + " " + query(depth - 1);
+      case 6:
+        return "(" + query(depth - 1) + " OR " + query(depth - 1) + ")";
+      case 7:
+        return query(depth - 1) + " AND (" + query(depth - 1) + ")";
       default: {
         const bool exact = below(5) == 0;
         return near_operand(exact) + (below(2) ? " NEAR/" : " ONEAR/") + std::to_string(below(4)) + " " +
@@ -115,7 +129,8 @@ QueryNode parse_or_die(const std::string& q) {
 
 std::string describe(const std::vector<Match>& ms) {
   std::string s;
-  for (const Match& m : ms) s += m.rule + " ";
+  for (const Match& m : ms)
+    s += m.rule + " ";
   return s;
 }
 
@@ -164,10 +179,11 @@ TEST(QueryProperty, EngineAgreesWithReference) {
       nonempty += out.empty() ? 0 : 1;
       if (describe(out) != describe(ref)) {
         std::string rules;
-        for (const auto& t : texts) rules += "  " + t + "\n";
+        for (const auto& t : texts)
+          rules += "  " + t + "\n";
         FAIL() << "round " << round << " post " << i << "\nrules:\n"
-               << rules << "title: [" << p.title << "]\ntext: [" << p.text << "]\nlang " << lang << "\nengine: "
-               << describe(out) << "\nreference: " << describe(ref);
+               << rules << "title: [" << p.title << "]\ntext: [" << p.text << "]\nlang " << lang
+               << "\nengine: " << describe(out) << "\nreference: " << describe(ref);
       }
     }
   }
@@ -182,8 +198,8 @@ TEST(QueryProperty, NearAgreesWithReference) {
   int positives = 0;
   for (int i = 0; i < 3000; ++i) {
     const bool exact = g.below(5) == 0;
-    const std::string q = g.near_operand(exact) + (g.below(2) ? " NEAR/" : " ONEAR/") + std::to_string(g.below(5)) +
-                          " " + g.near_operand(exact);
+    const std::string q = g.near_operand(exact) + (g.below(2) ? " NEAR/" : " ONEAR/") +
+                          std::to_string(g.below(5)) + " " + g.near_operand(exact);
     RuleSetSpec spec;
     Brand b;
     b.id = "b";

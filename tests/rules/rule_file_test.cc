@@ -1,9 +1,10 @@
+#include "rules/rule_file.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
 
-#include "rules/rule_file.h"
 #include "rules/rule_set.h"
 
 namespace vigie::rules {
@@ -122,40 +123,51 @@ TEST(RuleFile, RegexErrors) {
 
 TEST(RuleFile, StructureErrors) {
   EXPECT_EQ(load("brands: [\n"), "rules.yaml:2:1: end of sequence flow not found");
-  EXPECT_EQ(load("- a\n"), "rules.yaml:1:1: a rule file is a mapping with 'brands', 'topics' and 'sentiment'");
-  EXPECT_EQ(load("brand:\n  - id: a\n"), "rules.yaml:1:1: unknown key 'brand' (expected brands, topics or sentiment)");
+  EXPECT_EQ(load("- a\n"),
+            "rules.yaml:1:1: a rule file is a mapping with the sections brands, topics, sentiment");
+  EXPECT_EQ(load("brand:\n  - id: a\n"),
+            "rules.yaml:1:1: unknown key 'brand' (expected brands, topics, sentiment)");
   EXPECT_EQ(load("brands: []\nbrands: []\n"), "rules.yaml:2:1: duplicate key 'brands'");
   EXPECT_EQ(load("brands: acme\n"), "rules.yaml:1:9: 'brands' must be a list");
   EXPECT_EQ(load("topics: {a: 1}\n"), "rules.yaml:1:9: 'topics' must be a list");
   EXPECT_EQ(load("brands:\n  - acme\n"), "rules.yaml:2:5: each brand must be a mapping with an 'id'");
   EXPECT_EQ(load("brands:\n  - query: acme\n"), "rules.yaml:2:5: brand has no 'id'");
-  EXPECT_EQ(load("brands:\n  - id: [a]\n    query: a\n"), "rules.yaml:2:9: 'id' of a brand must be a non-empty string");
-  EXPECT_EQ(load("brands:\n  - id:\n    query: a\n"), "rules.yaml:2:5: 'id' of a brand must be a non-empty string");
+  EXPECT_EQ(load("brands:\n  - id: [a]\n    query: a\n"),
+            "rules.yaml:2:9: 'id' of a brand must be a non-empty string");
+  EXPECT_EQ(load("brands:\n  - id:\n    query: a\n"),
+            "rules.yaml:2:5: 'id' of a brand must be a non-empty string");
   EXPECT_EQ(load("brands:\n  - id: a\n    query: a\n  - id: a\n    query: b\n"),
             "rules.yaml:4:9: duplicate brand id \"a\"");
-  EXPECT_EQ(load("brands:\n  - id: acme\n    querry: acme\n"),
-            "rules.yaml:3:5: unknown key 'querry' in brand \"acme\" (expected id, name, query, regex, languages, "
-            "platforms, exclude)");
+  EXPECT_EQ(
+      load("brands:\n  - id: acme\n    querry: acme\n"),
+      "rules.yaml:3:5: unknown key 'querry' in brand \"acme\" (expected id, name, query, regex, languages, "
+      "platforms, exclude)");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    query: b\n"),
             "rules.yaml:4:5: duplicate key 'query' in brand \"acme\"");
-  EXPECT_EQ(load("brands:\n  - id: acme\n    name: acme\n"), "rules.yaml:2:5: brand \"acme\" needs a 'query' or a 'regex'");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    name: acme\n"),
+            "rules.yaml:2:5: brand \"acme\" needs a 'query' or a 'regex'");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    regex: b\n"),
             "rules.yaml:4:12: brand \"acme\" has both 'query' and 'regex'");
-  EXPECT_EQ(load("brands:\n  - id: acme\n    query:\n"), "rules.yaml:3:5: 'query' of brand \"acme\" is empty");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query:\n"),
+            "rules.yaml:3:5: 'query' of brand \"acme\" is empty");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: [a, b]\n"),
             "rules.yaml:3:12: 'query' of brand \"acme\" must be a string");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    languages: fr\n"),
             "rules.yaml:4:16: 'languages' of brand \"acme\" must be a list of strings");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    platforms: [x, [y]]\n"),
             "rules.yaml:4:20: 'platforms' of brand \"acme\" must be a list of strings");
-  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    name: {x: 1}\n"), "rules.yaml:4:11: 'name' must be a string");
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    name: {x: 1}\n"),
+            "rules.yaml:4:11: 'name' must be a string");
   EXPECT_EQ(load("topics:\n  - id: t\n    query: a\n    severity: high\n"),
             "rules.yaml:4:15: invalid severity 'high' in topic \"t\" (expected info, warning or critical)");
-  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\ntopics:\n  - id: t\n    query: a\n    brands: [acme, globex]\n"),
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\ntopics:\n  - id: t\n    query: a\n    brands: [acme, "
+                 "globex]\n"),
             "rules.yaml:7:20: unknown brand \"globex\" in topic \"t\"");
-  EXPECT_EQ(load("topics:\n  - id: t\n    query: a\n    color: red\n"),
-            "rules.yaml:4:5: unknown key 'color' in topic \"t\" (expected id, query, regex, severity, brands)");
-  EXPECT_EQ(load("topics:\n  - id: t\n    query: a\n  - id: t\n    query: b\n"), "rules.yaml:4:9: duplicate topic id \"t\"");
+  EXPECT_EQ(
+      load("topics:\n  - id: t\n    query: a\n    color: red\n"),
+      "rules.yaml:4:5: unknown key 'color' in topic \"t\" (expected id, query, regex, severity, brands)");
+  EXPECT_EQ(load("topics:\n  - id: t\n    query: a\n  - id: t\n    query: b\n"),
+            "rules.yaml:4:9: duplicate topic id \"t\"");
 }
 
 TEST(RuleFile, SentimentErrors) {
@@ -164,12 +176,14 @@ TEST(RuleFile, SentimentErrors) {
             "rules.yaml:2:3: unknown key 'extras' in sentiment (expected extra, thresholds)");
   EXPECT_EQ(load("sentiment:\n  extra: [panne]\n"),
             "rules.yaml:2:10: 'extra' of sentiment must be a mapping of term to valence");
-  EXPECT_EQ(load("sentiment:\n  extra: {panne: bad}\n"), "rules.yaml:2:18: valence of \"panne\" must be a number");
+  EXPECT_EQ(load("sentiment:\n  extra: {panne: bad}\n"),
+            "rules.yaml:2:18: valence of \"panne\" must be a number");
   EXPECT_EQ(load("sentiment:\n  extra: {panne: -5}\n"),
             "rules.yaml:2:18: valence of \"panne\" must be between -4 and 4");
   EXPECT_EQ(load("sentiment:\n  thresholds: {positive: 0.1, neutral: 0}\n"),
             "rules.yaml:2:31: unknown key 'neutral' in sentiment thresholds (expected positive, negative)");
-  EXPECT_EQ(load("sentiment:\n  thresholds: {positive: x}\n"), "rules.yaml:2:26: threshold 'positive' must be a number");
+  EXPECT_EQ(load("sentiment:\n  thresholds: {positive: x}\n"),
+            "rules.yaml:2:26: threshold 'positive' must be a number");
   EXPECT_EQ(load("sentiment:\n  thresholds: {positive: -0.5, negative: 0.5}\n"),
             "rules.yaml:2:15: sentiment threshold 'negative' must not be above 'positive'");
 }
@@ -179,8 +193,16 @@ TEST(RuleFile, ScalarSourceOffset) {
   EXPECT_EQ(scalar_source_offset("k: abc", 3, "abc", 2), 5u);
   // double-quoted with escapes: value "a\"b" -> source "a\"b"
   const std::string dq = "k: \"a\\\"b\\u00e9c\"";
-  EXPECT_EQ(scalar_source_offset(dq, 3, "a\"b\xC3\xA9" "c", 2), 7u);  // 'b'
-  EXPECT_EQ(scalar_source_offset(dq, 3, "a\"b\xC3\xA9" "c", 5), 14u);  // 'c' after the \u escape
+  EXPECT_EQ(scalar_source_offset(dq, 3,
+                                 "a\"b\xC3\xA9"
+                                 "c",
+                                 2),
+            7u);  // 'b'
+  EXPECT_EQ(scalar_source_offset(dq, 3,
+                                 "a\"b\xC3\xA9"
+                                 "c",
+                                 5),
+            14u);  // 'c' after the \u escape
   // single-quoted with a doubled quote
   EXPECT_EQ(scalar_source_offset("k: 'l''x'", 3, "l'x", 2), 7u);
 }
