@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <map>
 
-#include "storage/brand_prefix_transform.h"
 #include "storage/counter_merge_operator.h"
 #include "storage/database_impl.h"
+#include "storage/insert_hint_prefixes.h"
 #include "storage/key_codec.h"
 #include "storage/retention_filter.h"
 #include "storage/status_error.h"
@@ -20,8 +20,8 @@
 namespace vigie::storage {
 namespace {
 
-rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o, const std::shared_ptr<rocksdb::Cache>& cache,
-                                        Cf cf) {
+rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o,
+                                        const std::shared_ptr<rocksdb::Cache>& cache, Cf cf) {
   rocksdb::ColumnFamilyOptions c;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -42,6 +42,8 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o, const std::sha
       t.whole_key_filtering = true;
       c.memtable_prefix_bloom_size_ratio = 0.05;
       c.memtable_whole_key_filtering = true;
+      c.write_buffer_size = o.posts_write_buffer_bytes;
+      c.memtable_insert_with_hint_prefix_extractor = make_uid_platform_transform();
       retention_days = o.retention_days.posts;
       if (retention_days > 0) {
         c.compaction_filter_factory = make_retention_filter_factory(RowTime::post_value, retention_days);
@@ -67,7 +69,8 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o, const std::sha
         c.compaction_filter_factory = make_retention_filter_factory(RowTime::brand_time_key, retention_days);
       }
       break;
-    default: break;
+    default:
+      break;
   }
   if (retention_days > 0 && o.periodic_compaction.count() > 0) {
     c.periodic_compaction_seconds = static_cast<std::uint64_t>(o.periodic_compaction.count());
@@ -80,9 +83,8 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o, const std::sha
 Result<void> check_schema(Database::Impl& impl) {
   std::string value;
   const rocksdb::Status s =
-      impl.db->Get(rocksdb::ReadOptions(), impl.cf(Cf::meta), rocksdb::Slice(kMetaSchemaVersionKey.data(),
-                                                                               kMetaSchemaVersionKey.size()),
-                   &value);
+      impl.db->Get(rocksdb::ReadOptions(), impl.cf(Cf::meta),
+                   rocksdb::Slice(kMetaSchemaVersionKey.data(), kMetaSchemaVersionKey.size()), &value);
   if (s.IsNotFound()) {
     encode_schema_version(kSchemaVersion, value);
     rocksdb::WriteOptions w;
@@ -122,9 +124,12 @@ std::optional<SyncPolicy> parse_sync_policy(std::string_view s) {
 
 std::string_view to_string(SyncPolicy p) {
   switch (p) {
-    case SyncPolicy::every_batch: return "every_batch";
-    case SyncPolicy::interval: return "interval";
-    case SyncPolicy::none: return "none";
+    case SyncPolicy::every_batch:
+      return "every_batch";
+    case SyncPolicy::interval:
+      return "interval";
+    case SyncPolicy::none:
+      return "none";
   }
   return "every_batch";
 }
@@ -136,12 +141,19 @@ Database::Impl::~Impl() {
   for (auto* h : cfs) {
     if (h) db->DestroyColumnFamilyHandle(h);
   }
-  for (auto* h : other_cfs) db->DestroyColumnFamilyHandle(h);
+  for (auto* h : other_cfs)
+    db->DestroyColumnFamilyHandle(h);
   db->Close();
 }
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
   if (options.path.empty()) return error("storage: no database path given");
+  {
+    // RocksDB creates the last directory of the path only.
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);
+    if (ec) return error("storage: cannot create " + options.path + ": " + ec.message());
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
 
@@ -167,7 +179,8 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   }
   for (const std::string& name : existing) {
     bool known = name == rocksdb::kDefaultColumnFamilyName;
-    for (auto n : kCfNames) known = known || name == n;
+    for (auto n : kCfNames)
+      known = known || name == n;
     if (!known) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
 
@@ -177,8 +190,10 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   if (!s.ok()) return status_error("cannot open " + options.path, s);
   impl->db.reset(raw);
   impl->other_cfs.push_back(handles[0]);
-  for (std::size_t i = 0; i < kCfNames.size(); ++i) impl->cfs[i] = handles[1 + i];
-  for (std::size_t i = 1 + kCfNames.size(); i < handles.size(); ++i) impl->other_cfs.push_back(handles[i]);
+  for (std::size_t i = 0; i < kCfNames.size(); ++i)
+    impl->cfs[i] = handles[1 + i];
+  for (std::size_t i = 1 + kCfNames.size(); i < handles.size(); ++i)
+    impl->other_cfs.push_back(handles[i]);
 
   if (auto r = check_schema(*impl); !r) return r.error();
   if (auto r = init_outbox_seq(*impl); !r) return r.error();
@@ -194,7 +209,9 @@ Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Database::~Database() = default;
 
-const std::string& Database::path() const { return impl_->options.path; }
+const std::string& Database::path() const {
+  return impl_->options.path;
+}
 
 Result<std::optional<std::string>> Database::cursor(std::string_view source) const {
   std::string value;

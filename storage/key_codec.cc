@@ -21,7 +21,8 @@ void put_big_endian64(std::string& out, std::uint64_t v) {
 
 std::uint64_t get_big_endian64(const char* p) {
   std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  for (int i = 0; i < 8; ++i)
+    v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
 }
 
@@ -29,7 +30,9 @@ void put_ordered_time(std::string& out, Micros t) {
   put_big_endian64(out, static_cast<std::uint64_t>(t) ^ kSignBit);
 }
 
-Micros get_ordered_time(const char* p) { return static_cast<Micros>(get_big_endian64(p) ^ kSignBit); }
+Micros get_ordered_time(const char* p) {
+  return static_cast<Micros>(get_big_endian64(p) ^ kSignBit);
+}
 
 std::string post_time_key(Micros created_at, std::string_view uid) {
   std::string k;
@@ -50,7 +53,9 @@ std::optional<TimeUid> decode_post_time_key(std::string_view key) {
   return TimeUid{get_ordered_time(key.data()), key.substr(kTimeBytes)};
 }
 
-bool valid_brand_id(std::string_view brand) { return !brand.empty() && brand.size() <= kMaxBrandIdBytes; }
+bool valid_brand_id(std::string_view brand) {
+  return !brand.empty() && brand.size() <= kMaxBrandIdBytes;
+}
 
 std::string brand_prefix(std::string_view brand) {
   std::string k;
@@ -105,9 +110,13 @@ Micros floor_to(Micros t, Micros step) {
   return f < std::numeric_limits<Micros>::min() ? std::numeric_limits<Micros>::min() : static_cast<Micros>(f);
 }
 
-Micros minute_start(Micros t) { return floor_to(t, kMicrosPerMinute); }
+Micros minute_start(Micros t) {
+  return floor_to(t, kMicrosPerMinute);
+}
 
-std::string series_key(std::string_view brand, Micros minute) { return mention_bound(brand, minute); }
+std::string series_key(std::string_view brand, Micros minute) {
+  return mention_bound(brand, minute);
+}
 
 std::optional<BrandTime> decode_series_key(std::string_view key) {
   std::string_view rest;
@@ -127,7 +136,9 @@ std::optional<Micros> time_of_brand_time_key(std::string_view key) {
   return bt->time;
 }
 
-std::string incident_events_prefix(std::string_view incident_id) { return brand_prefix(incident_id); }
+std::string incident_events_prefix(std::string_view incident_id) {
+  return brand_prefix(incident_id);
+}
 
 std::string incident_event_key(std::string_view incident_id, Micros t, std::uint64_t seq) {
   std::string k = brand_prefix(incident_id);

@@ -1,7 +1,8 @@
 // Every key Vigie writes to RocksDB, encoded and decoded in one place.
 //
 // Keys compare with RocksDB's default bytewise comparator, so each encoding is chosen for its byte order:
-//   * times are int64 microseconds stored big-endian with the sign bit flipped, so that byte order equals numeric
+//   * times are int64 microseconds stored big-endian with the sign bit flipped, so that byte order equals
+//   numeric
 //     order for every value, negative ones included;
 //   * a brand id is prefixed by its length in one byte. All keys of one brand then share the prefix
 //     `len, brand`, and no brand can be a prefix of another brand's keys ("acme" and "acme2" differ in the

@@ -10,8 +10,10 @@ constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 
 constexpr std::array<std::int8_t, 256> make_reverse() {
   std::array<std::int8_t, 256> r{};
-  for (auto& v : r) v = -1;
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+  for (auto& v : r)
+    v = -1;
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
   return r;
 }
 constexpr auto kReverse = make_reverse();
@@ -23,7 +25,8 @@ std::string base64url_encode(std::string_view in) {
   out.reserve((in.size() * 4 + 2) / 3);
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    const std::uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+    const std::uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
+                            (static_cast<unsigned char>(in[i + 1]) << 8) |
                             static_cast<unsigned char>(in[i + 2]);
     out.push_back(kAlphabet[(v >> 18) & 63]);
     out.push_back(kAlphabet[(v >> 12) & 63]);
@@ -36,7 +39,8 @@ std::string base64url_encode(std::string_view in) {
     out.push_back(kAlphabet[(v >> 18) & 63]);
     out.push_back(kAlphabet[(v >> 12) & 63]);
   } else if (rest == 2) {
-    const std::uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    const std::uint32_t v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out.push_back(kAlphabet[(v >> 18) & 63]);
     out.push_back(kAlphabet[(v >> 12) & 63]);
     out.push_back(kAlphabet[(v >> 6) & 63]);
@@ -74,7 +78,8 @@ std::string encode_page_cursor(CursorKind kind, std::string_view position) {
 
 Result<std::string> decode_page_cursor(CursorKind kind, std::string_view cursor) {
   std::string raw;
-  if (!base64url_decode(cursor, raw) || raw.size() < 2 || static_cast<std::uint8_t>(raw[0]) != kCursorVersion ||
+  if (!base64url_decode(cursor, raw) || raw.size() < 2 ||
+      static_cast<std::uint8_t>(raw[0]) != kCursorVersion ||
       static_cast<std::uint8_t>(raw[1]) != static_cast<std::uint8_t>(kind)) {
     return error("storage: invalid cursor");
   }

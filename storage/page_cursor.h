@@ -16,7 +16,8 @@ namespace vigie::storage {
 enum class CursorKind : std::uint8_t { posts = 1, mentions = 2 };
 
 std::string encode_page_cursor(CursorKind kind, std::string_view position);
-// The position, or an error "storage: invalid cursor" on anything encode_page_cursor did not produce for kind.
+// The position, or an error "storage: invalid cursor" on anything encode_page_cursor did not produce for
+// kind.
 Result<std::string> decode_page_cursor(CursorKind kind, std::string_view cursor);
 
 // URL-safe base64 (RFC 4648 section 5) without padding.

@@ -25,7 +25,8 @@ std::vector<std::string_view> brands_of(const rules::ScoredPost& p) {
   for (const rules::Match& m : p.matches) {
     if (m.kind != rules::RuleKind::brand) continue;
     bool seen = false;
-    for (auto b : out) seen = seen || b == m.rule;
+    for (auto b : out)
+      seen = seen || b == m.rule;
     if (!seen) out.push_back(m.rule);
   }
   return out;
@@ -38,9 +39,9 @@ bool contains(const std::vector<std::string_view>& v, std::string_view s) {
   return false;
 }
 
-// Builds the WriteBatch of one write() call. Series increments are summed per (brand, minute) before they become
-// merge operands: a batch of posts that arrived together mostly hits the same few minutes, so this writes a
-// handful of operands instead of one per mention.
+// Builds the WriteBatch of one write() call. Series increments are summed per (brand, minute) before they
+// become merge operands: a batch of posts that arrived together mostly hits the same few minutes, so this
+// writes a handful of operands instead of one per mention.
 class BatchBuilder {
  public:
   explicit BatchBuilder(const Database::Impl& impl) : impl_(impl) {}
@@ -190,7 +191,8 @@ Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, c
   // table answer those without touching data blocks.
   std::vector<rocksdb::Slice> keys;
   keys.reserve(n);
-  for (const auto& p : posts) keys.emplace_back(p.post.uid);
+  for (const auto& p : posts)
+    keys.emplace_back(p.post.uid);
   std::vector<rocksdb::PinnableSlice> values(n);
   std::vector<rocksdb::Status> statuses(n);
   if (n > 0) {
@@ -214,8 +216,8 @@ Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, c
     if (const auto it = applied.find(uid); it != applied.end()) {
       cur = it->second;
     } else if (statuses[j].ok()) {
-      // Stored before this batch. Plain posts are duplicates whatever the value says: decode only for edits and
-      // deletes, which need the old version.
+      // Stored before this batch. Plain posts are duplicates whatever the value says: decode only for edits
+      // and deletes, which need the old version.
       cur.state = Stored::State::live;
       if (kind == ingest::Kind::edit || kind == ingest::Kind::del) {
         auto d = decode_post(uid, values[j].ToStringView());
@@ -284,11 +286,13 @@ Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, c
   b.cursor(cursor);
   if (!b.status().ok()) return fail(batch_name, b.status());
 
-  for (const auto& p : posts) impl_->in_flight.insert(p.post.uid);
+  for (const auto& p : posts)
+    impl_->in_flight.insert(p.post.uid);
   lock.unlock();
   const rocksdb::Status s = impl_->db->Write(impl_->write_options, &b.batch());
   lock.lock();
-  for (const auto& p : posts) impl_->in_flight.erase(p.post.uid);
+  for (const auto& p : posts)
+    impl_->in_flight.erase(p.post.uid);
   lock.unlock();
   impl_->write_cv.notify_all();
   if (!s.ok()) return fail(batch_name, s);

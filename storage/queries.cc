@@ -28,7 +28,8 @@ Result<void> check_brand(std::string_view brand) {
   return ok();
 }
 
-// Reads a brand's series rows with minute start in [from, to) in time order, handing each to f(minute, counters).
+// Reads a brand's series rows with minute start in [from, to) in time order, handing each to f(minute,
+// counters).
 template <class F>
 Result<void> scan_series(const Database::Impl& impl, std::string_view brand, Micros from, Micros to, F&& f) {
   if (from >= to) return ok();
@@ -61,28 +62,36 @@ std::optional<SeriesStep> parse_series_step(std::string_view s) {
 
 std::string_view to_string(SeriesStep s) {
   switch (s) {
-    case SeriesStep::minute: return "1m";
-    case SeriesStep::five_minutes: return "5m";
-    case SeriesStep::hour: return "1h";
-    case SeriesStep::day: return "1d";
+    case SeriesStep::minute:
+      return "1m";
+    case SeriesStep::five_minutes:
+      return "5m";
+    case SeriesStep::hour:
+      return "1h";
+    case SeriesStep::day:
+      return "1d";
   }
   return "1h";
 }
 
 Micros step_micros(SeriesStep s) {
   switch (s) {
-    case SeriesStep::minute: return kMicrosPerMinute;
-    case SeriesStep::five_minutes: return 5 * kMicrosPerMinute;
-    case SeriesStep::hour: return 60 * kMicrosPerMinute;
-    case SeriesStep::day: return kMicrosPerDay;
+    case SeriesStep::minute:
+      return kMicrosPerMinute;
+    case SeriesStep::five_minutes:
+      return 5 * kMicrosPerMinute;
+    case SeriesStep::hour:
+      return 60 * kMicrosPerMinute;
+    case SeriesStep::day:
+      return kMicrosPerDay;
   }
   return 60 * kMicrosPerMinute;
 }
 
 Result<std::optional<rules::ScoredPost>> Database::post(std::string_view uid) const {
   rocksdb::PinnableSlice value;
-  const rocksdb::Status s =
-      impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(Cf::posts), rocksdb::Slice(uid.data(), uid.size()), &value);
+  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(Cf::posts),
+                                           rocksdb::Slice(uid.data(), uid.size()), &value);
   if (s.IsNotFound()) return std::optional<rules::ScoredPost>();
   if (!s.ok()) return status_error("read post " + std::string(uid), s);
   auto d = decode_post(uid, value.ToStringView());
@@ -178,8 +187,8 @@ Result<Page<Mention>> Database::mentions(const MentionQuery& q) const {
 
   std::string last;  // key of the last row examined: a copy, since the iterator's key dies when it moves
   std::size_t scanned = 0;
-  for (it->SeekToLast(); it->Valid() && page.items.size() < q.limit && scanned < impl_->options.max_scan_per_page;
-       it->Prev()) {
+  for (it->SeekToLast();
+       it->Valid() && page.items.size() < q.limit && scanned < impl_->options.max_scan_per_page; it->Prev()) {
     ++scanned;
     const std::string_view key = it->key().ToStringView();
     last.assign(key);
@@ -213,10 +222,11 @@ Result<std::vector<SeriesBucket>> Database::series(const SeriesQuery& q) const {
   const Micros start = floor_to(q.from, step);
   // Unsigned: to - start may exceed INT64_MAX for absurd ranges, which must fail below, not overflow.
   const std::uint64_t span = static_cast<std::uint64_t>(q.to) - static_cast<std::uint64_t>(start);
-  const std::uint64_t n = span / static_cast<std::uint64_t>(step) + (span % static_cast<std::uint64_t>(step) != 0);
+  const std::uint64_t n =
+      span / static_cast<std::uint64_t>(step) + (span % static_cast<std::uint64_t>(step) != 0);
   if (n > kMaxSeriesBuckets) {
-    return error("storage: series query spans " + std::to_string(n) + " buckets of " + std::string(to_string(q.step)) +
-                 "; at most " + std::to_string(kMaxSeriesBuckets));
+    return error("storage: series query spans " + std::to_string(n) + " buckets of " +
+                 std::string(to_string(q.step)) + "; at most " + std::to_string(kMaxSeriesBuckets));
   }
   std::vector<SeriesCounters> sums(n);
   auto r = scan_series(*impl_, q.brand, start, q.to, [&](Micros minute, const SeriesCounters& c) {
@@ -246,7 +256,8 @@ Result<SeriesCounters> Database::totals(std::string_view brand, Micros from, Mic
   return sum;
 }
 
-Result<std::vector<BrandCount>> Database::brand_counts(std::span<const std::string> brands, Micros now) const {
+Result<std::vector<BrandCount>> Database::brand_counts(std::span<const std::string> brands,
+                                                       Micros now) const {
   std::vector<BrandCount> out;
   out.reserve(brands.size());
   for (const std::string& brand : brands) {

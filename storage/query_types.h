@@ -5,8 +5,9 @@
 // `next_cursor` (URL-safe base64, no padding). Passing it back as `cursor` with the same query returns the
 // items strictly older than the last one seen. The cursor is a position, not a snapshot: posts stored after
 // the first page (newer ones, typically) never shift later pages, so a walk has neither gaps nor repeats.
-// A filtered page examines at most DatabaseOptions::max_scan_per_page rows to bound its latency, so a page may
-// hold fewer than `limit` items (even none) and still carry a next_cursor: only an empty next_cursor ends a walk.
+// A filtered page examines at most DatabaseOptions::max_scan_per_page rows to bound its latency, so a page
+// may hold fewer than `limit` items (even none) and still carry a next_cursor: only an empty next_cursor ends
+// a walk.
 #pragma once
 
 #include <cstddef>
@@ -79,8 +80,8 @@ std::optional<SeriesStep> parse_series_step(std::string_view s);
 std::string_view to_string(SeriesStep s);
 Micros step_micros(SeriesStep s);
 
-// Buckets start at floor(from / step) * step (UTC-aligned) and cover every step up to `to` (exclusive); at most
-// kMaxSeriesBuckets of them.
+// Buckets start at floor(from / step) * step (UTC-aligned) and cover every step up to `to` (exclusive); at
+// most kMaxSeriesBuckets of them.
 inline constexpr std::size_t kMaxSeriesBuckets = 100'000;
 struct SeriesQuery {
   std::string brand;

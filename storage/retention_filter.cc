@@ -52,9 +52,12 @@ class RetentionFilterFactory final : public rocksdb::CompactionFilterFactory {
 
 std::optional<Micros> row_time(RowTime where, std::string_view key, std::string_view value) {
   switch (where) {
-    case RowTime::post_value: return post_value_time(value);
-    case RowTime::post_time_key: return time_of_post_time_key(key);
-    case RowTime::brand_time_key: return time_of_brand_time_key(key);
+    case RowTime::post_value:
+      return post_value_time(value);
+    case RowTime::post_time_key:
+      return time_of_post_time_key(key);
+    case RowTime::brand_time_key:
+      return time_of_brand_time_key(key);
   }
   return std::nullopt;
 }
@@ -63,8 +66,8 @@ std::unique_ptr<rocksdb::CompactionFilter> make_retention_filter(RowTime where, 
   return std::make_unique<RetentionFilter>(where, cutoff);
 }
 
-std::shared_ptr<rocksdb::CompactionFilterFactory> make_retention_filter_factory(RowTime where, int days,
-                                                                                std::function<Micros()> clock) {
+std::shared_ptr<rocksdb::CompactionFilterFactory> make_retention_filter_factory(
+    RowTime where, int days, std::function<Micros()> clock) {
   return std::make_shared<RetentionFilterFactory>(where, days, std::move(clock));
 }
 

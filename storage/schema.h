@@ -35,8 +35,11 @@ enum class Cf : std::size_t {
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(Cf::count_)> kCfNames = {
-    "posts", "posts_by_time", "mentions", "series", "cursors", "incidents", "incident_events", "outbox", "meta"};
+    "posts",     "posts_by_time",   "mentions", "series", "cursors",
+    "incidents", "incident_events", "outbox",   "meta"};
 
-constexpr std::string_view cf_name(Cf cf) { return kCfNames[static_cast<std::size_t>(cf)]; }
+constexpr std::string_view cf_name(Cf cf) {
+  return kCfNames[static_cast<std::size_t>(cf)];
+}
 
 }  // namespace vigie::storage

@@ -18,17 +18,27 @@ SeriesCounters SeriesCounters::operator-() const {
   return {-count, -positive, -neutral, -negative, -compound_micros, -reach};
 }
 
-bool SeriesCounters::is_zero() const { return *this == SeriesCounters{}; }
+bool SeriesCounters::is_zero() const {
+  return *this == SeriesCounters{};
+}
 
-std::int64_t reach_of(const ingest::Post& post) { return post.author.followers > 0 ? post.author.followers : 0; }
+std::int64_t reach_of(const ingest::Post& post) {
+  return post.author.followers > 0 ? post.author.followers : 0;
+}
 
 SeriesCounters contribution(const rules::ScoredPost& p) {
   SeriesCounters c;
   c.count = 1;
   switch (p.sentiment.label) {
-    case rules::Label::positive: c.positive = 1; break;
-    case rules::Label::neutral: c.neutral = 1; break;
-    case rules::Label::negative: c.negative = 1; break;
+    case rules::Label::positive:
+      c.positive = 1;
+      break;
+    case rules::Label::neutral:
+      c.neutral = 1;
+      break;
+    case rules::Label::negative:
+      c.negative = 1;
+      break;
   }
   c.compound_micros = std::llround(static_cast<double>(p.sentiment.compound) * kCompoundScale);
   c.reach = reach_of(p.post);

@@ -1,9 +1,9 @@
 // The counters of one series row (one brand, one UTC minute) and what one stored mention adds to them.
 //
 // Sums of the sentiment compound are kept in fixed point (millionths, int64) rather than as doubles: integer
-// addition is associative and exact, so merge operands may be combined in any order RocksDB picks, and an edit
-// that subtracts what a post added earlier cancels it to the last digit. |compound| <= 1, so an int64 holds the
-// sum of 9e12 mentions.
+// addition is associative and exact, so merge operands may be combined in any order RocksDB picks, and an
+// edit that subtracts what a post added earlier cancels it to the last digit. |compound| <= 1, so an int64
+// holds the sum of 9e12 mentions.
 //
 // Plain value type; thread-compatible.
 #pragma once

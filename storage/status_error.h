@@ -9,7 +9,8 @@
 
 namespace vigie::storage {
 
-// "storage: <context>: <status>", e.g. "storage: write batch of 256 posts: IO error: No space left on device".
+// "storage: <context>: <status>", e.g. "storage: write batch of 256 posts: IO error: No space left on
+// device".
 inline Error status_error(std::string_view context, const rocksdb::Status& s) {
   std::string m = "storage: ";
   m.append(context);

@@ -26,16 +26,16 @@ struct StorageStats {
   std::uint64_t wal_bytes = 0;                 // live WAL files
   std::uint64_t memtable_bytes = 0;            // rocksdb.size-all-mem-tables
   std::uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
-  std::uint64_t delayed_write_rate = 0;        // rocksdb.actual-delayed-write-rate, bytes/s; 0 when not delayed
-  bool write_stopped = false;                  // rocksdb.is-write-stopped
-  std::uint64_t write_stall_slowdowns = 0;     // cumulative, from rocksdb.cfstats io_stalls.total_slowdown
-  std::uint64_t write_stall_stops = 0;         // cumulative, from rocksdb.cfstats io_stalls.total_stop
-  std::uint64_t write_batches = 0;             // Database::write calls that committed
-  std::uint64_t write_errors = 0;              // Database::write calls that failed
+  std::uint64_t delayed_write_rate = 0;     // rocksdb.actual-delayed-write-rate, bytes/s; 0 when not delayed
+  bool write_stopped = false;               // rocksdb.is-write-stopped
+  std::uint64_t write_stall_slowdowns = 0;  // cumulative, from rocksdb.cfstats io_stalls.total_slowdown
+  std::uint64_t write_stall_stops = 0;      // cumulative, from rocksdb.cfstats io_stalls.total_stop
+  std::uint64_t write_batches = 0;          // Database::write calls that committed
+  std::uint64_t write_errors = 0;           // Database::write calls that failed
   std::uint64_t posts_inserted = 0;
   std::uint64_t posts_duplicate = 0;
-  std::uint64_t wal_sync_failures = 0;        // SyncPolicy::interval background syncs that failed
-  WriteLatency write_latency;                  // Database::write, from call to commit (sync included)
+  std::uint64_t wal_sync_failures = 0;  // SyncPolicy::interval background syncs that failed
+  WriteLatency write_latency;           // Database::write, from call to commit (sync included)
 };
 
 }  // namespace vigie::storage

@@ -27,26 +27,31 @@ void put_str(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
+void put_u8(std::string& out, std::uint8_t v) {
+  out.push_back(static_cast<char>(v));
+}
 
 void put_f32(std::string& out, float f) {
   std::uint32_t u = std::bit_cast<std::uint32_t>(f);
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
+  for (int i = 0; i < 4; ++i)
+    out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
 }
 
 void put_le64(std::string& out, std::int64_t v) {
   auto u = static_cast<std::uint64_t>(v);
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
 }
 
 std::int64_t get_le64(const char* p) {
   std::uint64_t u = 0;
-  for (int i = 7; i >= 0; --i) u = (u << 8) | static_cast<unsigned char>(p[i]);
+  for (int i = 7; i >= 0; --i)
+    u = (u << 8) | static_cast<unsigned char>(p[i]);
   return static_cast<std::int64_t>(u);
 }
 
-// Sequential reader over a value. Any read past the end sets `bad` and yields zeros, so decoders check once at
-// the end instead of after every field.
+// Sequential reader over a value. Any read past the end sets `bad` and yields zeros, so decoders check once
+// at the end instead of after every field.
 class Reader {
  public:
   explicit Reader(std::string_view v) : p_(v.data()), end_(v.data() + v.size()) {}
@@ -85,7 +90,8 @@ class Reader {
   float f32() {
     if (end_ - p_ < 4) return static_cast<float>(fail());
     std::uint32_t u = 0;
-    for (int i = 3; i >= 0; --i) u = (u << 8) | static_cast<unsigned char>(p_[i]);
+    for (int i = 3; i >= 0; --i)
+      u = (u << 8) | static_cast<unsigned char>(p_[i]);
     p_ += 4;
     return std::bit_cast<float>(u);
   }
@@ -113,8 +119,12 @@ Error version_error(std::string_view what, unsigned got, unsigned known) {
                ", this build reads up to " + std::to_string(known) + "; upgrade vigie");
 }
 
-bool valid_label(std::uint8_t v) { return v <= static_cast<std::uint8_t>(rules::Label::positive); }
-bool valid_kind(std::uint8_t v) { return v <= static_cast<std::uint8_t>(ingest::Kind::del); }
+bool valid_label(std::uint8_t v) {
+  return v <= static_cast<std::uint8_t>(rules::Label::positive);
+}
+bool valid_kind(std::uint8_t v) {
+  return v <= static_cast<std::uint8_t>(ingest::Kind::del);
+}
 
 }  // namespace
 
@@ -163,7 +173,8 @@ void encode_tombstone(Micros created_at, std::string& out) {
 Result<StoredPost> decode_post(std::string_view uid, std::string_view value) {
   Reader r(value);
   const std::uint8_t version = r.u8();
-  if (!r.bad() && version > kPostValueVersion) return version_error("post " + std::string(uid), version, kPostValueVersion);
+  if (!r.bad() && version > kPostValueVersion)
+    return version_error("post " + std::string(uid), version, kPostValueVersion);
   StoredPost out;
   rules::ScoredPost& sp = out.scored;
   ingest::Post& p = sp.post;
@@ -208,7 +219,8 @@ Result<StoredPost> decode_post(std::string_view uid, std::string_view value) {
     }
     if (!enums_ok) return error("storage: corrupt post value for " + std::string(uid));
   }
-  if (r.bad() || !r.at_end() || version == 0) return error("storage: corrupt post value for " + std::string(uid));
+  if (r.bad() || !r.at_end() || version == 0)
+    return error("storage: corrupt post value for " + std::string(uid));
   return out;
 }
 
@@ -229,7 +241,8 @@ void encode_post_index(std::string_view platform, std::string_view source, std::
 Result<PostIndexValue> decode_post_index(std::string_view value) {
   Reader r(value);
   const std::uint8_t version = r.u8();
-  if (!r.bad() && version > kPostIndexVersion) return version_error("post index row", version, kPostIndexVersion);
+  if (!r.bad() && version > kPostIndexVersion)
+    return version_error("post index row", version, kPostIndexVersion);
   PostIndexValue out;
   out.platform = r.str();
   out.source = r.str();
@@ -258,7 +271,8 @@ void encode_mention(const rules::ScoredPost& sp, std::string& out) {
   put_str(out, p.text);
   put_str(out, p.url);
   std::size_t topics = 0;
-  for (const rules::Match& m : sp.matches) topics += m.kind == rules::RuleKind::topic;
+  for (const rules::Match& m : sp.matches)
+    topics += m.kind == rules::RuleKind::topic;
   put_varint(out, topics);
   for (const rules::Match& m : sp.matches) {
     if (m.kind == rules::RuleKind::topic) put_str(out, m.rule);
@@ -269,7 +283,8 @@ namespace {
 
 Result<MentionHead> read_mention_head(Reader& r) {
   const std::uint8_t version = r.u8();
-  if (!r.bad() && version > kMentionValueVersion) return version_error("mention row", version, kMentionValueVersion);
+  if (!r.bad() && version > kMentionValueVersion)
+    return version_error("mention row", version, kMentionValueVersion);
   MentionHead h;
   const std::uint8_t label = r.u8();
   h.label = static_cast<rules::Label>(label);
@@ -307,7 +322,8 @@ Result<void> decode_mention(std::string_view value, Mention& out) {
   out.url = r.str();
   const std::uint64_t n = r.varint();
   out.topics.clear();
-  for (std::uint64_t i = 0; i < n && !r.bad(); ++i) out.topics.emplace_back(r.str());
+  for (std::uint64_t i = 0; i < n && !r.bad(); ++i)
+    out.topics.emplace_back(r.str());
   if (r.bad() || !r.at_end() || !valid_kind(kind)) return error("storage: corrupt mention row");
   return ok();
 }
@@ -325,10 +341,11 @@ void encode_counters(const SeriesCounters& c, std::string& out) {
 }
 
 std::optional<SeriesCounters> decode_counters(std::string_view v) {
-  if (v.size() != kCountersValueBytes || static_cast<std::uint8_t>(v[0]) != kCountersVersion) return std::nullopt;
+  if (v.size() != kCountersValueBytes || static_cast<std::uint8_t>(v[0]) != kCountersVersion)
+    return std::nullopt;
   const char* p = v.data() + 1;
-  return SeriesCounters{get_le64(p), get_le64(p + 8), get_le64(p + 16), get_le64(p + 24), get_le64(p + 32),
-                        get_le64(p + 40)};
+  return SeriesCounters{get_le64(p),      get_le64(p + 8),  get_le64(p + 16),
+                        get_le64(p + 24), get_le64(p + 32), get_le64(p + 40)};
 }
 
 void encode_schema_version(std::uint32_t v, std::string& out) {

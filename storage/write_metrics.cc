@@ -6,7 +6,8 @@ namespace vigie::storage {
 
 void WriteMetrics::observe(double seconds) {
   const auto it = std::lower_bound(kWriteLatencyBounds.begin(), kWriteLatencyBounds.end(), seconds);
-  buckets_[static_cast<std::size_t>(it - kWriteLatencyBounds.begin())].fetch_add(1, std::memory_order_relaxed);
+  buckets_[static_cast<std::size_t>(it - kWriteLatencyBounds.begin())].fetch_add(1,
+                                                                                 std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   sum_nanos_.fetch_add(static_cast<std::uint64_t>(seconds * 1e9), std::memory_order_relaxed);
 }

@@ -44,7 +44,8 @@ TEST(Checkpoint, LiveBackupRestores) {
   // Restore: open the copy as the data directory.
   auto restored = testing::open_db(dir.sub("backup"));
   ASSERT_TRUE(restored);
-  for (int i = 0; i < 500; ++i) EXPECT_TRUE(restored->post("p" + std::to_string(i))->has_value());
+  for (int i = 0; i < 500; ++i)
+    EXPECT_TRUE(restored->post("p" + std::to_string(i))->has_value());
   const auto cursor = restored->cursor("src");
   ASSERT_TRUE(cursor && cursor->has_value());
   // The cursor names the last post of the copy: posts and cursor were copied at one point in time.

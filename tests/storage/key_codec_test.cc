@@ -13,8 +13,9 @@ namespace {
 constexpr Micros kMin = std::numeric_limits<Micros>::min();
 constexpr Micros kMax = std::numeric_limits<Micros>::max();
 
-const std::vector<Micros> kEdgeTimes = {kMin, kMin + 1, -kMicrosPerMinute - 1, -kMicrosPerMinute, -1, 0, 1,
-                                        kMicrosPerMinute, 1795356300LL * kMicrosPerSecond, kMax - 1, kMax};
+const std::vector<Micros> kEdgeTimes = {
+    kMin, kMin + 1,         -kMicrosPerMinute - 1,           -kMicrosPerMinute, -1,  0,
+    1,    kMicrosPerMinute, 1795356300LL * kMicrosPerSecond, kMax - 1,          kMax};
 
 TEST(KeyCodec, PostTimeKeyRoundTrips) {
   for (Micros t : kEdgeTimes) {
@@ -32,14 +33,18 @@ TEST(KeyCodec, ByteOrderEqualsTimeOrder) {
   std::vector<Micros> times = kEdgeTimes;
   std::mt19937_64 rng(42);
   std::uniform_int_distribution<Micros> any(kMin, kMax);
-  for (int i = 0; i < 2000; ++i) times.push_back(any(rng));
+  for (int i = 0; i < 2000; ++i)
+    times.push_back(any(rng));
   std::vector<std::string> keys;
-  for (Micros t : times) keys.push_back(mention_key("acme", t, "u"));
+  for (Micros t : times)
+    keys.push_back(mention_key("acme", t, "u"));
   std::vector<std::size_t> by_time(times.size()), by_bytes(times.size());
-  for (std::size_t i = 0; i < times.size(); ++i) by_time[i] = by_bytes[i] = i;
+  for (std::size_t i = 0; i < times.size(); ++i)
+    by_time[i] = by_bytes[i] = i;
   std::stable_sort(by_time.begin(), by_time.end(), [&](auto a, auto b) { return times[a] < times[b]; });
   std::stable_sort(by_bytes.begin(), by_bytes.end(), [&](auto a, auto b) { return keys[a] < keys[b]; });
-  for (std::size_t i = 0; i < times.size(); ++i) EXPECT_EQ(times[by_time[i]], times[by_bytes[i]]);
+  for (std::size_t i = 0; i < times.size(); ++i)
+    EXPECT_EQ(times[by_time[i]], times[by_bytes[i]]);
   // Adjacent pairs straddling zero and the extremes, explicitly.
   EXPECT_LT(post_time_bound(-1), post_time_bound(0));
   EXPECT_LT(post_time_bound(kMin), post_time_bound(kMin + 1));
@@ -64,7 +69,8 @@ TEST(KeyCodec, BrandIdsNeverCollide) {
   EXPECT_EQ(d->time, -5);
   EXPECT_EQ(d->uid, "x:1");
   // Every key of a brand sorts within its prefix, whatever the time.
-  for (Micros t : kEdgeTimes) EXPECT_TRUE(mention_key("acme", t, "u").starts_with(brand_prefix("acme")));
+  for (Micros t : kEdgeTimes)
+    EXPECT_TRUE(mention_key("acme", t, "u").starts_with(brand_prefix("acme")));
   EXPECT_TRUE(valid_brand_id(std::string(kMaxBrandIdBytes, 'b')));
   EXPECT_FALSE(valid_brand_id(std::string(kMaxBrandIdBytes + 1, 'b')));
   EXPECT_FALSE(valid_brand_id(""));

@@ -92,15 +92,19 @@ TEST_F(QueryTest, CursorIsStableUnderNewWrites) {
   ASSERT_TRUE(first);
   // Newer posts arrive (and one in the middle of the already-read range); the walk continues where it was.
   std::vector<rules::ScoredPost> fresh;
-  for (int i = 0; i < 20; ++i) fresh.push_back(make_post({.uid = "new" + std::to_string(i), .created_at = kT0 + i + 1}));
+  for (int i = 0; i < 20; ++i)
+    fresh.push_back(make_post({.uid = "new" + std::to_string(i), .created_at = kT0 + i + 1}));
   ASSERT_TRUE(db_->write(fresh, {}));
   q.cursor = first->next_cursor;
   auto rest = walk_posts(q);
   std::set<std::string> seen;
-  for (const auto& p : first->items) seen.insert(p.post.uid);
-  for (const auto& u : rest) EXPECT_TRUE(seen.insert(u).second) << "repeated " << u;
+  for (const auto& p : first->items)
+    seen.insert(p.post.uid);
+  for (const auto& u : rest)
+    EXPECT_TRUE(seen.insert(u).second) << "repeated " << u;
   EXPECT_EQ(seen.size(), 300u);
-  for (const auto& u : seen) EXPECT_EQ(u.rfind("new", 0), std::string::npos);
+  for (const auto& u : seen)
+    EXPECT_EQ(u.rfind("new", 0), std::string::npos);
   // The same cursor twice gives the same page.
   q.limit = 10;
   EXPECT_EQ(db_->posts(q)->next_cursor, db_->posts(q)->next_cursor);
@@ -110,7 +114,8 @@ TEST_F(QueryTest, PostFiltersAndScanBudget) {
   fill(1000);
   auto bluesky = walk_posts({.from = kT0 - kDay, .to = kT0 + 1, .platform = "bluesky", .limit = 30});
   EXPECT_EQ(bluesky.size(), 200u);
-  // "rare" matches 1 row in 50: pages stop after 200 examined rows, some are short or empty, the walk completes.
+  // "rare" matches 1 row in 50: pages stop after 200 examined rows, some are short or empty, the walk
+  // completes.
   int pages = 0;
   auto rare = walk_posts({.from = kT0 - kDay, .to = kT0 + 1, .source = "rare", .limit = 100}, &pages);
   EXPECT_EQ(rare.size(), 20u);
@@ -127,7 +132,8 @@ TEST_F(QueryTest, MentionPagesAndFilters) {
       auto r = db_->mentions(q);
       EXPECT_TRUE(r) << r.error().message;
       if (!r) break;
-      for (auto& m : r->items) all.push_back(std::move(m));
+      for (auto& m : r->items)
+        all.push_back(std::move(m));
       if (r->next_cursor.empty()) break;
       q.cursor = r->next_cursor;
     }
@@ -146,15 +152,19 @@ TEST_F(QueryTest, MentionPagesAndFilters) {
   EXPECT_EQ(uids.size(), 1000u);
   EXPECT_EQ(all[0].author_handle, "user_" + all[0].uid);
 
-  const auto neg_fr = walk({.brand = "acme", .from = kT0 - kDay, .to = kT0 + 1, .sentiment = Label::negative,
-                            .lang = "fr", .limit = 100});
+  const auto neg_fr = walk({.brand = "acme",
+                            .from = kT0 - kDay,
+                            .to = kT0 + 1,
+                            .sentiment = Label::negative,
+                            .lang = "fr",
+                            .limit = 100});
   for (const auto& m : neg_fr) {
     EXPECT_EQ(m.label, Label::negative);
     EXPECT_EQ(m.lang, "fr");
   }
   EXPECT_EQ(neg_fr.size(), 167u);  // i % 3 == 0 and i odd: i % 6 == 3
-  const auto big = walk({.brand = "acme", .from = kT0 - kDay, .to = kT0 + 1, .min_followers = 990,
-                         .platform = "mastodon"});
+  const auto big = walk(
+      {.brand = "acme", .from = kT0 - kDay, .to = kT0 + 1, .min_followers = 990, .platform = "mastodon"});
   EXPECT_EQ(big.size(), 8u);  // 990..999 without 990 and 995
   EXPECT_TRUE(walk({.brand = "globex", .from = kT0 - kDay, .to = kT0 + 1}).empty());
 }
@@ -172,7 +182,8 @@ TEST_F(QueryTest, BadParametersAreErrors) {
   EXPECT_FALSE(db_->mentions({.brand = "", .from = 0, .to = 1}));
   const auto huge = db_->series({.brand = "acme", .from = 0, .to = kT0, .step = SeriesStep::minute});
   ASSERT_FALSE(huge);
-  EXPECT_NE(huge.error().message.find("buckets of 1m; at most 100000"), std::string::npos) << huge.error().message;
+  EXPECT_NE(huge.error().message.find("buckets of 1m; at most 100000"), std::string::npos)
+      << huge.error().message;
 }
 
 TEST_F(QueryTest, SeriesIncludesEmptyBuckets) {
@@ -181,15 +192,31 @@ TEST_F(QueryTest, SeriesIncludesEmptyBuckets) {
   const Micros h9 = day + 9 * kHour;
   ASSERT_TRUE(db_->write(
       std::vector{
-          make_post({.uid = "a", .created_at = h9 + 5, .brands = {"acme"}, .label = Label::positive, .compound = 0.5f, .followers = 10}),
-          make_post({.uid = "b", .created_at = h9 + 59 * kMicrosPerSecond, .brands = {"acme"}, .label = Label::negative, .compound = -0.3f, .followers = -1}),
+          make_post({.uid = "a",
+                     .created_at = h9 + 5,
+                     .brands = {"acme"},
+                     .label = Label::positive,
+                     .compound = 0.5f,
+                     .followers = 10}),
+          make_post({.uid = "b",
+                     .created_at = h9 + 59 * kMicrosPerSecond,
+                     .brands = {"acme"},
+                     .label = Label::negative,
+                     .compound = -0.3f,
+                     .followers = -1}),
           make_post({.uid = "c", .created_at = h9 + 7 * kMinute, .brands = {"acme"}}),
-          make_post({.uid = "d", .created_at = day + 11 * kHour + 59 * kMinute, .brands = {"acme"}, .label = Label::positive, .compound = 1}),
+          make_post({.uid = "d",
+                     .created_at = day + 11 * kHour + 59 * kMinute,
+                     .brands = {"acme"},
+                     .label = Label::positive,
+                     .compound = 1}),
           make_post({.uid = "other", .created_at = h9, .brands = {"acme2"}}),
       },
       {}));
   // 1h step from 08:30 to 12:00: buckets 08, 09, 10, 11.
-  auto hourly = db_->series({.brand = "acme", .from = day + 8 * kHour + 30 * kMinute, .to = day + 12 * kHour,
+  auto hourly = db_->series({.brand = "acme",
+                             .from = day + 8 * kHour + 30 * kMinute,
+                             .to = day + 12 * kHour,
                              .step = SeriesStep::hour});
   ASSERT_TRUE(hourly) << hourly.error().message;
   ASSERT_EQ(hourly->size(), 4u);
@@ -207,16 +234,19 @@ TEST_F(QueryTest, SeriesIncludesEmptyBuckets) {
   EXPECT_EQ((*hourly)[3].t, day + 11 * kHour);
 
   // 5m step over 09:00-09:15: 3 buckets, the middle one (09:05) holds c.
-  auto five = db_->series({.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::five_minutes});
+  auto five =
+      db_->series({.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::five_minutes});
   ASSERT_EQ(five->size(), 3u);
   EXPECT_EQ((*five)[0].count, 2);
   EXPECT_EQ((*five)[1].count, 1);
   EXPECT_EQ((*five)[2].count, 0);
   // 1m: 15 buckets, 13 empty. 1d: one bucket with all four.
-  auto minutes = db_->series({.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::minute});
+  auto minutes =
+      db_->series({.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::minute});
   ASSERT_EQ(minutes->size(), 15u);
   int empty = 0;
-  for (const auto& b : *minutes) empty += b.count == 0;
+  for (const auto& b : *minutes)
+    empty += b.count == 0;
   EXPECT_EQ(empty, 13);
   auto daily = db_->series({.brand = "acme", .from = day, .to = day + kDay, .step = SeriesStep::day});
   ASSERT_EQ(daily->size(), 1u);

@@ -19,8 +19,8 @@ using ValueType = rocksdb::CompactionFilter::ValueType;
 Decision run(const rocksdb::CompactionFilter& f, std::string_view key, std::string_view value,
              ValueType type = ValueType::kValue) {
   std::string new_value, skip;
-  return f.FilterV2(1, rocksdb::Slice(key.data(), key.size()), type, rocksdb::Slice(value.data(), value.size()),
-                    &new_value, &skip);
+  return f.FilterV2(1, rocksdb::Slice(key.data(), key.size()), type,
+                    rocksdb::Slice(value.data(), value.size()), &new_value, &skip);
 }
 
 TEST(RetentionFilter, ReadsTheTimeWhereEachTableKeepsIt) {

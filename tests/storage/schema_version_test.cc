@@ -18,7 +18,8 @@ void set_schema_version(const std::string& path, std::uint32_t version) {
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  for (const auto& n : names)
+    cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &handles, &raw).ok());
@@ -26,10 +27,12 @@ void set_schema_version(const std::string& path, std::uint32_t version) {
   encode_schema_version(version, value);
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (names[i] == cf_name(Cf::meta)) {
-      EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], std::string(kMetaSchemaVersionKey), value).ok());
+      EXPECT_TRUE(
+          raw->Put(rocksdb::WriteOptions(), handles[i], std::string(kMetaSchemaVersionKey), value).ok());
     }
   }
-  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  for (auto* h : handles)
+    raw->DestroyColumnFamilyHandle(h);
   raw->Close();
   delete raw;
 }

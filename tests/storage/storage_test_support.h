@@ -74,8 +74,10 @@ inline rules::ScoredPost make_post(const PostSpec& s) {
   p.sentiment.compound = s.compound;
   p.sentiment.label = s.label;
   p.sentiment.scored = true;
-  for (const auto& b : s.brands) p.matches.push_back({b, rules::RuleKind::brand, rules::Severity::info});
-  for (const auto& t : s.topics) p.matches.push_back({t, rules::RuleKind::topic, rules::Severity::warning});
+  for (const auto& b : s.brands)
+    p.matches.push_back({b, rules::RuleKind::brand, rules::Severity::info});
+  for (const auto& t : s.topics)
+    p.matches.push_back({t, rules::RuleKind::topic, rules::Severity::warning});
   return p;
 }
 

@@ -82,7 +82,8 @@ TEST(ValueCodec, RefusesNewerFormatsAndCorruption) {
   newer[0] = static_cast<char>(kPostValueVersion + 1);
   const auto d = decode_post("x:1", newer);
   ASSERT_FALSE(d);
-  EXPECT_EQ(d.error().message, "storage: post x:1 has format version 2, this build reads up to 1; upgrade vigie");
+  EXPECT_EQ(d.error().message,
+            "storage: post x:1 has format version 2, this build reads up to 1; upgrade vigie");
   EXPECT_FALSE(post_value_time(newer));
   for (std::size_t cut : {std::size_t{0}, std::size_t{5}, v.size() / 2, v.size() - 1}) {
     EXPECT_FALSE(decode_post("x:1", std::string_view(v).substr(0, cut))) << cut;
@@ -128,7 +129,8 @@ TEST(ValueCodec, CountersAndSchemaVersion) {
 }
 
 TEST(ValueCodec, ContributionUsesFixedPointCompound) {
-  const auto c = contribution(make_post({.uid = "u", .label = rules::Label::positive, .compound = 0.3333333f}));
+  const auto c =
+      contribution(make_post({.uid = "u", .label = rules::Label::positive, .compound = 0.3333333f}));
   EXPECT_EQ(c.count, 1);
   EXPECT_EQ(c.positive, 1);
   EXPECT_EQ(c.compound_micros, 333333);

@@ -1,6 +1,7 @@
 // Database::write: dedup, edits, deletes, the cursor committed with its batch, and durability across reopen.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "storage/database.h"
@@ -36,7 +37,8 @@ class WriteTest : public ::testing::Test {
   }
 
   std::vector<Mention> mentions(const std::string& brand) {
-    auto m = db_->mentions({.brand = brand, .from = kT0 - 10 * kMinute, .to = kT0 + 10 * kMinute, .limit = 1000});
+    auto m =
+        db_->mentions({.brand = brand, .from = kT0 - 10 * kMinute, .to = kT0 + 10 * kMinute, .limit = 1000});
     EXPECT_TRUE(m) << m.error().message;
     return m ? m->items : std::vector<Mention>{};
   }
@@ -68,16 +70,20 @@ TEST_F(WriteTest, DedupWithinAndAcrossBatches) {
 }
 
 TEST_F(WriteTest, EditMovesSentimentWithoutRecounting) {
-  write({make_post({.uid = "a", .brands = {"acme", "globex"}, .label = Label::negative, .compound = -0.5f,
+  write({make_post({.uid = "a",
+                    .brands = {"acme", "globex"},
+                    .label = Label::negative,
+                    .compound = -0.5f,
                     .followers = 10})});
-  auto edit = make_post({.uid = "a",
-                         .created_at = kT0 + 3 * kMinute,  // the edit's own time: ignored, the post keeps its place
-                         .brands = {"acme", "initech"},
-                         .label = Label::positive,
-                         .compound = 0.75f,
-                         .followers = 30,
-                         .kind = ingest::Kind::edit,
-                         .text = "corrigé"});
+  auto edit =
+      make_post({.uid = "a",
+                 .created_at = kT0 + 3 * kMinute,  // the edit's own time: ignored, the post keeps its place
+                 .brands = {"acme", "initech"},
+                 .label = Label::positive,
+                 .compound = 0.75f,
+                 .followers = 30,
+                 .kind = ingest::Kind::edit,
+                 .text = "corrigé"});
   const auto s = write({edit});
   EXPECT_EQ(s.edited, 1u);
   const SeriesCounters acme = totals("acme");
@@ -139,12 +145,12 @@ TEST_F(WriteTest, DeleteBeforePostWins) {
 
 TEST_F(WriteTest, SequencesWithinOneBatch) {
   // post, edit, delete and a replay of one uid in a single batch, plus a post and its edit for another.
-  const auto s = write({make_post({.uid = "a", .brands = {"acme"}, .label = Label::negative}),
-                        make_post({.uid = "a", .brands = {"acme"}, .label = Label::positive, .kind = ingest::Kind::edit}),
-                        make_post({.uid = "a", .kind = ingest::Kind::del}),
-                        make_post({.uid = "a", .brands = {"acme"}}),
-                        make_post({.uid = "b", .brands = {"acme"}, .label = Label::negative}),
-                        make_post({.uid = "b", .brands = {"acme"}, .label = Label::positive, .kind = ingest::Kind::edit})});
+  const auto s = write(
+      {make_post({.uid = "a", .brands = {"acme"}, .label = Label::negative}),
+       make_post({.uid = "a", .brands = {"acme"}, .label = Label::positive, .kind = ingest::Kind::edit}),
+       make_post({.uid = "a", .kind = ingest::Kind::del}), make_post({.uid = "a", .brands = {"acme"}}),
+       make_post({.uid = "b", .brands = {"acme"}, .label = Label::negative}),
+       make_post({.uid = "b", .brands = {"acme"}, .label = Label::positive, .kind = ingest::Kind::edit})});
   EXPECT_EQ(s.inserted, 2u);
   EXPECT_EQ(s.edited, 2u);
   EXPECT_EQ(s.deleted, 1u);
@@ -154,8 +160,8 @@ TEST_F(WriteTest, SequencesWithinOneBatch) {
   EXPECT_EQ(c.positive, 1);
   EXPECT_EQ(c.negative, 0);
   // Then edits and deletes of posts stored by an earlier batch, after a duplicate of them in the same batch.
-  const auto s2 = write({make_post({.uid = "b", .brands = {"acme"}}),
-                         make_post({.uid = "b", .kind = ingest::Kind::del})});
+  const auto s2 = write(
+      {make_post({.uid = "b", .brands = {"acme"}}), make_post({.uid = "b", .kind = ingest::Kind::del})});
   EXPECT_EQ(s2.duplicates, 1u);
   EXPECT_EQ(s2.deleted, 1u);
   EXPECT_EQ(totals("acme").count, 0);
@@ -170,9 +176,11 @@ TEST_F(WriteTest, CursorCommitsWithItsBatch) {
   EXPECT_EQ(db_->cursor("masto-fr")->value_or(""), "id:101");
   // A rejected batch stores neither its posts nor its cursor.
   rules::ScoredPost bad = make_post({.uid = "bad", .brands = {std::string(300, 'x')}});
-  const auto r = db_->write(std::vector{make_post({.uid = "good", .brands = {"acme"}}), bad}, {"masto-fr", "id:102"});
+  const auto r =
+      db_->write(std::vector{make_post({.uid = "good", .brands = {"acme"}}), bad}, {"masto-fr", "id:102"});
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("brand ids must be 1 to 255 bytes"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("brand ids must be 1 to 255 bytes"), std::string::npos)
+      << r.error().message;
   EXPECT_EQ(db_->cursor("masto-fr")->value_or(""), "id:101");
   EXPECT_FALSE(db_->post("good")->has_value());
   EXPECT_EQ(db_->stats().write_errors, 1u);
@@ -200,13 +208,15 @@ TEST_F(WriteTest, ConcurrentWritersNeverDoubleCount) {
       for (int b = 0; b < 20; ++b) {
         std::vector<rules::ScoredPost> batch;
         for (int i = 0; i < 25; ++i) {
-          batch.push_back(make_post({.uid = "u" + std::to_string((b * 25 + i + t * 7) % 400), .brands = {"acme"}}));
+          batch.push_back(
+              make_post({.uid = "u" + std::to_string((b * 25 + i + t * 7) % 400), .brands = {"acme"}}));
         }
         ASSERT_TRUE(db_->write(batch, {"src-" + std::to_string(t), std::to_string(b)}));
       }
     });
   }
-  for (auto& th : threads) th.join();
+  for (auto& th : threads)
+    th.join();
   EXPECT_EQ(totals("acme").count, 400);
   EXPECT_EQ(db_->stats().posts_inserted, 400u);
 }
@@ -219,7 +229,8 @@ TEST_F(WriteTest, StatsReportDiskAndLatency) {
   EXPECT_GT(st.sst_bytes, 0u);
   EXPECT_FALSE(st.write_stopped);
   std::uint64_t in_buckets = 0;
-  for (auto c : st.write_latency.bucket_counts) in_buckets += c;
+  for (auto c : st.write_latency.bucket_counts)
+    in_buckets += c;
   EXPECT_EQ(in_buckets, st.write_latency.count);
   EXPECT_GT(st.write_latency.sum_seconds, 0);
 }
@@ -259,6 +270,16 @@ TEST_F(WriteTest, CrisisTablePrimitives) {
   db_ = testing::open_db(dir_.path());
   ASSERT_TRUE(db_);
   EXPECT_GT(*db_->outbox_push("hook-3"), *s2);
+}
+
+TEST(OpenTest, CreatesMissingParentsAndRefusesAFile) {
+  TempDir dir;
+  EXPECT_TRUE(testing::open_db(dir.sub("a/b/c")));
+  { std::ofstream(dir.sub("file")) << "x"; }
+  const auto r = Database::open({.path = dir.sub("file")});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("storage: ", 0), 0u);
+  EXPECT_FALSE(Database::open({}));
 }
 
 TEST(SyncPolicies, EveryPolicyWritesAndReopens) {
