@@ -28,6 +28,12 @@ int run_cli(int argc, char** argv) {
 
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");
 
+  std::string backup_config, backup_to;
+  CLI::App* backup_cmd = app.add_subcommand(
+      "backup", "Write a consistent copy of the database to a new directory (asks the running daemon if any)");
+  backup_cmd->add_option("--config", backup_config, "Configuration file (YAML)")->required();
+  backup_cmd->add_option("--to", backup_to, "Directory to create for the backup")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -49,6 +55,7 @@ int run_cli(int argc, char** argv) {
   }
   if (check_cmd->parsed()) return check_command(check_config);
   if (version_cmd->parsed()) return version_command();
+  if (backup_cmd->parsed()) return backup_command(backup_config, backup_to);
   return 2;
 }
 

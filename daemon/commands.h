@@ -18,4 +18,8 @@ int check_command(const std::string& config_path);
 
 int version_command();
 
+// Writes a consistent checkpoint of the database to `to` (a new directory): through the running daemon's admin
+// API when it runs, else directly. Restore: stop Vigie and use the directory as data_dir/db.
+int backup_command(const std::string& config_path, const std::string& to);
+
 }  // namespace vigie::daemon

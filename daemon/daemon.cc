@@ -5,7 +5,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 
+#include "daemon/push_api.h"
+#include "daemon/query_api.h"
 #include "daemon/source_factory.h"
 #include "daemon/storage_metrics.h"
 #include "daemon/version.h"
@@ -62,24 +65,26 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
 
   auto scorer = rules::PostScorer::load(config.rules_file);
   if (!scorer) return scorer.error();
-  d->scorer_ = std::move(*scorer);
   spdlog::info("rules: {} ({})", config.rules_file.empty() ? "none configured" : config.rules_file,
-               rules_summary(*d->scorer_));
+               rules_summary(**scorer));
+  d->scorer_.store(*scorer);
   if (!config.rules_file.empty()) {
     std::error_code ec;
     d->rules_mtime_ = std::filesystem::last_write_time(config.rules_file, ec);
   }
 
-  d->pipeline_ = std::make_unique<Pipeline>(config.pipeline, *d->db_, d->scorer_, d->metrics_);
+  d->pipeline_ = std::make_unique<Pipeline>(config.pipeline, *d->db_, *scorer, d->metrics_);
   d->pipeline_->start();
 
   auto sources = build_sources(config, d->metrics_.registry());
   if (!sources) return sources.error();
-  d->sources_ = std::move(*sources);
+  d->sources_ = std::move(sources->active);
 
   auto listen = parse_listen(config.http.listen);
   if (!listen) return listen.error();
   d->add_routes();
+  add_query_routes(d->router_, *d->db_, [dp = d.get()] { return dp->scorer_.load(); });
+  add_push_routes(d->router_, *d->pipeline_, std::move(sources->push));
   d->http_ = std::make_unique<HttpServer>(config.http,
                                           [r = &d->router_](HttpRequest& req) { return r->handle(req); });
   auto port = d->http_->start(*listen);
@@ -136,6 +141,20 @@ void Daemon::add_routes() {
                 co_return text_response(http::status::ok, metrics_.render(),
                                         "text/plain; version=0.0.4; charset=utf-8");
               });
+  router_.add(http::verb::post, "/api/v1/admin/backup", Access::admin,
+              [this](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+                boost::system::error_code ec;
+                const auto body = boost::json::parse(ctx.request.body(), ec);
+                if (ec || !body.is_object() || !body.as_object().contains("to") || !body.as_object().at("to").is_string())
+                  co_return json_error(http::status::bad_request, "expected {\"to\": \"/absolute/new/dir\"}");
+                const std::string to(body.as_object().at("to").get_string());
+                if (!std::filesystem::path(to).is_absolute())
+                  co_return json_error(http::status::bad_request, "'to' must be an absolute path");
+                auto r = db_->checkpoint(to);
+                if (!r) co_return json_error(http::status::internal_server_error, r.error().message);
+                spdlog::info("backup: checkpoint written to {}", to);
+                co_return json_response(http::status::ok, {{"path", to}});
+              });
   router_.add(http::verb::get, "/api/v1/version", Access::read,
               [](RequestContext&) -> net::awaitable<HttpResponse> {
                 co_return json_response(http::status::ok, {{"version", kVersion}, {"revision", kRevision}});
@@ -155,10 +174,10 @@ void Daemon::reload_rules(const char* why) {
                   scorer.error().message);
     return;
   }
-  scorer_ = std::move(*scorer);
-  pipeline_->set_scorer(scorer_);
+  scorer_.store(*scorer);
+  pipeline_->set_scorer(*scorer);
   reloads_->Add({{"outcome", "success"}}).Increment();
-  spdlog::info("{}: rules reloaded from {} ({})", why, config_.rules_file, rules_summary(*scorer_));
+  spdlog::info("{}: rules reloaded from {} ({})", why, config_.rules_file, rules_summary(**scorer));
 }
 
 void Daemon::watch_rules_file() {

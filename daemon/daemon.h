@@ -59,7 +59,8 @@ class Daemon {
   Router router_;
   std::unique_ptr<storage::Database> db_;
   std::shared_ptr<prometheus::Collectable> storage_collector_;
-  std::shared_ptr<const rules::PostScorer> scorer_;  // the current one; the pipeline holds its own reference
+  // The scorer in force: read by HTTP threads (brand lists), replaced by reloads; the pipeline holds its own.
+  std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<HttpServer> http_;
 

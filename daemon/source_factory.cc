@@ -40,16 +40,21 @@ std::unique_ptr<ingest::Source> build_replay(const Config& config, const Compone
 
 }  // namespace
 
-Result<std::vector<std::unique_ptr<ingest::Source>>> build_sources(const Config& config,
-                                                                   prometheus::Registry& registry) {
-  std::vector<std::unique_ptr<ingest::Source>> out;
+Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& registry) {
+  BuiltSources out;
   try {
     for (const ComponentConfig& c : config.sources) {
       if (c.type == "replay") {
-        out.push_back(build_replay(config, c, registry));
+        out.active.push_back(build_replay(config, c, registry));
+      } else if (c.type == "http_push") {
+        YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
+        m.take("id");
+        m.take("type");
+        m.finish();
+        out.push.push_back(PushSource{c.id, std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type)});
       } else {
         fail_at(c.file, c.node["type"],
-                "source \"" + c.id + "\": unknown type '" + c.type + "' (known: replay)");
+                "source \"" + c.id + "\": unknown type '" + c.type + "' (known: http_push, replay)");
       }
     }
   } catch (const ConfigError& e) {

@@ -8,12 +8,17 @@
 #include <vector>
 
 #include "daemon/config.h"
+#include "daemon/push_api.h"
 #include "ingest/source.h"
 
 namespace vigie::daemon {
 
+struct BuiltSources {
+  std::vector<std::unique_ptr<ingest::Source>> active;  // sources that run: replay, streams, feeds
+  std::vector<PushSource> push;                         // http_push: fed by POST /api/v1/posts
+};
+
 // Errors are "FILE:LINE:COL: message" pointing into the source's section.
-Result<std::vector<std::unique_ptr<ingest::Source>>> build_sources(const Config& config,
-                                                                   prometheus::Registry& registry);
+Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& registry);
 
 }  // namespace vigie::daemon

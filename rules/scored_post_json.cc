@@ -1,0 +1,40 @@
+#include "rules/scored_post_json.h"
+
+#include <cmath>
+
+#include "ingest/post_json.h"
+
+namespace vigie::rules {
+namespace {
+
+// Four decimals are what a reader can use; more only adds float noise to every payload.
+double round4(float v) { return std::round(static_cast<double>(v) * 10000.0) / 10000.0; }
+
+}  // namespace
+
+boost::json::object sentiment_to_json(const Sentiment& s) {
+  return {{"compound", round4(s.compound)}, {"pos", round4(s.pos)},     {"neu", round4(s.neu)},
+          {"neg", round4(s.neg)},           {"label", to_string(s.label)}, {"scored", s.scored}};
+}
+
+boost::json::array matches_to_json(const std::vector<Match>& matches) {
+  boost::json::array out;
+  for (const Match& m : matches) {
+    boost::json::object o{{"rule", m.rule}, {"kind", to_string(m.kind)}};
+    if (m.kind == RuleKind::topic) o["severity"] = to_string(m.severity);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+boost::json::object scored_post_to_json(const ScoredPost& p) {
+  boost::json::object o = ingest::post_to_json(p.post);
+  o.erase("lang");
+  if (!p.post.lang_hint.empty()) o["lang_hint"] = p.post.lang_hint;
+  o["lang"] = p.lang;
+  o["sentiment"] = sentiment_to_json(p.sentiment);
+  o["matches"] = matches_to_json(p.matches);
+  return o;
+}
+
+}  // namespace vigie::rules
