@@ -44,6 +44,25 @@ json::object mention_to_json(const storage::Mention& m) {
   return o;
 }
 
+// from, to, limit and cursor, shared by every paginated list: all time up to now by default.
+struct PageWindow {
+  Micros from = 0;
+  Micros to = 0;
+  std::size_t limit = 0;
+  std::string cursor;
+};
+
+Result<PageWindow> page_window(const ApiParams& p) {
+  const Micros now = now_micros();
+  auto from = p.time("from", 0, now);
+  if (!from) return from.error();
+  auto to = p.time("to", now + 1, now);
+  if (!to) return to.error();
+  auto limit = p.integer("limit", 100, 1, storage::kMaxPageLimit);
+  if (!limit) return limit.error();
+  return PageWindow{*from, *to, static_cast<std::size_t>(*limit), p.get("cursor").value_or("")};
+}
+
 json::object page_json(json::array items, const std::string& next_cursor) {
   json::object o{{"items", std::move(items)}};
   o["next_cursor"] = next_cursor.empty() ? json::value(nullptr) : json::value(next_cursor);
@@ -64,17 +83,8 @@ void add_query_routes(Router& router, storage::Database& db, CurrentScorer curre
   router.add(http::verb::get, "/api/v1/posts", Access::read,
              [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
                VIGIE_PARAM(p, ApiParams::read(ctx.query, {"from", "to", "platform", "source", "limit", "cursor"}));
-               const Micros now = now_micros();
-               storage::PostQuery q;
-               VIGIE_PARAM(from, p->time("from", 0, now));
-               VIGIE_PARAM(to, p->time("to", now + 1, now));
-               VIGIE_PARAM(limit, p->integer("limit", 100, 1, storage::kMaxPageLimit));
-               q.from = *from;
-               q.to = *to;
-               q.limit = static_cast<std::size_t>(*limit);
-               q.platform = p->get("platform");
-               q.source = p->get("source");
-               q.cursor = p->get("cursor").value_or("");
+               VIGIE_PARAM(w, page_window(*p));
+               storage::PostQuery q{w->from, w->to, p->get("platform"), p->get("source"), w->limit, w->cursor};
                auto page = db.posts(q);
                if (!page) co_return bad_request(page.error());  // storage rejects only bad cursors here
                json::array items;
@@ -112,15 +122,13 @@ void add_query_routes(Router& router, storage::Database& db, CurrentScorer curre
           co_return json_error(http::status::not_found, "unknown brand '" + ctx.path_params[0] + "'");
         VIGIE_PARAM(p, ApiParams::read(ctx.query, {"from", "to", "sentiment", "min_followers", "lang", "platform",
                                                    "limit", "cursor"}));
-        const Micros now = now_micros();
+        VIGIE_PARAM(w, page_window(*p));
         storage::MentionQuery q;
         q.brand = ctx.path_params[0];
-        VIGIE_PARAM(from, p->time("from", 0, now));
-        VIGIE_PARAM(to, p->time("to", now + 1, now));
-        VIGIE_PARAM(limit, p->integer("limit", 100, 1, storage::kMaxPageLimit));
-        q.from = *from;
-        q.to = *to;
-        q.limit = static_cast<std::size_t>(*limit);
+        q.from = w->from;
+        q.to = w->to;
+        q.limit = w->limit;
+        q.cursor = w->cursor;
         if (auto s = p->get("sentiment")) {
           if (*s == "positive") q.sentiment = rules::Label::positive;
           else if (*s == "neutral") q.sentiment = rules::Label::neutral;
@@ -135,7 +143,6 @@ void add_query_routes(Router& router, storage::Database& db, CurrentScorer curre
         }
         q.lang = p->get("lang");
         q.platform = p->get("platform");
-        q.cursor = p->get("cursor").value_or("");
         auto page = db.mentions(q);
         if (!page) co_return bad_request(page.error());
         json::array items;
