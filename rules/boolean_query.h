@@ -1,27 +1,25 @@
 // The Boolean query language of brand and topic rules, parsed into a tree.
 //
-//   acme "service client"          terms and phrases; adjacency means AND
-//   boycott*  #acme  @acme_fr  😡   suffix wildcard (at least 2 word characters before '*'), hashtags,
-//   mentions, emoji =ACME  ="Acme Corp"            exact case and accents (matched on the raw text) a AND b,
-//   a OR b, NOT a, ( )    precedence: NEAR > NOT > AND > OR a NEAR/5 b, a ONEAR/5 b        within 5 tokens,
-//   either order / a before b lang:fr platform:mastodon author:handle followers:>10000 kind:comment
+//   acme "service client"            terms and phrases; adjacency means AND
+//   boycott*  #acme  @acme_fr  😡     suffix wildcard (at least 2 word characters before '*'), hashtags,
+//                                    mentions, emoji
+//   =ACME  ="Acme Corp"              exact case and accents (matched on the raw text)
+//   a AND b, a OR b, NOT a, ( )      precedence: NEAR > NOT > AND > OR
+//   a NEAR/5 b, a ONEAR/5 b          within 5 tokens, either order / a before b
+//   lang:fr platform:mastodon author:handle followers:>10000 kind:comment
 //
 // Matching semantics (implemented by RuleSet, restated by the reference evaluator in query_reference.h):
 // - Terms and phrases match on word boundaries as defined in word_boundary.h; unless exact, both the term and
-// the
-//   text are folded with fold_text (case, accents, compatibility forms).
-// - A phrase is its words in order with only non-word characters (spaces, punctuation, emoji...) between
-// them;
+//   the text are folded with fold_text (case, accents, compatibility forms).
+// - A phrase is its words in order with only non-word characters (spaces, punctuation, emoji...) between them;
 //   a bare term whose folded form contains spaces is a phrase too.
 // - Operators are recognized only in upper case: "and", "or", "near" are ordinary terms.
 // - NEAR/ONEAR operands are terms, phrases or parenthesized ORs of them, all exact or all folded. Tokens are
-// words
-//   and symbols (emoji); two occurrences are within n when they do not overlap and at most n tokens lie
+//   words and symbols (emoji); two occurrences are within n when they do not overlap and at most n tokens lie
 //   between.
 // - Field filters: lang compares the post's detected language, platform the post's platform, author the
-// author's
-//   handle (case-insensitive, a leading '@' ignored), followers the author's follower count (false when
-//   unknown), kind the record kind (post, comment, repost, edit, delete).
+//   author's handle (case-insensitive, a leading '@' ignored), followers the author's follower count (false
+//   when unknown), kind the record kind (post, comment, repost, edit, delete).
 //
 // Thread-safety: parse_query is pure and safe to call concurrently.
 #pragma once

@@ -3,10 +3,10 @@
 //   brands:
 //     - id: acme                        # required, unique
 //       name: ACME Corp                 # optional display name (defaults to id)
-//       query: 'acme OR "acme corp"'    # a query (boolean_query.h) or a `regex:` (RE2 syntax, raw text), not
-//       both languages: [fr, en]             # optional: only posts detected in these languages platforms:
-//       [mastodon, bluesky]  # optional: only posts from these platforms exclude: 'acmeville OR "acme road
-//       runner"'  # optional: a post matching it never matches the brand
+//       query: 'acme OR "acme corp"'    # a query (boolean_query.h) or a `regex:` (RE2 syntax, raw text), not both
+//       languages: [fr, en]             # optional: only posts detected in these languages
+//       platforms: [mastodon, bluesky]  # optional: only posts from these platforms
+//       exclude: 'acmeville OR "acme road runner"'  # optional: a post matching it never matches the brand
 //   topics:
 //     - id: outage                      # required, unique among topics
 //       query: 'panne OR outage OR "hors service"'  # or `regex:`
@@ -18,10 +18,9 @@
 //
 // Unknown keys and values of the wrong type are errors, so a typo never silently disables a rule. A query
 // error is located at the offending character inside the scalar ("rules.yaml:14:23: unbalanced ')' in query
-// of brand
-// \"acme\""): exactly for plain and quoted scalars, to the nearest character for block scalars. Lines and
-// columns are 1-based; columns count bytes. A new top-level section is one more entry in the loader's section
-// table.
+// of brand \"acme\""): exactly for plain and quoted scalars, to the nearest character for block scalars. Lines
+// and columns are 1-based; columns count bytes. A new top-level section is one more entry in the loader's
+// section table.
 //
 // Loading is pure (no global state) and safe to run on any thread; RuleSet::load_file and load_string are the
 // entry points (rule_set.h).
