@@ -22,10 +22,12 @@ Result<ApiParams> ApiParams::read(const boost::urls::params_view& query, std::ve
   for (const auto& param : query) {
     const std::string key(param.key);
     bool ok = false;
-    for (const auto& k : known) ok = ok || k == key;
+    for (const auto& k : known)
+      ok = ok || k == key;
     if (!ok) {
       std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      for (const auto& k : known)
+        list += (list.empty() ? "" : ", ") + k;
       return error("unknown parameter '" + key + "' (known: " + list + ")");
     }
     for (const auto& [k, v] : p.values_)
@@ -46,8 +48,9 @@ Result<Micros> ApiParams::time(std::string_view name, Micros fallback, Micros no
   if (!v) return fallback;
   auto t = parse_api_time(*v, now);
   if (!t) {
-    return error("parameter '" + std::string(name) + "': expected RFC 3339 (2026-11-22T14:00:00Z), 'now', or " +
-                 "relative like -24h, got '" + *v + "'");
+    return error("parameter '" + std::string(name) +
+                 "': expected RFC 3339 (2026-11-22T14:00:00Z), 'now', or " + "relative like -24h, got '" +
+                 *v + "'");
   }
   return *t;
 }
@@ -59,8 +62,8 @@ Result<std::int64_t> ApiParams::integer(std::string_view name, std::int64_t fall
   std::int64_t n = 0;
   const auto r = std::from_chars(v->data(), v->data() + v->size(), n);
   if (v->empty() || r.ec != std::errc() || r.ptr != v->data() + v->size() || n < min || n > max) {
-    return error("parameter '" + std::string(name) + "': expected an integer from " + std::to_string(min) + " to " +
-                 std::to_string(max) + ", got '" + *v + "'");
+    return error("parameter '" + std::string(name) + "': expected an integer from " + std::to_string(min) +
+                 " to " + std::to_string(max) + ", got '" + *v + "'");
   }
   return n;
 }

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/url/params_view.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,7 +22,8 @@ class ApiParams {
   std::optional<std::string> get(std::string_view name) const;
   // RFC 3339, "now", or relative to `now` ("-24h", "-30m", "-7d", "+1h").
   Result<Micros> time(std::string_view name, Micros fallback, Micros now) const;
-  Result<std::int64_t> integer(std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max) const;
+  Result<std::int64_t> integer(std::string_view name, std::int64_t fallback, std::int64_t min,
+                               std::int64_t max) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> values_;

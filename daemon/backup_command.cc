@@ -99,7 +99,8 @@ int backup_command(const std::string& config_path, const std::string& to) {
         std::cout << "backup written to " << dir << " (by the running daemon)\n";
         return 0;
       }
-      std::cerr << "vigie backup: the running daemon refused (" << reply.status << "): " << error_of(reply.body) << "\n";
+      std::cerr << "vigie backup: the running daemon refused (" << reply.status
+                << "): " << error_of(reply.body) << "\n";
       return 1;
     }
   }
@@ -113,7 +114,9 @@ int backup_command(const std::string& config_path, const std::string& to) {
   auto db = storage::Database::open(options);
   if (!db) {
     std::cerr << "vigie backup: " << db.error().message
-              << (admin ? "" : "\n(a running daemon can take the backup itself when the config has an admin token)")
+              << (admin
+                      ? ""
+                      : "\n(a running daemon can take the backup itself when the config has an admin token)")
               << "\n";
     return 1;
   }

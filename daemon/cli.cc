@@ -30,7 +30,8 @@ int run_cli(int argc, char** argv) {
 
   std::string backup_config, backup_to;
   CLI::App* backup_cmd = app.add_subcommand(
-      "backup", "Write a consistent copy of the database to a new directory (asks the running daemon if any)");
+      "backup",
+      "Write a consistent copy of the database to a new directory (asks the running daemon if any)");
   backup_cmd->add_option("--config", backup_config, "Configuration file (YAML)")->required();
   backup_cmd->add_option("--to", backup_to, "Directory to create for the backup")->required();
 

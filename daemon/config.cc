@@ -11,11 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string resolve(const std::string& base_dir, const std::string& p) {
-  if (p.empty() || fs::path(p).is_absolute()) return p;
-  return (fs::path(base_dir) / p).lexically_normal().string();
-}
-
 void read_http(YamlMap m, HttpConfig& h) {
   h.threads = static_cast<int>(m.get_int("threads", h.threads, 1, 64));
   h.read_timeout = m.get_duration("read_timeout", h.read_timeout);
@@ -108,6 +103,11 @@ std::vector<ComponentConfig> read_components(const YAML::Node& list, const std::
 
 }  // namespace
 
+std::string resolve_config_path(const std::string& config_file, const std::string& p) {
+  if (p.empty() || fs::path(p).is_absolute()) return p;
+  return (fs::path(config_file).parent_path() / p).lexically_normal().string();
+}
+
 Result<ListenAddress> parse_listen(const std::string& s) {
   const auto colon = s.rfind(':');
   if (colon == std::string::npos) return error("listen address '" + s + "': expected ADDR:PORT");
@@ -130,12 +130,11 @@ Result<Config> load_config(const std::string& path) {
     const YAML::Node root = load_yaml_file(path);
     Config c;
     c.path = path;
-    const std::string base = fs::path(path).parent_path().string();
     YamlMap m(root, path, "config");
     c.http.listen = m.get_string("listen", c.http.listen);
     if (auto l = parse_listen(c.http.listen); !l) fail_at(path, root["listen"], l.error().message);
-    c.data_dir = resolve(base, m.get_string("data_dir", c.data_dir));
-    c.rules_file = resolve(base, m.get_string("rules", ""));
+    c.data_dir = resolve_config_path(path, m.get_string("data_dir", c.data_dir));
+    c.rules_file = resolve_config_path(path, m.get_string("rules", ""));
     if (auto n = m.take("http")) read_http(YamlMap(*n, path, "http"), c.http);
     if (auto n = m.take("log")) read_log(YamlMap(*n, path, "log"), c.log);
     if (auto n = m.take("storage")) read_storage(YamlMap(*n, path, "storage"), c.storage);

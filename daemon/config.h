@@ -77,6 +77,10 @@ struct Config {
 // Reads and validates `path`. Errors are "FILE:LINE:COL: message".
 Result<Config> load_config(const std::string& path);
 
+// `p` as written in `config_file`: absolute paths and "" unchanged, relative ones resolved against the config
+// file's directory.
+std::string resolve_config_path(const std::string& config_file, const std::string& p);
+
 // Parses "ADDR:PORT" ("127.0.0.1:8080", "[::1]:0", ":8080" meaning all interfaces).
 struct ListenAddress {
   std::string host;

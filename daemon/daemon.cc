@@ -29,10 +29,7 @@ std::optional<storage::DatabaseOptions> storage_options(const Config& config) {
 }
 
 std::string rules_summary(const rules::PostScorer& scorer) {
-  const rules::RuleSet* r = scorer.rules();
-  if (!r) return "no rules";
-  return std::to_string(r->brand_count()) + " brands, " + std::to_string(r->topic_count()) + " topics, " +
-         std::to_string(r->pattern_count()) + " patterns";
+  return scorer.rules() ? scorer.rules()->summary() : "no rules";
 }
 
 }  // namespace
@@ -145,7 +142,8 @@ void Daemon::add_routes() {
               [this](RequestContext& ctx) -> net::awaitable<HttpResponse> {
                 boost::system::error_code ec;
                 const auto body = boost::json::parse(ctx.request.body(), ec);
-                if (ec || !body.is_object() || !body.as_object().contains("to") || !body.as_object().at("to").is_string())
+                if (ec || !body.is_object() || !body.as_object().contains("to") ||
+                    !body.as_object().at("to").is_string())
                   co_return json_error(http::status::bad_request, "expected {\"to\": \"/absolute/new/dir\"}");
                 const std::string to(body.as_object().at("to").get_string());
                 if (!std::filesystem::path(to).is_absolute())

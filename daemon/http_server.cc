@@ -125,16 +125,12 @@ net::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> conn) {
 
     stream.expires_after(config_.idle_timeout);
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kAwait);
+    // From the first byte of a request to its response, drain() leaves the connection alone.
     conn->busy = true;
-    ++busy_;
     struct BusyGuard {
       Connection& c;
-      std::atomic<std::size_t>& busy;
-      ~BusyGuard() {
-        c.busy = false;
-        --busy;
-      }
-    } guard{*conn, busy_};
+      ~BusyGuard() { c.busy = false; }
+    } guard{*conn};
 
     if (!ec && !parser.is_done()) {
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {

@@ -49,8 +49,6 @@ class HttpServer {
   // Waits for in-flight requests up to `grace`, then closes every connection and joins the threads.
   void drain(std::chrono::milliseconds grace);
 
-  std::size_t open_connections() const { return connections_.load(); }
-
  private:
   struct Connection;
   net::awaitable<void> accept_loop();
@@ -65,7 +63,6 @@ class HttpServer {
   std::size_t next_context_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> connections_{0};
-  std::atomic<std::size_t> busy_{0};
   std::mutex live_mu_;
   std::vector<std::weak_ptr<Connection>> live_;
 };

@@ -10,11 +10,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string resolve_near(const std::string& config_file, const std::string& p) {
-  if (p.empty() || fs::path(p).is_absolute()) return p;
-  return (fs::path(config_file).parent_path() / p).lexically_normal().string();
-}
-
 std::unique_ptr<ingest::Source> build_replay(const Config& config, const ComponentConfig& c,
                                              prometheus::Registry& registry) {
   YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
@@ -22,7 +17,7 @@ std::unique_ptr<ingest::Source> build_replay(const Config& config, const Compone
   m.take("type");
   ingest::ReplayOptions o;
   o.id = c.id;
-  o.path = resolve_near(c.file, m.require_string("path"));
+  o.path = resolve_config_path(c.file, m.require_string("path"));
   if (auto v = m.take("speed")) {
     const std::string s = m.as_string(*v, "speed");
     auto speed = ingest::parse_speed(s);

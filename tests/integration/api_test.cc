@@ -36,7 +36,8 @@ topics:
 )");
   return dir.write("vigie.yaml", std::string("data_dir: data\nrules: rules.yaml\n") +
                                      "sources:\n  - {id: push, type: http_push}\n" +
-                                     "auth:\n  tokens:\n    - {name: t, token: " + kToken + ", roles: [admin]}\n");
+                                     "auth:\n  tokens:\n    - {name: t, token: " + kToken +
+                                     ", roles: [admin]}\n");
 }
 
 std::string post_line(const std::string& uid, const std::string& text, const std::string& created,
@@ -71,13 +72,15 @@ TEST(Api, PushIsDurableAndReportsEachLine) {
   EXPECT_EQ(v.at("duplicates").as_int64(), 0);
   ASSERT_EQ(v.at("rejected").as_array().size(), 2u);
   EXPECT_EQ(v.at("rejected").at(0).at("line").as_int64(), 2);
-  EXPECT_NE(std::string(v.at("rejected").at(0).at("error").as_string()).find("invalid JSON"), std::string::npos);
+  EXPECT_NE(std::string(v.at("rejected").at(0).at("error").as_string()).find("invalid JSON"),
+            std::string::npos);
   EXPECT_EQ(v.at("rejected").at(1).at("line").as_int64(), 5);
   EXPECT_EQ(v.at("rejected").at(1).at("error").as_string(), "missing 'text'");
 
   // The same posts again: duplicates, nothing stored twice. A JSON array works too.
-  const std::string array = "[" + post_line("mastodon:1", "Acme Bank est en panne", "2026-11-20T10:00:00Z") + "," +
-                            post_line("mastodon:9", "Acme Bank outage again", "2026-11-20T10:02:00Z") + "]";
+  const std::string array = "[" + post_line("mastodon:1", "Acme Bank est en panne", "2026-11-20T10:00:00Z") +
+                            "," + post_line("mastodon:9", "Acme Bank outage again", "2026-11-20T10:02:00Z") +
+                            "]";
   r = http_request(d.port(), http::verb::post, "/api/v1/posts", array, auth("application/json"));
   ASSERT_EQ(r.status, 202u) << r.body;
   v = parse(r);
@@ -119,8 +122,9 @@ TEST(Api, QueriesBrandsMentionsSeriesWithPagination) {
   std::string body;
   for (int i = 0; i < 25; ++i) {
     const std::string minute = (i < 10 ? "0" : "") + std::to_string(i);
-    body += post_line("x:" + std::to_string(i), i % 2 ? "Acme Bank is great, I love it" : "Acme Bank panne, déçu",
-                      "2026-11-20T10:" + minute + ":30Z", i * 100, i % 3 ? "x" : "mastodon");
+    body +=
+        post_line("x:" + std::to_string(i), i % 2 ? "Acme Bank is great, I love it" : "Acme Bank panne, déçu",
+                  "2026-11-20T10:" + minute + ":30Z", i * 100, i % 3 ? "x" : "mastodon");
   }
   auto r = http_request(d.port(), http::verb::post, "/api/v1/posts", body, auth("application/x-ndjson"));
   ASSERT_EQ(r.status, 202u) << r.body;
@@ -138,12 +142,14 @@ TEST(Api, QueriesBrandsMentionsSeriesWithPagination) {
   std::vector<std::string> seen;
   std::string cursor;
   for (int page = 0; page < 10; ++page) {
-    r = http_get(d.port(), "/api/v1/brands/acme/mentions?from=2026-11-20T00:00:00Z&limit=10" +
-                               (cursor.empty() ? "" : "&cursor=" + cursor),
+    r = http_get(d.port(),
+                 "/api/v1/brands/acme/mentions?from=2026-11-20T00:00:00Z&limit=10" +
+                     (cursor.empty() ? "" : "&cursor=" + cursor),
                  auth());
     ASSERT_EQ(r.status, 200u) << r.body;
     v = parse(r);
-    for (const auto& m : v.at("items").as_array()) seen.emplace_back(m.at("uid").as_string());
+    for (const auto& m : v.at("items").as_array())
+      seen.emplace_back(m.at("uid").as_string());
     if (v.at("next_cursor").is_null()) break;
     cursor = std::string(v.at("next_cursor").as_string());
   }
@@ -153,7 +159,8 @@ TEST(Api, QueriesBrandsMentionsSeriesWithPagination) {
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 25u);
 
   // Filters.
-  r = http_get(d.port(), "/api/v1/brands/acme/mentions?sentiment=negative&min_followers=1000&platform=x", auth());
+  r = http_get(d.port(), "/api/v1/brands/acme/mentions?sentiment=negative&min_followers=1000&platform=x",
+               auth());
   v = parse(r);
   for (const auto& m : v.at("items").as_array()) {
     EXPECT_EQ(m.at("sentiment").at("label").as_string(), "negative");
@@ -163,7 +170,8 @@ TEST(Api, QueriesBrandsMentionsSeriesWithPagination) {
   EXPECT_FALSE(v.at("items").as_array().empty());
 
   // Series: 5-minute buckets over the half hour, empty ones included; counts add up.
-  r = http_get(d.port(), "/api/v1/brands/acme/series?from=2026-11-20T10:00:00Z&to=2026-11-20T10:30:00Z&step=5m",
+  r = http_get(d.port(),
+               "/api/v1/brands/acme/series?from=2026-11-20T10:00:00Z&to=2026-11-20T10:30:00Z&step=5m",
                auth());
   ASSERT_EQ(r.status, 200u) << r.body;
   v = parse(r);
@@ -205,17 +213,21 @@ TEST(Api, BackupOfALiveDaemonRestores) {
   TempDir dir;
   const std::string cfg = config(dir);
   std::string body;
-  for (int i = 0; i < 40; ++i) body += post_line("b:" + std::to_string(i), "Acme Bank", "2026-11-20T09:00:00Z");
+  for (int i = 0; i < 40; ++i)
+    body += post_line("b:" + std::to_string(i), "Acme Bank", "2026-11-20T09:00:00Z");
   {
     DaemonProcess d(cfg);
     ASSERT_NE(d.port(), 0);
-    ASSERT_EQ(http_request(d.port(), http::verb::post, "/api/v1/posts", body, auth("application/x-ndjson")).status,
-              202u);
+    ASSERT_EQ(
+        http_request(d.port(), http::verb::post, "/api/v1/posts", body, auth("application/x-ndjson")).status,
+        202u);
     // The running daemon holds the database; vigie backup asks it over the admin API (the config's listen
     // address must be where it runs, so point a copy of the config at it).
-    const std::string live_cfg = dir.write("live.yaml", "listen: 127.0.0.1:" + std::to_string(d.port()) + "\n" +
-                                                            "data_dir: data\nrules: rules.yaml\nauth:\n  tokens:\n"
-                                                            "    - {name: t, token: " + kToken + ", roles: [admin]}\n");
+    const std::string live_cfg =
+        dir.write("live.yaml", "listen: 127.0.0.1:" + std::to_string(d.port()) + "\n" +
+                                   "data_dir: data\nrules: rules.yaml\nauth:\n  tokens:\n"
+                                   "    - {name: t, token: " +
+                                   kToken + ", roles: [admin]}\n");
     auto r = run_vigie({"backup", "--config", live_cfg, "--to", dir.file("backup1")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("by the running daemon"), std::string::npos) << r.out;

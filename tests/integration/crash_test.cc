@@ -24,12 +24,12 @@ constexpr const char* kToken = "crash-test-token-0123456789";
 TEST(Crash, AcknowledgedPostsSurviveSigkillExactlyOnce) {
   TempDir dir;
   dir.write("rules.yaml", "brands:\n  - id: acme\n    query: acme\n");
-  const std::string cfg =
-      dir.write("vigie.yaml", std::string("data_dir: data\nrules: rules.yaml\nstorage: {sync: every_batch}\n") +
-                                  "sources:\n  - {id: push, type: http_push}\n" + "auth:\n  tokens:\n" +
-                                  "    - {name: t, token: " + kToken + ", roles: [admin]}\n");
-  const std::vector<std::pair<std::string, std::string>> headers{{"Authorization", std::string("Bearer ") + kToken},
-                                                                 {"Content-Type", "application/x-ndjson"}};
+  const std::string cfg = dir.write(
+      "vigie.yaml", std::string("data_dir: data\nrules: rules.yaml\nstorage: {sync: every_batch}\n") +
+                        "sources:\n  - {id: push, type: http_push}\n" + "auth:\n  tokens:\n" +
+                        "    - {name: t, token: " + kToken + ", roles: [admin]}\n");
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"Authorization", std::string("Bearer ") + kToken}, {"Content-Type", "application/x-ndjson"}};
   std::set<std::string> acked;
   std::mt19937 rng(42);
   int next_uid = 0;
@@ -48,9 +48,11 @@ TEST(Crash, AcknowledgedPostsSurviveSigkillExactlyOnce) {
         std::vector<std::string> uids;
         {
           std::lock_guard lock(mu);
-          for (int i = 0; i < 20; ++i) uids.push_back("crash:" + std::to_string(next_uid++));
+          for (int i = 0; i < 20; ++i)
+            uids.push_back("crash:" + std::to_string(next_uid++));
           if (next_uid > 30)
-            for (int i = 0; i < 3; ++i) uids.push_back("crash:" + std::to_string(local() % (next_uid - 20)));
+            for (int i = 0; i < 3; ++i)
+              uids.push_back("crash:" + std::to_string(local() % (next_uid - 20)));
         }
         for (const auto& uid : uids)
           body += json::serialize(json::object{{"uid", uid},
@@ -84,7 +86,8 @@ TEST(Crash, AcknowledgedPostsSurviveSigkillExactlyOnce) {
                       {{"Authorization", std::string("Bearer ") + kToken}});
     ASSERT_EQ(r.status, 200u) << r.body;
     auto v = json::parse(r.body);
-    for (const auto& p : v.at("items").as_array()) ++stored[std::string(p.at("uid").as_string())];
+    for (const auto& p : v.at("items").as_array())
+      ++stored[std::string(p.at("uid").as_string())];
     if (v.at("next_cursor").is_null()) break;
     const std::string next(v.at("next_cursor").as_string());
     ASSERT_NE(next, cursor) << "pagination did not advance";
@@ -95,16 +98,19 @@ TEST(Crash, AcknowledgedPostsSurviveSigkillExactlyOnce) {
     if (!stored.contains(uid)) missing.push_back(uid);
   for (const auto& [uid, n] : stored)
     if (n != 1) repeated.push_back(uid + " x" + std::to_string(n));
-  EXPECT_EQ(missing.size(), 0u) << "acknowledged with 202 but missing, e.g. " << (missing.empty() ? "" : missing[0]);
+  EXPECT_EQ(missing.size(), 0u) << "acknowledged with 202 but missing, e.g. "
+                                << (missing.empty() ? "" : missing[0]);
   EXPECT_EQ(repeated.size(), 0u) << "stored more than once, e.g. " << (repeated.empty() ? "" : repeated[0]);
 
   // Series counters (merge-operator increments in the same batches) equal the stored posts.
-  auto r = http_get(d.port(), "/api/v1/brands/acme/series?from=2026-11-20T11:00:00Z&to=2026-11-20T13:00:00Z&step=1h",
+  auto r = http_get(d.port(),
+                    "/api/v1/brands/acme/series?from=2026-11-20T11:00:00Z&to=2026-11-20T13:00:00Z&step=1h",
                     {{"Authorization", std::string("Bearer ") + kToken}});
   ASSERT_EQ(r.status, 200u) << r.body;
   std::int64_t total = 0;
   const json::value series = json::parse(r.body);  // named: a range-for over a temporary's member dangles
-  for (const auto& b : series.at("buckets").as_array()) total += b.at("count").as_int64();
+  for (const auto& b : series.at("buckets").as_array())
+    total += b.at("count").as_int64();
   EXPECT_EQ(total, static_cast<std::int64_t>(stored.size()));
 }
 
