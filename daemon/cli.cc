@@ -28,6 +28,13 @@ int run_cli(int argc, char** argv) {
 
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");
 
+  ScoreOptions score;
+  CLI::App* score_cmd = app.add_subcommand(
+      "score", "Score posts read on stdin (NDJSON, or raw text with --text); one JSON object per line out");
+  score_cmd->add_option("--rules", score.rules_file, "Rule file (YAML); without it only language and sentiment")
+      ->check(CLI::ExistingFile);
+  score_cmd->add_flag("--text", score.text, "Read raw text lines instead of NDJSON posts");
+
   std::string backup_config, backup_to;
   CLI::App* backup_cmd = app.add_subcommand(
       "backup",
@@ -56,6 +63,7 @@ int run_cli(int argc, char** argv) {
   }
   if (check_cmd->parsed()) return check_command(check_config);
   if (version_cmd->parsed()) return version_command();
+  if (score_cmd->parsed()) return score_command(score);
   if (backup_cmd->parsed()) return backup_command(backup_config, backup_to);
   return 2;
 }

@@ -18,6 +18,13 @@ int check_command(const std::string& config_path);
 
 int version_command();
 
+struct ScoreOptions {
+  std::string rules_file;  // empty: sentiment and language only
+  bool text = false;       // input lines are raw text, not NDJSON posts
+};
+// Scores stdin to stdout, one JSON object per input line; bad lines are reported on stderr (exit 1).
+int score_command(const ScoreOptions& options);
+
 // Writes a consistent checkpoint of the database to `to` (a new directory): through the running daemon's admin
 // API when it runs, else directly. Restore: stop Vigie and use the directory as data_dir/db.
 int backup_command(const std::string& config_path, const std::string& to);

@@ -1,7 +1,8 @@
 #include "daemon/http_response.h"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
+
+#include "ingest/json_text.h"
 
 namespace vigie::daemon {
 
@@ -15,11 +16,11 @@ HttpResponse text_response(http::status status, std::string body, std::string_vi
 }
 
 HttpResponse json_response(http::status status, const boost::json::value& body) {
-  return text_response(status, boost::json::serialize(body) + "\n", "application/json");
+  return text_response(status, ingest::json_text(body) + "\n", "application/json");
 }
 
 HttpResponse json_error(http::status status, std::string_view message) {
-  return text_response(status, "{\"error\":" + boost::json::serialize(boost::json::string(message)) + "}\n",
+  return text_response(status, "{\"error\":" + ingest::json_text(boost::json::string(message)) + "}\n",
                        "application/json");
 }
 

@@ -31,7 +31,7 @@ TEST(Cli, UnknownCommandsAndFlagsPrintUsageAndExit2) {
 }
 
 TEST(Cli, HelpForEachCommand) {
-  for (const std::string cmd : {"run", "check", "version"}) {
+  for (const std::string cmd : {"run", "check", "version", "score", "backup"}) {
     auto r = run_vigie({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage:"), std::string::npos) << cmd << r.out;
