@@ -31,7 +31,8 @@ int run_cli(int argc, char** argv) {
   ScoreOptions score;
   CLI::App* score_cmd = app.add_subcommand(
       "score", "Score posts read on stdin (NDJSON, or raw text with --text); one JSON object per line out");
-  score_cmd->add_option("--rules", score.rules_file, "Rule file (YAML); without it only language and sentiment")
+  score_cmd
+      ->add_option("--rules", score.rules_file, "Rule file (YAML); without it only language and sentiment")
       ->check(CLI::ExistingFile);
   score_cmd->add_flag("--text", score.text, "Read raw text lines instead of NDJSON posts");
 

@@ -65,6 +65,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   spdlog::info("rules: {} ({})", config.rules_file.empty() ? "none configured" : config.rules_file,
                rules_summary(**scorer));
   d->scorer_.store(*scorer);
+  d->rules_collector_ = std::make_shared<RulesCollector>(d->scorer_);
+  d->metrics_.add_collectable(d->rules_collector_);
   if (!config.rules_file.empty()) {
     std::error_code ec;
     d->rules_mtime_ = std::filesystem::last_write_time(config.rules_file, ec);
@@ -172,8 +174,9 @@ void Daemon::reload_rules(const char* why) {
                   scorer.error().message);
     return;
   }
-  scorer_.store(*scorer);
+  const std::shared_ptr<const rules::PostScorer> old = scorer_.exchange(*scorer);
   pipeline_->set_scorer(*scorer);
+  if (old) rules_collector_->retire(*old);
   reloads_->Add({{"outcome", "success"}}).Increment();
   spdlog::info("{}: rules reloaded from {} ({})", why, config_.rules_file, rules_summary(**scorer));
 }
@@ -227,6 +230,7 @@ void Daemon::shutdown(std::chrono::milliseconds grace) {
   if (http_) http_->drain(grace);
   if (pipeline_) pipeline_->stop();
   if (storage_collector_) metrics_.remove_collectable(storage_collector_);
+  if (rules_collector_) metrics_.remove_collectable(rules_collector_);
   db_.reset();
   spdlog::info("vigie stopped");
   spdlog::default_logger()->flush();

@@ -22,6 +22,7 @@
 #include "daemon/http_server.h"
 #include "daemon/metrics.h"
 #include "daemon/pipeline.h"
+#include "daemon/rules_metrics.h"
 #include "ingest/source.h"
 #include "rules/post_scorer.h"
 #include "storage/database.h"
@@ -61,6 +62,7 @@ class Daemon {
   std::shared_ptr<prometheus::Collectable> storage_collector_;
   // The scorer in force: read by HTTP threads (brand lists), replaced by reloads; the pipeline holds its own.
   std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;
+  std::shared_ptr<RulesCollector> rules_collector_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<HttpServer> http_;
 

@@ -16,13 +16,27 @@ void append_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -44,10 +58,18 @@ void append_number(std::string& out, T v) {
 
 void append_json_text(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: out += "null"; break;
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case boost::json::kind::int64: append_number(out, v.get_int64()); break;
-    case boost::json::kind::uint64: append_number(out, v.get_uint64()); break;
+    case boost::json::kind::null:
+      out += "null";
+      break;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case boost::json::kind::int64:
+      append_number(out, v.get_int64());
+      break;
+    case boost::json::kind::uint64:
+      append_number(out, v.get_uint64());
+      break;
     case boost::json::kind::double_: {
       const double d = v.get_double();
       if (!std::isfinite(d)) {
@@ -57,7 +79,9 @@ void append_json_text(std::string& out, const boost::json::value& v) {
       }
       break;
     }
-    case boost::json::kind::string: append_string(out, v.get_string()); break;
+    case boost::json::kind::string:
+      append_string(out, v.get_string());
+      break;
     case boost::json::kind::array: {
       out += '[';
       bool first = true;

@@ -26,8 +26,9 @@ TEST(JsonText, RoundTripsThroughBoostJson) {
       R"({"id":"x:1","n":-3,"u":18446744073709551615,"f":0.25,"ok":true,"none":null,"a":[1,"two",{"k":[]}],"e":{}})");
   const std::string text = json_text(v);
   EXPECT_EQ(json::parse(text), v);
-  EXPECT_EQ(text,
-            R"({"id":"x:1","n":-3,"u":18446744073709551615,"f":0.25,"ok":true,"none":null,"a":[1,"two",{"k":[]}],"e":{}})");
+  EXPECT_EQ(
+      text,
+      R"({"id":"x:1","n":-3,"u":18446744073709551615,"f":0.25,"ok":true,"none":null,"a":[1,"two",{"k":[]}],"e":{}})");
 }
 
 }  // namespace

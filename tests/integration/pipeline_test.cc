@@ -151,10 +151,13 @@ TEST(Pipeline, SighupReloadsRulesAndBrokenFileKeepsOldOnes) {
   dir.write("feed.ndjson", feed(1));
   DaemonProcess d(config(dir));
   ASSERT_NE(d.port(), 0);
+  EXPECT_EQ(await_metric(d.port(), "vigie_rules_topics", 1), 1);
+  EXPECT_EQ(await_metric(d.port(), "vigie_rules_dfa_fallbacks_total", 0), 0);
 
   dir.write("rules.yaml", std::string(kRules) + "  - id: fees\n    query: frais\n    severity: info\n");
   d.signal(SIGHUP);
   EXPECT_EQ(await_metric(d.port(), "vigie_rules_reload_total{outcome=\"success\"}", 1), 1);
+  EXPECT_EQ(await_metric(d.port(), "vigie_rules_topics", 2), 2);
   EXPECT_NE(d.log().find("SIGHUP: rules reloaded"), std::string::npos);
   EXPECT_NE(d.log().find("(1 brands, 2 topics"), std::string::npos) << d.log();
 

@@ -42,8 +42,9 @@ std::vector<json::object> lines_of(const std::string& text) {
 TEST(Score, NdjsonPostsGetLangMatchesAndSentiment) {
   TempDir dir;
   const std::string rules = dir.write("rules.yaml", kRules);
-  auto r = run_vigie({"score", "--rules", rules},
-                     R"({"uid":"mastodon:ex/1","platform":"mastodon","text":"Encore une panne chez Acme Bank, je suis vraiment déçu 😡"}
+  auto r = run_vigie(
+      {"score", "--rules", rules},
+      R"({"uid":"mastodon:ex/1","platform":"mastodon","text":"Encore une panne chez Acme Bank, je suis vraiment déçu 😡"}
 {"id":"t42","text":"I love the new Acme Bank app, great job!"}
 {"text":"Les frais de tenue de compte augmentent encore"}
 {"text":"Der Zug hat heute leider wieder Verspätung und niemand sagt etwas"}
