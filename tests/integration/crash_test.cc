@@ -79,20 +79,7 @@ TEST(Crash, AcknowledgedPostsSurviveSigkillExactlyOnce) {
 
   DaemonProcess d(cfg);
   ASSERT_NE(d.port(), 0);
-  std::map<std::string, int> stored;
-  std::string cursor;
-  for (int page = 0; page < 1000; ++page) {
-    auto r = http_get(d.port(), "/api/v1/posts?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor),
-                      {{"Authorization", std::string("Bearer ") + kToken}});
-    ASSERT_EQ(r.status, 200u) << r.body;
-    auto v = json::parse(r.body);
-    for (const auto& p : v.at("items").as_array())
-      ++stored[std::string(p.at("uid").as_string())];
-    if (v.at("next_cursor").is_null()) break;
-    const std::string next(v.at("next_cursor").as_string());
-    ASSERT_NE(next, cursor) << "pagination did not advance";
-    cursor = next;
-  }
+  const std::map<std::string, int> stored = stored_posts(d.port(), kToken);
   std::vector<std::string> missing, repeated;
   for (const auto& uid : acked)
     if (!stored.contains(uid)) missing.push_back(uid);

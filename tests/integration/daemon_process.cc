@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -220,6 +221,31 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
   } catch (const std::exception&) {
   }
   return out;
+}
+
+std::map<std::string, int> stored_posts(std::uint16_t port, const std::string& token) {
+  namespace json = boost::json;
+  std::map<std::string, int> stored;
+  std::string cursor;
+  for (int page = 0; page < 10000; ++page) {
+    auto r = http_get(port, "/api/v1/posts?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                      {{"Authorization", "Bearer " + token}});
+    if (r.status != 200u) {
+      ADD_FAILURE() << "GET /api/v1/posts: " << r.status << " " << r.body;
+      break;
+    }
+    const json::value v = json::parse(r.body);
+    for (const auto& p : v.at("items").as_array())
+      ++stored[std::string(p.at("uid").as_string())];
+    if (v.at("next_cursor").is_null()) break;
+    const std::string next(v.at("next_cursor").as_string());
+    if (next == cursor) {
+      ADD_FAILURE() << "pagination did not advance";
+      break;
+    }
+    cursor = next;
+  }
+  return stored;
 }
 
 }  // namespace vigie::testing

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,10 @@ inline HttpResult http_get(std::uint16_t port, const std::string& target,
                            const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   return http_request(port, http::verb::get, target, "", headers);
 }
+
+// Every stored post's uid with the number of times GET /api/v1/posts lists it (pages through all of them).
+// Fails the current test on an HTTP error or a pagination that does not advance.
+std::map<std::string, int> stored_posts(std::uint16_t port, const std::string& token);
 
 // Sends raw bytes on a fresh connection and returns whatever comes back until the peer closes (or timeout).
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,

@@ -1,0 +1,55 @@
+#include "ingest/endpoint.h"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+namespace vigie::ingest {
+namespace {
+
+bool default_port(const Endpoint& e) {
+  return e.port == (e.tls ? "443" : "80");
+}
+
+}  // namespace
+
+std::string Endpoint::host_header() const {
+  const std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return default_port(*this) ? h : h + ":" + port;
+}
+
+std::string Endpoint::url() const {
+  const char* scheme = websocket ? (tls ? "wss://" : "ws://") : (tls ? "https://" : "http://");
+  return scheme + host_header() + target;
+}
+
+Result<Endpoint> parse_endpoint(std::string_view text) {
+  auto u = boost::urls::parse_uri(text);
+  if (!u) return error("URL '" + std::string(text) + "': " + u.error().message());
+  Endpoint e;
+  const std::string scheme = u->scheme();
+  if (scheme == "https" || scheme == "wss") {
+    e.tls = true;
+  } else if (scheme != "http" && scheme != "ws") {
+    return error("URL '" + std::string(text) + "': scheme must be http, https, ws or wss");
+  }
+  e.websocket = scheme == "ws" || scheme == "wss";
+  e.host = u->encoded_host_address();  // IPv6 literals come without brackets
+  if (e.host.empty()) return error("URL '" + std::string(text) + "': no host");
+  e.port = u->has_port() ? std::string(u->port()) : (e.tls ? "443" : "80");
+  e.target = u->encoded_target();
+  if (e.target.empty() || e.target.front() != '/') e.target.insert(0, "/");
+  return e;
+}
+
+Result<Endpoint> resolve_location(const Endpoint& base, std::string_view location) {
+  auto ref = boost::urls::parse_uri_reference(location);
+  if (!ref) return error("redirect to '" + std::string(location) + "': " + ref.error().message());
+  auto base_url = boost::urls::parse_uri(base.url());
+  if (!base_url) return error("redirect from '" + base.url() + "': " + base_url.error().message());
+  boost::urls::url resolved;
+  auto r = boost::urls::resolve(*base_url, *ref, resolved);
+  if (!r) return error("redirect to '" + std::string(location) + "': " + r.error().message());
+  return parse_endpoint(resolved.buffer());
+}
+
+}  // namespace vigie::ingest

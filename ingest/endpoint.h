@@ -1,0 +1,30 @@
+// Where a network source connects: a parsed http(s) or ws(s) URL.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "ingest/result.h"
+
+namespace vigie::ingest {
+
+struct Endpoint {
+  bool tls = false;  // https or wss
+  bool websocket = false;
+  std::string host;    // as written, without brackets for IPv6 literals
+  std::string port;    // explicit or the scheme's default
+  std::string target;  // path and query, at least "/"
+
+  // The URL back, with the default port left out.
+  std::string url() const;
+  // The Host header value: host, plus ":port" when not the default.
+  std::string host_header() const;
+};
+
+// Accepts http, https, ws and wss URLs with a host. Errors name the URL and what is wrong.
+Result<Endpoint> parse_endpoint(std::string_view url);
+
+// Resolves a Location header (absolute or relative) against the endpoint it answered.
+Result<Endpoint> resolve_location(const Endpoint& base, std::string_view location);
+
+}  // namespace vigie::ingest
