@@ -36,6 +36,18 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   score_cmd->add_flag("--text", score.text, "Read raw text lines instead of NDJSON posts");
 
+  ParseOptions parse;
+  CLI::App* parse_cmd = app.add_subcommand(
+      "parse", "Print the Posts Vigie finds in a captured payload (a feed, a stream capture) as NDJSON");
+  parse_cmd->add_option("--format", parse.format, "Payload format")
+      ->required()
+      ->check(CLI::IsMember(
+          {"rss", "atom", "feed", "mastodon-sse", "mastodon-status", "jetstream", "ndjson-stream"}));
+  parse_cmd->add_option("file", parse.file, "Captured payload, or - for stdin")->required();
+  parse_cmd->add_option("--instance", parse.instance,
+                        "Mastodon instance the capture came from (default: the host of each status's uri)");
+  parse_cmd->add_option("--url", parse.url, "URL the feed was fetched from (resolves relative links)");
+
   std::string backup_config, backup_to;
   CLI::App* backup_cmd = app.add_subcommand(
       "backup",
@@ -65,6 +77,7 @@ int run_cli(int argc, char** argv) {
   if (check_cmd->parsed()) return check_command(check_config);
   if (version_cmd->parsed()) return version_command();
   if (score_cmd->parsed()) return score_command(score);
+  if (parse_cmd->parsed()) return parse_command(parse);
   if (backup_cmd->parsed()) return backup_command(backup_config, backup_to);
   return 2;
 }

@@ -25,6 +25,15 @@ struct ScoreOptions {
 // Scores stdin to stdout, one JSON object per input line; bad lines are reported on stderr (exit 1).
 int score_command(const ScoreOptions& options);
 
+struct ParseOptions {
+  std::string format;    // rss, atom, feed, mastodon-sse, mastodon-status, jetstream, ndjson-stream
+  std::string file;      // "-" for stdin
+  std::string instance;  // Mastodon instance host the capture came from; empty: from each status's uri
+  std::string url;       // the feed's URL, to resolve relative links; may be empty
+};
+// Prints the Posts found in a captured payload as NDJSON; unreadable items go to stderr (exit 1).
+int parse_command(const ParseOptions& options);
+
 // Writes a consistent checkpoint of the database to `to` (a new directory): through the running daemon's admin
 // API when it runs, else directly. Restore: stop Vigie and use the directory as data_dir/db.
 int backup_command(const std::string& config_path, const std::string& to);

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include "ingest/client_stream.h"
+#include "ingest/endpoint.h"
+#include "ingest/ndjson_stream_source.h"
 #include "ingest/replay_source.h"
 #include "ingest/yaml_reader.h"
 
@@ -33,6 +36,65 @@ std::unique_ptr<ingest::Source> build_replay(const Config& config, const Compone
       std::move(o), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
 }
 
+// A required http(s) URL, checked now so that a typo fails at start-up with its location.
+std::string read_url(YamlMap& m, const ComponentConfig& c, std::string_view key, bool websocket = false) {
+  const std::string url = m.require_string(key);
+  auto e = ingest::parse_endpoint(url);
+  if (!e) fail_at(c.file, c.node[std::string(key)], "source \"" + c.id + "\": " + e.error().message);
+  if (e->websocket != websocket)
+    fail_at(c.file, c.node[std::string(key)],
+            "source \"" + c.id + "\": '" + std::string(key) + "' must be " +
+                (websocket ? "a ws:// or wss://" : "an http:// or https://") + " URL");
+  return url;
+}
+
+// `headers: {Name: value}`: extra request headers, values with ${ENV} expanded (tokens live there).
+std::vector<std::pair<std::string, std::string>> read_headers(YamlMap& m, const ComponentConfig& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto h = m.take("headers");
+  if (!h) return out;
+  if (!h->IsMap()) fail_at(c.file, *h, "'headers' in source \"" + c.id + "\": expected a mapping");
+  for (const auto& kv : *h) {
+    if (!kv.second.IsScalar())
+      fail_at(c.file, kv.second, "header '" + kv.first.as<std::string>() + "': expected a string");
+    out.emplace_back(kv.first.as<std::string>(), expand_env(kv.second.as<std::string>(), c.file, kv.second));
+  }
+  return out;
+}
+
+std::shared_ptr<boost::asio::ssl::context> read_tls(YamlMap& m, const ComponentConfig& c) {
+  ingest::TlsOptions tls;
+  if (auto ca = m.take("tls_ca_file")) {
+    tls.ca_file = resolve_config_path(c.file, m.as_string(*ca, "tls_ca_file"));
+  }
+  auto ctx = ingest::make_tls_context(tls);
+  if (!ctx) fail_at(c.file, c.node, "source \"" + c.id + "\": " + ctx.error().message);
+  return *ctx;
+}
+
+std::unique_ptr<ingest::Source> build_ndjson_stream(const Config& config, const ComponentConfig& c,
+                                                    prometheus::Registry& registry) {
+  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
+  m.take("id");
+  m.take("type");
+  ingest::NdjsonStreamOptions o;
+  o.id = c.id;
+  o.url = read_url(m, c, "url");
+  o.headers = read_headers(m, c);
+  o.read_timeout = m.get_duration("read_timeout", o.read_timeout);
+  o.connect_timeout = m.get_duration("connect_timeout", o.connect_timeout);
+  o.resume_field = m.get_string("resume_field", "");
+  o.resume_param = m.get_string("resume_param", "");
+  if (!o.resume_field.empty() && o.resume_field.front() != '/')
+    fail_at(c.file, c.node["resume_field"],
+            "'resume_field' in source \"" + c.id + "\": expected a JSON pointer such as /data/id");
+  o.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
+  auto tls = read_tls(m, c);
+  m.finish();
+  return std::make_unique<ingest::NdjsonStreamSource>(
+      std::move(o), std::move(tls), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+}
+
 }  // namespace
 
 Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& registry) {
@@ -41,6 +103,8 @@ Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& r
     for (const ComponentConfig& c : config.sources) {
       if (c.type == "replay") {
         out.active.push_back(build_replay(config, c, registry));
+      } else if (c.type == "ndjson_stream") {
+        out.active.push_back(build_ndjson_stream(config, c, registry));
       } else if (c.type == "http_push") {
         YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
         m.take("id");
@@ -49,7 +113,8 @@ Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& r
         out.push.push_back(PushSource{c.id, std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type)});
       } else {
         fail_at(c.file, c.node["type"],
-                "source \"" + c.id + "\": unknown type '" + c.type + "' (known: http_push, replay)");
+                "source \"" + c.id + "\": unknown type '" + c.type +
+                    "' (known: http_push, ndjson_stream, replay)");
       }
     }
   } catch (const ConfigError& e) {
