@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl python3
   # libraries
   libboost1.81-all-dev libre2-dev librocksdb-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
-  libyaml-cpp-dev libutf8proc-dev libpugixml-dev libcld2-dev libssl-dev libcli11-dev
+  libyaml-cpp-dev libutf8proc-dev libpugixml-dev libcld2-dev libssl-dev openssl libcli11-dev
   # tests, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # promtool, used by the test suite to validate /metrics

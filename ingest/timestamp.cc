@@ -81,7 +81,12 @@ std::string format_rfc3339(Micros t) {
                         static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                         static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                         static_cast<int>(hms.seconds().count()));
-  if (frac != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", frac);
+  // Milliseconds when that is exact (what platforms send), microseconds otherwise: the shortest exact form.
+  if (frac % 1000 == 0 && frac != 0) {
+    n += std::snprintf(buf + n, sizeof buf - n, ".%03lld", frac / 1000);
+  } else if (frac != 0) {
+    n += std::snprintf(buf + n, sizeof buf - n, ".%06lld", frac);
+  }
   buf[n++] = 'Z';
   return std::string(buf, n);
 }

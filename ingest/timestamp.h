@@ -21,7 +21,8 @@ Micros now_micros();
 // A date alone ("2026-11-22") means midnight UTC. Returns nullopt on anything else.
 std::optional<Micros> parse_rfc3339(std::string_view s);
 
-// Formats as "2026-11-22T14:05:00Z", or with ".123456" when the value has a sub-second part.
+// Formats as "2026-11-22T14:05:00Z", with ".123" or ".123456" when the value has a sub-second part (the
+// shorter when exact).
 std::string format_rfc3339(Micros t);
 
 }  // namespace vigie

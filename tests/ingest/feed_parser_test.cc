@@ -492,7 +492,7 @@ TEST(ParseFeedDate, IsoVariants) {
     ASSERT_TRUE(t.has_value()) << s;
     EXPECT_EQ(format_rfc3339(*t), want) << s;
   }
-  EXPECT_EQ(format_rfc3339(*parse_feed_date("2026-11-22T14:05:00.25")), "2026-11-22T14:05:00.250000Z");
+  EXPECT_EQ(format_rfc3339(*parse_feed_date("2026-11-22T14:05:00.25")), "2026-11-22T14:05:00.250Z");
   EXPECT_EQ(format_rfc3339(*parse_feed_date("2026-11-22")), "2026-11-22T00:00:00Z");
 }
 
