@@ -4,6 +4,9 @@
 
 #include "ingest/client_stream.h"
 #include "ingest/endpoint.h"
+#include "ingest/feed_source.h"
+#include "ingest/jetstream_source.h"
+#include "ingest/mastodon_source.h"
 #include "ingest/ndjson_stream_source.h"
 #include "ingest/replay_source.h"
 #include "ingest/yaml_reader.h"
@@ -95,6 +98,111 @@ std::unique_ptr<ingest::Source> build_ndjson_stream(const Config& config, const 
       std::move(o), std::move(tls), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
 }
 
+std::unique_ptr<ingest::Source> build_mastodon(const Config& config, const ComponentConfig& c,
+                                               prometheus::Registry& registry) {
+  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
+  m.take("id");
+  m.take("type");
+  ingest::MastodonOptions o;
+  o.id = c.id;
+  o.instance = read_url(m, c, "instance");
+  const std::string stream =
+      m.get_enum("stream", "public", {"public", "public:local", "hashtag", "list", "user"});
+  o.stream = *ingest::parse_mastodon_stream(stream);
+  o.tag = m.get_string("tag", "");
+  o.list = m.get_string("list", "");
+  o.access_token = m.get_string("access_token", "");
+  o.streaming_url = m.get_string("streaming_url", "");
+  o.heartbeat_timeout = m.get_duration("heartbeat_timeout", o.heartbeat_timeout);
+  o.catch_up = m.get_bool("catch_up", o.catch_up);
+  o.catch_up_max = static_cast<std::size_t>(m.get_int("catch_up_max", 2000, 1, 1'000'000));
+  o.connect_timeout = m.get_duration("connect_timeout", o.connect_timeout);
+  o.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
+  auto tls = read_tls(m, c);
+  m.finish();
+  if (auto v = ingest::validate_mastodon_options(o); !v)
+    fail_at(c.file, c.node, "source \"" + c.id + "\": " + v.error().message);
+  return std::make_unique<ingest::MastodonSource>(
+      std::move(o), std::move(tls), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+}
+
+std::unique_ptr<ingest::Source> build_jetstream(const Config& config, const ComponentConfig& c,
+                                                prometheus::Registry& registry) {
+  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
+  m.take("id");
+  m.take("type");
+  ingest::JetstreamOptions o;
+  o.id = c.id;
+  o.url = read_url(m, c, "url", /*websocket=*/true);
+  if (c.node["collections"]) o.collections = m.get_string_list("collections");
+  o.dids = m.get_string_list("dids");
+  o.rewind = m.get_duration("rewind", o.rewind);
+  o.replay_window = m.get_duration("replay_window", o.replay_window);
+  o.read_timeout = m.get_duration("read_timeout", o.read_timeout);
+  o.connect_timeout = m.get_duration("connect_timeout", o.connect_timeout);
+  o.cursor_interval = m.get_duration("cursor_interval", o.cursor_interval);
+  o.max_handles = static_cast<std::size_t>(m.get_int("max_handles", 100'000, 0, 100'000'000));
+  o.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
+  auto tls = read_tls(m, c);
+  m.finish();
+  if (o.collections.empty())
+    fail_at(c.file, c.node["collections"], "source \"" + c.id + "\": 'collections' must not be empty");
+  return std::make_unique<ingest::JetstreamSource>(
+      std::move(o), std::move(tls), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+}
+
+// One FeedSource per feed URL, sharing the source's metrics; each keeps its own cursor.
+std::vector<std::unique_ptr<ingest::Source>> build_feeds(const Config& config, const ComponentConfig& c,
+                                                         prometheus::Registry& registry) {
+  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
+  m.take("id");
+  m.take("type");
+  ingest::FeedOptions base;
+  base.source_id = c.id;
+  base.interval = m.get_duration("interval", base.interval);
+  base.timeout = m.get_duration("timeout", base.timeout);
+  base.max_bytes = static_cast<std::size_t>(m.get_bytes("max_bytes", base.max_bytes));
+  base.headers = read_headers(m, c);
+  base.seen_max = static_cast<std::size_t>(m.get_int("seen_max", 1000, 1, 1'000'000));
+  base.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
+  auto tls = read_tls(m, c);
+  const auto check_interval = [&](std::chrono::milliseconds v, const YAML::Node& at) {
+    if (v < std::chrono::seconds(1))
+      fail_at(c.file, at, "source \"" + c.id + "\": a feed interval must be at least 1s");
+  };
+  check_interval(base.interval, c.node["interval"]);
+
+  std::vector<ingest::FeedOptions> feeds;
+  if (c.node["url"]) {
+    ingest::FeedOptions o = base;
+    o.url = read_url(m, c, "url");
+    feeds.push_back(std::move(o));
+  }
+  if (auto list = m.take("feeds")) {
+    if (!list->IsSequence()) fail_at(c.file, *list, "'feeds' in source \"" + c.id + "\": expected a list");
+    for (const auto& entry : *list) {
+      YamlMap f(entry, c.file, "a feed of source \"" + c.id + "\"");
+      ingest::FeedOptions o = base;
+      o.url = f.require_string("url");
+      if (auto e = ingest::parse_endpoint(o.url); !e || e->websocket)
+        fail_at(
+            c.file, entry["url"],
+            "source \"" + c.id + "\": " + (e ? "a feed URL must be http:// or https://" : e.error().message));
+      o.interval = f.get_duration("interval", base.interval);
+      check_interval(o.interval, entry["interval"] ? entry["interval"] : entry);
+      f.finish();
+      feeds.push_back(std::move(o));
+    }
+  }
+  m.finish();
+  if (feeds.empty()) fail_at(c.file, c.node, "source \"" + c.id + "\": give 'url' or 'feeds'");
+  auto metrics = std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type);
+  std::vector<std::unique_ptr<ingest::Source>> out;
+  for (auto& o : feeds)
+    out.push_back(std::make_unique<ingest::FeedSource>(std::move(o), tls, metrics));
+  return out;
+}
+
 }  // namespace
 
 Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& registry) {
@@ -103,6 +211,13 @@ Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& r
     for (const ComponentConfig& c : config.sources) {
       if (c.type == "replay") {
         out.active.push_back(build_replay(config, c, registry));
+      } else if (c.type == "mastodon") {
+        out.active.push_back(build_mastodon(config, c, registry));
+      } else if (c.type == "jetstream") {
+        out.active.push_back(build_jetstream(config, c, registry));
+      } else if (c.type == "feed") {
+        for (auto& f : build_feeds(config, c, registry))
+          out.active.push_back(std::move(f));
       } else if (c.type == "ndjson_stream") {
         out.active.push_back(build_ndjson_stream(config, c, registry));
       } else if (c.type == "http_push") {
@@ -114,7 +229,7 @@ Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& r
       } else {
         fail_at(c.file, c.node["type"],
                 "source \"" + c.id + "\": unknown type '" + c.type +
-                    "' (known: http_push, ndjson_stream, replay)");
+                    "' (known: feed, http_push, jetstream, mastodon, ndjson_stream, replay)");
       }
     }
   } catch (const ConfigError& e) {

@@ -44,8 +44,9 @@ Result<Endpoint> parse_endpoint(std::string_view text) {
 Result<Endpoint> resolve_location(const Endpoint& base, std::string_view location) {
   auto ref = boost::urls::parse_uri_reference(location);
   if (!ref) return error("redirect to '" + std::string(location) + "': " + ref.error().message());
-  auto base_url = boost::urls::parse_uri(base.url());
-  if (!base_url) return error("redirect from '" + base.url() + "': " + base_url.error().message());
+  const std::string base_text = base.url();  // the parsed view points into it
+  auto base_url = boost::urls::parse_uri(base_text);
+  if (!base_url) return error("redirect from '" + base_text + "': " + base_url.error().message());
   boost::urls::url resolved;
   auto r = boost::urls::resolve(*base_url, *ref, resolved);
   if (!r) return error("redirect to '" + std::string(location) + "': " + r.error().message());

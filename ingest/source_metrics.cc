@@ -8,7 +8,9 @@ namespace {
 prometheus::Family<prometheus::Counter>& errors_family(prometheus::Registry& r) {
   return prometheus::BuildCounter()
       .Name("vigie_source_errors_total")
-      .Help("Source failures by kind: malformed (event skipped), network, truncated (partial record dropped)")
+      .Help(
+          "Source failures by kind: malformed (event skipped), network, truncated (partial record dropped), "
+          "gap (events lost)")
       .Register(r);
 }
 
@@ -30,6 +32,7 @@ SourceMetrics::SourceMetrics(prometheus::Registry& r, const std::string& source,
       malformed(errors_family(r).Add({{"source", source}, {"kind", "malformed"}})),
       network(errors_family(r).Add({{"source", source}, {"kind", "network"}})),
       truncated(errors_family(r).Add({{"source", source}, {"kind", "truncated"}})),
+      gaps(errors_family(r).Add({{"source", source}, {"kind", "gap"}})),
       reconnects(prometheus::BuildCounter()
                      .Name("vigie_source_reconnects_total")
                      .Help("Times a source reconnected after a failure or disconnect")

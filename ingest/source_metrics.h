@@ -22,6 +22,7 @@ class SourceMetrics {
   prometheus::Counter& malformed;  // events that could not be parsed, skipped
   prometheus::Counter& network;    // connection and protocol failures
   prometheus::Counter& truncated;  // partial records dropped at a stream's end
+  prometheus::Counter& gaps;       // resumes that found events lost (cursor older than a replay window)
   prometheus::Counter& reconnects;
   prometheus::Gauge& lag_seconds;  // now - created_at of the last post handed on
 };

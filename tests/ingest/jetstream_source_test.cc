@@ -71,7 +71,9 @@ net::awaitable<void> send_all(Exchange& ex, const std::vector<std::string>& mess
 
 // Answers the client (pongs included) until it goes away.
 net::awaitable<void> read_until_closed(Exchange& ex) {
-  while (co_await ex.ws_read()) {
+  for (;;) {
+    std::optional<std::string> message = co_await ex.ws_read();
+    if (!message) co_return;
   }
 }
 
@@ -137,6 +139,28 @@ TEST(JetstreamSource, EventsBecomePostsWithKindsUidsAndKnownHandles) {
   ASSERT_FALSE(sink.cursors().empty());
   EXPECT_EQ(sink.cursors().back(), std::to_string(later + 1));
   EXPECT_EQ(server.connections(), 1);
+}
+
+TEST(JetstreamSource, HandleCacheKeepsTheMostRecentlyUsedWithinMaxHandles) {
+  const Micros t0 = recent();
+  LoopbackServer server([&](Exchange& ex) -> net::awaitable<void> {
+    if (!co_await ex.websocket_accept()) co_return;
+    const std::vector<std::string> messages{identity_event(kAna, t0 + 1, "ana.example"),
+                                            identity_event(kBob, t0 + 2, "bob.example"),
+                                            post_event(kAna, t0 + 3, "a1", "Ana was pushed out by Bob"),
+                                            post_event(kBob, t0 + 4, "b1", "Bob stays")};
+    co_await send_all(ex, messages);
+    co_await read_until_closed(ex);
+  });
+  TestMetrics m;
+  auto o = options(server);
+  o.max_handles = 1;
+  ingest::JetstreamSource source(o, tls(), m.metrics);
+  CollectingSink sink;
+  SourceRunner run(source, sink);
+  ASSERT_TRUE(run.wait_for([&] { return sink.posts().size() == 2; }));
+  EXPECT_EQ(sink.posts()[0].author.handle, kAna);
+  EXPECT_EQ(sink.posts()[1].author.handle, "bob.example");
 }
 
 TEST(JetstreamSource, SubscribeParametersCarryFiltersAndTheRewoundCursor) {
