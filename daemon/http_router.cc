@@ -6,6 +6,8 @@
 #include <boost/url/parse.hpp>
 #include <chrono>
 
+#include "ingest/endpoint.h"
+
 namespace vigie::daemon {
 namespace {
 
@@ -85,7 +87,10 @@ net::awaitable<HttpResponse> Router::handle(HttpRequest& request) {
   Metrics::Route* route_metrics = unmatched_;
   HttpResponse response;
 
-  auto target = boost::urls::parse_origin_form(request.target());
+  const std::string_view raw_target(request.target().data(), request.target().size());
+  auto target = ingest::is_url_text(raw_target)
+                    ? boost::urls::parse_origin_form(raw_target)
+                    : boost::system::result<boost::urls::url_view>(boost::urls::error::bad_pct_hexdig);
   if (!target) {
     response = json_error(http::status::bad_request, "malformed request target");
   } else {

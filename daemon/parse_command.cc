@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "daemon/commands.h"
+#include "ingest/endpoint.h"
 #include "ingest/feed_parser.h"
 #include "ingest/jetstream_event.h"
 #include "ingest/json_text.h"
@@ -48,7 +49,8 @@ class Printer {
 std::string instance_of(const json::value& status, const std::string& given) {
   if (!given.empty()) return given;
   if (const json::object* o = status.if_object()) {
-    if (const json::value* uri = o->if_contains("uri"); uri && uri->is_string()) {
+    if (const json::value* uri = o->if_contains("uri");
+        uri && uri->is_string() && ingest::is_url_text(uri->get_string())) {
       if (auto u = boost::urls::parse_uri(uri->get_string())) return std::string(u->host());
     }
   }

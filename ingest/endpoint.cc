@@ -10,7 +10,25 @@ bool default_port(const Endpoint& e) {
   return e.port == (e.tls ? "443" : "80");
 }
 
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 }  // namespace
+
+bool is_url_text(std::string_view s) {
+  static constexpr std::string_view kAllowed =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+      i += 2;
+    } else if (kAllowed.find(s[i]) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string Endpoint::host_header() const {
   const std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -23,6 +41,10 @@ std::string Endpoint::url() const {
 }
 
 Result<Endpoint> parse_endpoint(std::string_view text) {
+  if (!is_url_text(text))
+    return error("URL '" + std::string(text) +
+                 "': contains characters not allowed in a URL (spaces, control "
+                 "characters or non-ASCII must be percent-encoded)");
   auto u = boost::urls::parse_uri(text);
   if (!u) return error("URL '" + std::string(text) + "': " + u.error().message());
   Endpoint e;
@@ -42,6 +64,7 @@ Result<Endpoint> parse_endpoint(std::string_view text) {
 }
 
 Result<Endpoint> resolve_location(const Endpoint& base, std::string_view location) {
+  if (!is_url_text(location)) return error("redirect to '" + std::string(location) + "': not a valid URL");
   auto ref = boost::urls::parse_uri_reference(location);
   if (!ref) return error("redirect to '" + std::string(location) + "': " + ref.error().message());
   const std::string base_text = base.url();  // the parsed view points into it

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <pugixml.hpp>
 
+#include "ingest/endpoint.h"
 #include "ingest/html_text.h"
 #include "ingest/text_encoding.h"
 
@@ -344,6 +345,7 @@ std::string atom_text(pugi::xml_node n) {
 std::string resolve_link(std::string_view base, std::string_view ref) {
   ref = trim(ref);
   if (ref.empty()) return {};
+  if (!is_url_text(ref) || !is_url_text(base)) return std::string(ref);  // not a URL we can resolve safely
   const auto r = boost::urls::parse_uri_reference(ref);
   if (!r || r->has_scheme()) return std::string(ref);
   const auto b = boost::urls::parse_uri(base);
@@ -368,6 +370,7 @@ std::string base_of(pugi::xml_node n, std::string_view feed_url) {
 // Google Alerts (and Google search results) link through https://www.google.com/url?...&url=REAL; the post is
 // about REAL, and keying it by REAL lets other sources' copies of the same article dedup with it.
 std::string unwrap_google_redirect(std::string link) {
+  if (!is_url_text(link)) return link;
   const auto u = boost::urls::parse_uri(link);
   if (!u) return link;
   const std::string_view host = u->encoded_host();
@@ -439,6 +442,7 @@ bool is_reddit_thing_id(std::string_view id) {
 }
 
 bool is_reddit_url(std::string_view url) {
+  if (!is_url_text(url)) return false;
   const auto u = boost::urls::parse_uri(url);
   if (!u) return false;
   const std::string_view host = u->encoded_host();
