@@ -95,4 +95,16 @@ std::string Metrics::render() {
   return prometheus::TextSerializer().Serialize(families);
 }
 
+prometheus::MetricFamily single_metric(std::string name, std::string help, prometheus::MetricType type,
+                                       double value) {
+  prometheus::MetricFamily f{std::move(name), std::move(help), type, {}};
+  prometheus::ClientMetric m;
+  if (type == prometheus::MetricType::Counter)
+    m.counter.value = value;
+  else
+    m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+  return f;
+}
+
 }  // namespace vigie::daemon

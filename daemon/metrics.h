@@ -10,6 +10,7 @@
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <array>
@@ -21,6 +22,10 @@
 #include <vector>
 
 namespace vigie::daemon {
+
+// One unlabelled sample as a family, for collectors that read their values at scrape time.
+prometheus::MetricFamily single_metric(std::string name, std::string help, prometheus::MetricType type,
+                                       double value);
 
 class Metrics {
  public:

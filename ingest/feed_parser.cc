@@ -9,12 +9,22 @@
 #include <initializer_list>
 #include <pugixml.hpp>
 
+#include "ingest/ascii.h"
 #include "ingest/endpoint.h"
 #include "ingest/html_text.h"
 #include "ingest/text_encoding.h"
 
 namespace vigie::ingest {
 namespace {
+
+using ascii::iequals;
+using ascii::is_alnum;
+using ascii::is_alpha;
+using ascii::is_digit;
+using ascii::is_space;
+using ascii::lower;
+using ascii::trim;
+using ascii::upper;
 
 constexpr auto npos = std::string_view::npos;
 
@@ -27,32 +37,6 @@ constexpr std::string_view kDcNs = "http://purl.org/dc/elements/1.1/";
 constexpr std::string_view kMediaNs = "http://search.yahoo.com/mrss/";
 constexpr std::string_view kYtNs = "http://www.youtube.com/xml/schemas/2015";
 constexpr std::string_view kUndeclaredNs = "undeclared:";
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
 
 // ---- dates ----
 

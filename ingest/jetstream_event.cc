@@ -6,23 +6,14 @@
 #include <limits>
 #include <vector>
 
+#include "ingest/json_fields.h"
+
 namespace vigie::ingest {
 namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kPostCollection = "app.bsky.feed.post";
 constexpr Micros kMaxClockSkew = 10 * 60 * kMicrosPerSecond;
-
-// A string member, or nullptr when absent or of another type.
-const json::string* string_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v ? v->if_string() : nullptr;
-}
-
-const json::object* object_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v ? v->if_object() : nullptr;
-}
 
 std::optional<std::int64_t> integer(const json::value* v) {
   if (!v) return std::nullopt;

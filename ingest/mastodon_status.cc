@@ -4,15 +4,11 @@
 #include <boost/json/parser.hpp>
 
 #include "ingest/html_text.h"
+#include "ingest/json_fields.h"
 
 namespace vigie::ingest {
 namespace json = boost::json;
 namespace {
-
-const json::string* string_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v ? v->if_string() : nullptr;
-}
 
 // Reads an optional string member; null counts as absent, any other type is an error naming the field.
 Result<void> read_string(const json::object& o, std::string_view key, std::string_view prefix,

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <vector>
 
+#include "ingest/json_fields.h"
 #include "ingest/post_json.h"
 
 namespace vigie::ingest {
@@ -80,21 +81,6 @@ bool NdjsonFramer::finish() {
 }
 
 namespace {
-
-const json::string* string_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v ? v->if_string() : nullptr;
-}
-
-const json::object* object_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v ? v->if_object() : nullptr;
-}
-
-const json::array* array_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v ? v->if_array() : nullptr;
-}
 
 // The element of includes.<list> whose "id" is `id`. Includes hold a handful of entries: a scan is cheaper
 // than building an index.

@@ -6,37 +6,25 @@
 #include <cerrno>
 #include <iterator>
 
+#include "ingest/ascii.h"
+
 namespace vigie::ingest {
 namespace {
+
+using ascii::iequals;
+using ascii::is_alnum;
+using ascii::is_alpha;
+using ascii::is_digit;
+using ascii::is_space;
+using ascii::lower;
+using ascii::trim;
+using ascii::upper;
 
 constexpr std::string_view kReplacementUtf8 = "\xEF\xBF\xBD";
 
 // Result<std::string> cannot be built implicitly from a string: Error is constructible from one too.
 Result<std::string> converted(std::string s) {
   return Result<std::string>(boost::system::in_place_value, std::move(s));
-}
-
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-char upper(char c) {
-  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 struct Alias {
