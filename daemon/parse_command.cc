@@ -7,9 +7,9 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
-#include <unordered_map>
 
 #include "daemon/commands.h"
+#include "ingest/bluesky_handles.h"
 #include "ingest/endpoint.h"
 #include "ingest/feed_parser.h"
 #include "ingest/jetstream_event.h"
@@ -43,6 +43,16 @@ class Printer {
   std::string out_, err_;
   std::uint64_t failed_ = 0;
 };
+
+// Calls f(line number, line) for each line of `body` that is not blank.
+template <class F>
+void for_each_line(const std::string& body, F&& f) {
+  std::istringstream lines(body);
+  std::string line;
+  for (std::uint64_t n = 1; std::getline(lines, line); ++n) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) f(n, line);
+  }
+}
 
 // The instance a status was fetched from, when the user did not say: the host of its `uri` (or of the
 // boosted status's). Mastodon uids are scoped to an instance (mastodon_status.h).
@@ -85,20 +95,12 @@ void parse_mastodon_statuses(const std::string& body, const ParseOptions& o, Pri
       statuses.push_back(std::move(v));
     }
   } else {
-    std::istringstream lines(body);
-    std::string line;
-    std::uint64_t n = 0;
-    while (std::getline(lines, line)) {
-      ++n;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    for_each_line(body, [&](std::uint64_t n, const std::string& line) {
       parser.reset();
       parser.write(line, ec);
-      if (ec) {
-        print.fail(n, "line " + std::to_string(n) + ": invalid JSON: " + ec.message());
-        continue;
-      }
+      if (ec) return print.fail(n, "line " + std::to_string(n) + ": invalid JSON: " + ec.message());
       statuses.push_back(parser.release());
-    }
+    });
   }
   std::uint64_t item = 0;
   for (const auto& s : statuses) {
@@ -139,32 +141,14 @@ class SseToPosts final : public ingest::SseParser::Handler {
 };
 
 void parse_jetstream(const std::string& body, Printer& print) {
-  std::unordered_map<std::string, std::string> handles;
-  const ingest::HandleLookup lookup = [&](std::string_view did) -> std::optional<std::string> {
-    auto it = handles.find(std::string(did));
-    if (it == handles.end()) return std::nullopt;
-    return it->second;
-  };
-  std::istringstream lines(body);
-  std::string line;
-  std::uint64_t n = 0;
-  while (std::getline(lines, line)) {
-    ++n;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+  ingest::BlueskyHandles handles(100'000);
+  const ingest::HandleLookup lookup = handles.lookup();
+  for_each_line(body, [&](std::uint64_t n, const std::string& line) {
     auto e = ingest::parse_jetstream_event(line, now_micros(), lookup);
-    if (!e) {
-      print.fail(n, e.error().message);
-      continue;
-    }
-    if (e->identity) {
-      if (e->identity->handle.empty()) {
-        handles.erase(e->identity->did);
-      } else {
-        handles[e->identity->did] = e->identity->handle;
-      }
-    }
+    if (!e) return print.fail(n, e.error().message);
+    if (e->identity) handles.apply(*e->identity);
     if (e->post) print.post(*e->post);
-  }
+  });
 }
 
 class StreamToPosts final : public ingest::NdjsonFramer::Handler {

@@ -16,11 +16,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<ingest::Source> build_replay(const Config& config, const ComponentConfig& c,
-                                             prometheus::Registry& registry) {
+// The source's own options: every key but id and type, which config.cc has read.
+YamlMap options_of(const ComponentConfig& c) {
   YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
   m.take("id");
   m.take("type");
+  return m;
+}
+
+std::shared_ptr<ingest::SourceMetrics> metrics_for(prometheus::Registry& registry, const ComponentConfig& c) {
+  return std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type);
+}
+
+std::unique_ptr<ingest::Source> build_replay(const Config& config, const ComponentConfig& c,
+                                             prometheus::Registry& registry) {
+  YamlMap m = options_of(c);
   ingest::ReplayOptions o;
   o.id = c.id;
   o.path = resolve_config_path(c.file, m.require_string("path"));
@@ -35,8 +45,7 @@ std::unique_ptr<ingest::Source> build_replay(const Config& config, const Compone
   o.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
   m.finish();
   if (!fs::exists(o.path)) fail_at(c.file, c.node["path"], "source \"" + c.id + "\": no such file " + o.path);
-  return std::make_unique<ingest::ReplaySource>(
-      std::move(o), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+  return std::make_unique<ingest::ReplaySource>(std::move(o), metrics_for(registry, c));
 }
 
 // A required http(s) URL, checked now so that a typo fails at start-up with its location.
@@ -77,9 +86,7 @@ std::shared_ptr<boost::asio::ssl::context> read_tls(YamlMap& m, const ComponentC
 
 std::unique_ptr<ingest::Source> build_ndjson_stream(const Config& config, const ComponentConfig& c,
                                                     prometheus::Registry& registry) {
-  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
-  m.take("id");
-  m.take("type");
+  YamlMap m = options_of(c);
   ingest::NdjsonStreamOptions o;
   o.id = c.id;
   o.url = read_url(m, c, "url");
@@ -94,15 +101,12 @@ std::unique_ptr<ingest::Source> build_ndjson_stream(const Config& config, const 
   o.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
   auto tls = read_tls(m, c);
   m.finish();
-  return std::make_unique<ingest::NdjsonStreamSource>(
-      std::move(o), std::move(tls), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+  return std::make_unique<ingest::NdjsonStreamSource>(std::move(o), std::move(tls), metrics_for(registry, c));
 }
 
 std::unique_ptr<ingest::Source> build_mastodon(const Config& config, const ComponentConfig& c,
                                                prometheus::Registry& registry) {
-  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
-  m.take("id");
-  m.take("type");
+  YamlMap m = options_of(c);
   ingest::MastodonOptions o;
   o.id = c.id;
   o.instance = read_url(m, c, "instance");
@@ -122,15 +126,12 @@ std::unique_ptr<ingest::Source> build_mastodon(const Config& config, const Compo
   m.finish();
   if (auto v = ingest::validate_mastodon_options(o); !v)
     fail_at(c.file, c.node, "source \"" + c.id + "\": " + v.error().message);
-  return std::make_unique<ingest::MastodonSource>(
-      std::move(o), std::move(tls), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+  return std::make_unique<ingest::MastodonSource>(std::move(o), std::move(tls), metrics_for(registry, c));
 }
 
 std::unique_ptr<ingest::Source> build_jetstream(const Config& config, const ComponentConfig& c,
                                                 prometheus::Registry& registry) {
-  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
-  m.take("id");
-  m.take("type");
+  YamlMap m = options_of(c);
   ingest::JetstreamOptions o;
   o.id = c.id;
   o.url = read_url(m, c, "url", /*websocket=*/true);
@@ -147,16 +148,13 @@ std::unique_ptr<ingest::Source> build_jetstream(const Config& config, const Comp
   m.finish();
   if (o.collections.empty())
     fail_at(c.file, c.node["collections"], "source \"" + c.id + "\": 'collections' must not be empty");
-  return std::make_unique<ingest::JetstreamSource>(
-      std::move(o), std::move(tls), std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type));
+  return std::make_unique<ingest::JetstreamSource>(std::move(o), std::move(tls), metrics_for(registry, c));
 }
 
 // One FeedSource per feed URL, sharing the source's metrics; each keeps its own cursor.
 std::vector<std::unique_ptr<ingest::Source>> build_feeds(const Config& config, const ComponentConfig& c,
                                                          prometheus::Registry& registry) {
-  YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
-  m.take("id");
-  m.take("type");
+  YamlMap m = options_of(c);
   ingest::FeedOptions base;
   base.source_id = c.id;
   base.interval = m.get_duration("interval", base.interval);
@@ -196,7 +194,7 @@ std::vector<std::unique_ptr<ingest::Source>> build_feeds(const Config& config, c
   }
   m.finish();
   if (feeds.empty()) fail_at(c.file, c.node, "source \"" + c.id + "\": give 'url' or 'feeds'");
-  auto metrics = std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type);
+  auto metrics = metrics_for(registry, c);
   std::vector<std::unique_ptr<ingest::Source>> out;
   for (auto& o : feeds)
     out.push_back(std::make_unique<ingest::FeedSource>(std::move(o), tls, metrics));
@@ -221,11 +219,9 @@ Result<BuiltSources> build_sources(const Config& config, prometheus::Registry& r
       } else if (c.type == "ndjson_stream") {
         out.active.push_back(build_ndjson_stream(config, c, registry));
       } else if (c.type == "http_push") {
-        YamlMap m(c.node, c.file, "source \"" + c.id + "\"");
-        m.take("id");
-        m.take("type");
+        YamlMap m = options_of(c);
         m.finish();
-        out.push.push_back(PushSource{c.id, std::make_shared<ingest::SourceMetrics>(registry, c.id, c.type)});
+        out.push.push_back(PushSource{c.id, metrics_for(registry, c)});
       } else {
         fail_at(c.file, c.node["type"],
                 "source \"" + c.id + "\": unknown type '" + c.type +

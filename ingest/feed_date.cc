@@ -13,7 +13,6 @@ using ascii::iequals;
 using ascii::is_alpha;
 using ascii::is_digit;
 using ascii::is_space;
-using ascii::lower;
 using ascii::trim;
 
 constexpr auto npos = std::string_view::npos;

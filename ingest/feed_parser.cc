@@ -18,13 +18,10 @@ namespace vigie::ingest {
 namespace {
 
 using ascii::iequals;
-using ascii::is_alnum;
 using ascii::is_alpha;
 using ascii::is_digit;
 using ascii::is_space;
-using ascii::lower;
 using ascii::trim;
-using ascii::upper;
 
 constexpr auto npos = std::string_view::npos;
 

@@ -1,8 +1,6 @@
 #include "ingest/jetstream_event.h"
 
 #include <algorithm>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
 #include <limits>
 #include <vector>
 
@@ -267,19 +265,10 @@ Result<JetstreamEvent> jetstream_event_from_json(const json::value& event, Micro
 
 Result<JetstreamEvent> parse_jetstream_event(std::string_view message, Micros received_at,
                                              const HandleLookup& handles) {
-  // A message is a few kilobytes: the parse tree lives in a stack buffer, and spills to the heap only for
-  // unusually large records.
-  unsigned char tree[16384];
-  unsigned char scratch[2048];
-  json::monotonic_resource mr(tree, sizeof tree);
-  json::parser parser(json::storage_ptr(), json::parse_options(), scratch, sizeof scratch);
-  parser.reset(&mr);
-  boost::system::error_code ec;
-  const std::size_t used = parser.write(message.data(), message.size(), ec);
-  if (ec)
-    return error("jetstream message: invalid JSON at byte " + std::to_string(used) + " of " +
-                 std::to_string(message.size()) + ": " + ec.message());
-  return jetstream_event_from_json(parser.release(), received_at, handles);
+  EventJson json;
+  auto value = json.parse(message);
+  if (!value) return error("jetstream message: " + value.error().message);
+  return jetstream_event_from_json(*value, received_at, handles);
 }
 
 }  // namespace vigie::ingest

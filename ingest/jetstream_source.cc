@@ -11,11 +11,10 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <charconv>
-#include <list>
 #include <optional>
-#include <unordered_map>
 #include <utility>
 
+#include "ingest/bluesky_handles.h"
 #include "ingest/client_stream.h"
 #include "ingest/endpoint.h"
 #include "ingest/jetstream_event.h"
@@ -69,48 +68,6 @@ std::string subscribe_url(boost::urls::url_view base, const JetstreamOptions& o,
   return std::string(u.buffer());
 }
 
-// DID → handle, learnt from identity events; bounded, the least recently used pair goes first. Most posts
-// come from accounts that sent no identity event since Vigie started: their handle stays the DID.
-class HandleCache {
- public:
-  explicit HandleCache(std::size_t capacity) : capacity_(capacity) {}
-
-  std::optional<std::string> find(std::string_view did) {
-    auto it = index_.find(std::string(did));
-    if (it == index_.end()) return std::nullopt;
-    order_.splice(order_.begin(), order_, it->second);
-    return it->second->second;
-  }
-
-  void remember(const std::string& did, const std::string& handle) {
-    if (capacity_ == 0) return;
-    if (auto it = index_.find(did); it != index_.end()) {
-      it->second->second = handle;
-      order_.splice(order_.begin(), order_, it->second);
-      return;
-    }
-    if (index_.size() >= capacity_) {
-      index_.erase(order_.back().first);
-      order_.pop_back();
-    }
-    order_.emplace_front(did, handle);
-    index_.emplace(did, order_.begin());
-  }
-
-  void forget(const std::string& did) {
-    auto it = index_.find(did);
-    if (it == index_.end()) return;
-    order_.erase(it->second);
-    index_.erase(it);
-  }
-
- private:
-  using Entry = std::pair<std::string, std::string>;
-  std::size_t capacity_;
-  std::list<Entry> order_;  // most recently used first
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
-};
-
 // Where the source stands; outlives connections.
 struct Progress {
   Micros handled = 0;  // time_us of the last event handled; 0: none, start live
@@ -123,7 +80,7 @@ struct Progress {
 class Connection {
  public:
   Connection(const JetstreamOptions& options, SourceMetrics& metrics, PostSink& out, Progress& progress,
-             HandleCache& handles, SessionControl& control)
+             BlueskyHandles& handles, SessionControl& control)
       : options_(options),
         metrics_(metrics),
         out_(out),
@@ -131,7 +88,7 @@ class Connection {
         handles_(handles),
         control_(control),
         resume_(progress.handled),
-        lookup_([&handles](std::string_view did) { return handles.find(did); }) {
+        lookup_(handles.lookup()) {
     timeouts_ = websocket::stream_base::timeout::suggested(beast::role_type::client);
     timeouts_.handshake_timeout = options.connect_timeout;
     timeouts_.idle_timeout = options.read_timeout;
@@ -246,13 +203,7 @@ class Connection {
       spdlog::debug("source {}: skipped {} events already handled", options_.id, repeats_);
       repeats_ = 0;
     }
-    if (event->identity) {
-      if (event->identity->handle.empty()) {
-        handles_.forget(event->identity->did);
-      } else {
-        handles_.remember(event->identity->did, event->identity->handle);
-      }
-    }
+    if (event->identity) handles_.apply(*event->identity);
     if (event->post) {
       event->post->source = options_.id;
       pending_.push_back(std::move(*event->post));
@@ -296,7 +247,7 @@ class Connection {
   SourceMetrics& metrics_;
   PostSink& out_;
   Progress& progress_;
-  HandleCache& handles_;
+  BlueskyHandles& handles_;
   SessionControl& control_;
   const Micros resume_;  // events at or before this were handled by an earlier connection
   const HandleLookup lookup_;
@@ -334,7 +285,7 @@ net::awaitable<void> JetstreamSource::run(PostSink& out, std::string cursor) {
           options_.id, cursor);
     }
   }
-  HandleCache handles(options_.max_handles);
+  BlueskyHandles handles(options_.max_handles);
 
   SessionControl control;
   auto session = [&](SessionControl& ctl) -> net::awaitable<Result<SessionEnd>> {

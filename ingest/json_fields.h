@@ -3,9 +3,14 @@
 #pragma once
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/string.hpp>
+#include <string>
 #include <string_view>
+
+#include "ingest/result.h"
 
 namespace vigie::ingest {
 
@@ -23,5 +28,33 @@ inline const boost::json::array* array_at(const boost::json::object& o, std::str
   const boost::json::value* v = o.if_contains(key);
   return v ? v->if_array() : nullptr;
 }
+
+// Parses one platform event (a few kilobytes of JSON) into a tree that lives in this object: a stack buffer,
+// spilling to the heap only for unusually large events. Declare it where the event is handled; the value
+// parse() returns is valid while the object lives. Not reusable: one event per object.
+class EventJson {
+ public:
+  EventJson() : mr_(tree_, sizeof tree_), parser_(boost::json::storage_ptr(), {}, scratch_, sizeof scratch_) {
+    parser_.reset(&mr_);
+  }
+  EventJson(const EventJson&) = delete;
+  EventJson& operator=(const EventJson&) = delete;
+
+  // The value, or "invalid JSON at byte N of M: why".
+  Result<boost::json::value> parse(std::string_view text) {
+    boost::system::error_code ec;
+    const std::size_t used = parser_.write(text.data(), text.size(), ec);
+    if (ec)
+      return error("invalid JSON at byte " + std::to_string(used) + " of " + std::to_string(text.size()) +
+                   ": " + ec.message());
+    return parser_.release();
+  }
+
+ private:
+  unsigned char tree_[16384];
+  unsigned char scratch_[2048];
+  boost::json::monotonic_resource mr_;
+  boost::json::parser parser_;
+};
 
 }  // namespace vigie::ingest

@@ -1,8 +1,5 @@
 #include "ingest/mastodon_status.h"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
-
 #include "ingest/html_text.h"
 #include "ingest/json_fields.h"
 
@@ -145,20 +142,12 @@ Result<std::optional<Post>> mastodon_event_to_post(std::string_view event, std::
   }
   if (event != "update" && event != "status.update") return std::optional<Post>();
 
-  // A status is a few kilobytes of JSON: its parse tree lives in a stack buffer and spills to the heap only
-  // for unusually large ones. Nothing of it outlives this call; the Post owns copies.
-  unsigned char tree[16384];
-  unsigned char scratch[2048];
-  json::monotonic_resource mr(tree, sizeof tree);
-  json::parser parser(json::storage_ptr(), json::parse_options(), scratch, sizeof scratch);
-  parser.reset(&mr);
-  boost::system::error_code ec;
-  const std::size_t used = parser.write(data.data(), data.size(), ec);
-  if (ec)
-    return error("mastodon event '" + std::string(event) + "' on " + std::string(instance_host) +
-                 ": invalid JSON at byte " + std::to_string(used) + " of " + std::to_string(data.size()) +
-                 ": " + ec.message());
-  auto post = mastodon_status_to_post(parser.release(), instance_host, received_at);
+  EventJson json;
+  auto status = json.parse(data);
+  if (!status)
+    return error("mastodon event '" + std::string(event) + "' on " + std::string(instance_host) + ": " +
+                 status.error().message);
+  auto post = mastodon_status_to_post(*status, instance_host, received_at);
   if (!post) return post.error();
   if (event == "status.update") post->kind = Kind::edit;
   return std::optional<Post>(std::move(*post));

@@ -12,9 +12,6 @@ namespace vigie::ingest {
 namespace {
 
 using ascii::iequals;
-using ascii::is_alnum;
-using ascii::is_alpha;
-using ascii::is_digit;
 using ascii::is_space;
 using ascii::lower;
 using ascii::trim;
@@ -210,6 +207,42 @@ Result<std::string> convert(std::string_view bytes, const std::string& from) {
   return converted(std::move(out));
 }
 
+// What a UTF-8 lead byte announces: how many continuation bytes follow (0: not a lead byte), and the range
+// allowed for the first of them, which excludes overlongs, surrogates and code points past U+10FFFF.
+struct Utf8Lead {
+  size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+};
+
+Utf8Lead utf8_lead(unsigned char b) {
+  Utf8Lead l;
+  if (b >= 0xC2 && b <= 0xDF) {
+    l.need = 1;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    l.need = 2;
+    if (b == 0xE0) l.lo = 0xA0;
+    if (b == 0xED) l.hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    l.need = 3;
+    if (b == 0xF0) l.lo = 0x90;
+    if (b == 0xF4) l.hi = 0x8F;
+  }
+  return l;
+}
+
+// Bytes from s[j] (the lead) that form a valid prefix of its sequence: 1 + the valid continuation bytes, so
+// lead.need + 1 when the sequence is complete.
+size_t valid_prefix(std::string_view s, size_t j, Utf8Lead lead) {
+  size_t k = 1;
+  for (; k <= lead.need && j + k < s.size(); ++k) {
+    const auto c = static_cast<unsigned char>(s[j + k]);
+    if (c < lead.lo || c > lead.hi) break;
+    lead.lo = 0x80;
+    lead.hi = 0xBF;
+  }
+  return k;
+}
+
 }  // namespace
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -243,59 +276,15 @@ std::string repair_utf8(std::string_view s) {
         ++j;
         continue;
       }
-      // Length and the allowed range of the second byte, which excludes overlongs, surrogates and > U+10FFFF.
-      size_t need = 0;
-      unsigned char lo = 0x80, hi = 0xBF;
-      if (b >= 0xC2 && b <= 0xDF) {
-        need = 1;
-      } else if (b >= 0xE0 && b <= 0xEF) {
-        need = 2;
-        if (b == 0xE0) lo = 0xA0;
-        if (b == 0xED) hi = 0x9F;
-      } else if (b >= 0xF0 && b <= 0xF4) {
-        need = 3;
-        if (b == 0xF0) lo = 0x90;
-        if (b == 0xF4) hi = 0x8F;
-      } else {
-        break;
-      }
-      size_t k = 1;
-      for (; k <= need && j + k < s.size(); ++k) {
-        const auto c = static_cast<unsigned char>(s[j + k]);
-        if (c < lo || c > hi) break;
-        lo = 0x80;
-        hi = 0xBF;
-      }
-      if (k <= need) break;
-      j += need + 1;
+      const Utf8Lead lead = utf8_lead(b);
+      if (lead.need == 0 || valid_prefix(s, j, lead) <= lead.need) break;
+      j += lead.need + 1;
     }
     out.append(s.substr(i, j - i));
     if (j == s.size()) break;
     // s[j] starts an invalid sequence: replace its maximal valid prefix (at least one byte) with one U+FFFD.
-    const auto b = static_cast<unsigned char>(s[j]);
-    size_t skip = 1;
-    unsigned char lo = 0x80, hi = 0xBF;
-    size_t need = 0;
-    if (b >= 0xC2 && b <= 0xDF) {
-      need = 1;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      need = 2;
-      if (b == 0xE0) lo = 0xA0;
-      if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      need = 3;
-      if (b == 0xF0) lo = 0x90;
-      if (b == 0xF4) hi = 0x8F;
-    }
-    for (size_t k = 1; k <= need && j + k < s.size(); ++k) {
-      const auto c = static_cast<unsigned char>(s[j + k]);
-      if (c < lo || c > hi) break;
-      lo = 0x80;
-      hi = 0xBF;
-      ++skip;
-    }
     out.append(kReplacementUtf8);
-    i = j + skip;
+    i = j + valid_prefix(s, j, utf8_lead(static_cast<unsigned char>(s[j])));
   }
   return out;
 }
