@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -142,6 +143,7 @@ class Loader {
         {"brands", &Loader::brands},
         {"topics", &Loader::topics},
         {"sentiment", &Loader::sentiment},
+        {"detection", &Loader::detection},
     };
     std::string names;
     for (const auto& section : kSections)
@@ -162,6 +164,12 @@ class Loader {
       for (const auto& kv : root) {
         if (kv.first.Scalar() == section) (this->*read)(kv.second);
       }
+    }
+    // Brand overrides are merged once the defaults are known, wherever the sections stand in the file.
+    spec_.detection = merge_detection(nullptr, "");
+    for (const auto& [index, node] : brand_detection_) {
+      Brand& b = spec_.brands[index];
+      b.detection = merge_detection(&node, "brand " + quoted(b.id) + " ");
     }
     return std::move(spec_);
   }
@@ -280,7 +288,7 @@ class Loader {
       const std::string rule = "brand " + quoted(b.id);
       bool has_query = false;
       bool has_regex = false;
-      each_key(item, rule, {"id", "name", "query", "regex", "languages", "platforms", "exclude"},
+      each_key(item, rule, {"id", "name", "query", "regex", "languages", "platforms", "exclude", "detection"},
                [&](const std::string& key, const YAML::Node& v, bool null) {
                  if (key == "name") {
                    b.name = scalar(v, "name");
@@ -301,6 +309,10 @@ class Loader {
                  } else if (key == "exclude") {
                    if (null) fail(v, "'exclude' of " + rule + " is empty");
                    b.exclude = query(v, "exclude", rule);
+                 } else if (key == "detection") {
+                   if (null) return;
+                   if (!v.IsMap()) fail(v, "'detection' of " + rule + " must be a mapping");
+                   brand_detection_.emplace_back(spec_.brands.size(), v);
                  }
                });
       if (!has_query && !has_regex) fail(item, rule + " needs a 'query' or a 'regex'");
@@ -389,10 +401,226 @@ class Loader {
              });
   }
 
+  // ---- detection ------------------------------------------------------------------------------------------
+  //
+  // A `detection:` mapping (top level or in a brand) is applied onto DetectionOptions key by key, so that a
+  // brand's mapping overrides only what it names. The top-level node is kept and applied again under each
+  // brand's: the merge needs no record of which fields were set. `where` prefixes section names in messages:
+  // "" at the top level, "brand \"acme\" " in a brand.
+
+  void detection(const YAML::Node& n) {
+    if (n.IsNull()) return;
+    if (!n.IsMap()) fail(n, "'detection' must be a mapping");
+    detection_.reset(n);
+  }
+
+  // The options for one brand (or the defaults when `brand` is null): built-in defaults, then the top-level
+  // section, then the brand's; negative_volume starts from the merged volume and takes its own keys from both
+  // levels, in the same order.
+  DetectionOptions merge_detection(const YAML::Node* brand, const std::string& where) const {
+    DetectionOptions o;
+    std::vector<std::pair<YAML::Node, std::string>> negative;
+    if (detection_.IsMap()) apply_detection(detection_, "", o, negative);
+    if (brand) apply_detection(*brand, where, o, negative);
+    std::string subject = std::move(o.negative_volume.subject);
+    o.negative_volume = o.volume;
+    o.negative_volume.subject = std::move(subject);
+    for (const auto& [node, section] : negative)
+      apply_volume(node, section, o.negative_volume, o.negative_volume_enabled);
+    // The checks above speak the file's language; this one is a backstop for a combination they missed.
+    const YAML::Node& at = brand ? *brand : detection_;
+    const std::string ctx = where + "detection: ";
+    for (const Result<void>& r :
+         {VolumeSpikeDetector::validate(o.volume), VolumeSpikeDetector::validate(o.negative_volume),
+          SentimentDropDetector::validate(o.sentiment_drop), validate(o.post_triggers)}) {
+      if (!r) {
+        if (at.IsMap()) fail(at, ctx + r.error().message);
+        throw LoadError{kNoPosition, ctx + r.error().message};
+      }
+    }
+    return o;
+  }
+
+  void apply_detection(const YAML::Node& n, const std::string& where, DetectionOptions& o,
+                       std::vector<std::pair<YAML::Node, std::string>>& negative) const {
+    const std::string section = where + "detection";
+    each_key(n, section,
+             {"volume", "negative_volume", "sentiment_drop", "critical_keyword", "influencer", "quiet_period",
+              "repeat_interval"},
+             [&](const std::string& key, const YAML::Node& v, bool null) {
+               const std::string sub = section + "." + key;
+               if (key == "quiet_period" || key == "repeat_interval") {
+                 const Micros d = duration(v, null, "'" + key + "' of " + section);
+                 (key == "quiet_period" ? o.quiet_period : o.repeat_interval) = d;
+                 return;
+               }
+               if (null) return;
+               if (!v.IsMap()) fail(v, "'" + sub + "' must be a mapping");
+               if (key == "volume") {
+                 apply_volume(v, sub, o.volume, o.volume_enabled);
+               } else if (key == "negative_volume") {
+                 negative.emplace_back(v, sub);
+               } else if (key == "sentiment_drop") {
+                 apply_sentiment_drop(v, sub, o.sentiment_drop, o.sentiment_drop_enabled);
+               } else if (key == "critical_keyword") {
+                 each_key(v, sub, {"enabled"}, [&](const std::string& k, const YAML::Node& x, bool nul) {
+                   o.post_triggers.critical_keyword_enabled = boolean(x, nul, "'" + k + "' of " + sub);
+                 });
+               } else {
+                 apply_influencer(v, sub, o.post_triggers);
+               }
+             });
+  }
+
+  void apply_volume(const YAML::Node& n, const std::string& section, VolumeSpikeOptions& o,
+                    bool& enabled) const {
+    each_key(n, section,
+             {"enabled", "window", "p_fire", "p_critical", "min_count", "min_ratio", "critical_ratio",
+              "warmup", "half_life", "weekly_after"},
+             [&](const std::string& key, const YAML::Node& v, bool null) {
+               const std::string what = "'" + key + "' of " + section;
+               if (key == "enabled") {
+                 enabled = boolean(v, null, what);
+               } else if (key == "window") {
+                 o.window_buckets = window(v, null, what, o.bucket);
+               } else if (key == "p_fire" || key == "p_critical") {
+                 const double p = number(v, null, what);
+                 if (!(p > 0 && p < 1)) fail(v, what + " must be between 0 and 1, exclusive");
+                 (key == "p_fire" ? o.p_fire : o.p_critical) = p;
+               } else if (key == "min_count") {
+                 o.min_count = integer(v, null, what);
+               } else if (key == "min_ratio") {
+                 o.min_ratio = number(v, null, what);
+                 if (o.min_ratio < 0) fail(v, what + " must not be negative");
+               } else if (key == "critical_ratio") {
+                 o.critical_ratio = number(v, null, what);
+                 if (!(o.critical_ratio > 0)) fail(v, what + " must be positive");
+               } else {
+                 const Micros d = duration(v, null, what);
+                 if (key == "half_life" && d < o.bucket) fail(v, what + " must be at least 5m");
+                 (key == "warmup" ? o.warmup : key == "half_life" ? o.half_life : o.weekly_after) = d;
+               }
+             });
+    if (o.p_critical > o.p_fire) fail(n, "'p_critical' of " + section + " must not be above 'p_fire'");
+  }
+
+  void apply_sentiment_drop(const YAML::Node& n, const std::string& section, SentimentDropOptions& o,
+                            bool& enabled) const {
+    each_key(n, section, {"enabled", "window", "drop", "critical_drop", "min_volume", "warmup", "half_life"},
+             [&](const std::string& key, const YAML::Node& v, bool null) {
+               const std::string what = "'" + key + "' of " + section;
+               if (key == "enabled") {
+                 enabled = boolean(v, null, what);
+               } else if (key == "window") {
+                 o.window_buckets = window(v, null, what, o.bucket);
+               } else if (key == "drop" || key == "critical_drop") {
+                 // Compound scores lie in [-1, 1]: no drop can exceed 2.
+                 const double d = number(v, null, what);
+                 if (!(d > 0 && d <= 2)) fail(v, what + " must be above 0 and at most 2");
+                 (key == "drop" ? o.drop : o.critical_drop) = d;
+               } else if (key == "min_volume") {
+                 o.min_volume = integer(v, null, what);
+               } else {
+                 const Micros d = duration(v, null, what);
+                 if (key == "half_life" && d < o.bucket) fail(v, what + " must be at least 5m");
+                 (key == "warmup" ? o.warmup : o.half_life) = d;
+               }
+             });
+    if (o.critical_drop < o.drop) fail(n, "'critical_drop' of " + section + " must not be below 'drop'");
+  }
+
+  void apply_influencer(const YAML::Node& n, const std::string& section, PostTriggerOptions& o) const {
+    each_key(n, section, {"enabled", "followers", "critical_followers"},
+             [&](const std::string& key, const YAML::Node& v, bool null) {
+               const std::string what = "'" + key + "' of " + section;
+               if (key == "enabled") {
+                 o.influencer_enabled = boolean(v, null, what);
+               } else {
+                 (key == "followers" ? o.followers : o.critical_followers) = integer(v, null, what);
+               }
+             });
+    if (o.critical_followers < o.followers) {
+      fail(n, "'critical_followers' of " + section + " must not be below 'followers'");
+    }
+  }
+
+  // A key given with no value is reported at the key, like every empty value of the file.
+  const YAML::Node& present(const YAML::Node& v, bool null, const std::string& what) const {
+    if (null) fail(v, what + " is empty");
+    return v;
+  }
+
+  bool boolean(const YAML::Node& v, bool null, const std::string& what) const {
+    const YAML::Node& n = present(v, null, what);
+    if (n.IsScalar() && n.Scalar() == "true") return true;
+    if (n.IsScalar() && n.Scalar() == "false") return false;
+    fail(n, what + " must be true or false");
+  }
+
+  // A whole number >= 1 (counts of mentions and followers).
+  std::int64_t integer(const YAML::Node& v, bool null, const std::string& what) const {
+    const YAML::Node& n = present(v, null, what);
+    const std::string& s = n.IsScalar() ? n.Scalar() : std::string();
+    std::int64_t i = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || i < 1) {
+      fail(n, what + " must be a whole number of at least 1");
+    }
+    return i;
+  }
+
+  double number(const YAML::Node& v, bool null, const std::string& what) const {
+    const double d = number(present(v, null, what), what);
+    if (!std::isfinite(d)) fail(v, what + " must be a finite number");
+    return d;
+  }
+
+  // "30s", "5m", "4h", "3d": a positive whole number of one unit.
+  Micros duration(const YAML::Node& v, bool null, const std::string& what) const {
+    const YAML::Node& n = present(v, null, what);
+    const std::string& s = n.IsScalar() ? n.Scalar() : std::string();
+    std::int64_t count = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), count);
+    Micros unit = 0;
+    if (ec == std::errc() && end + 1 == s.data() + s.size()) {
+      switch (*end) {
+        case 's':
+          unit = kMicrosPerSecond;
+          break;
+        case 'm':
+          unit = 60 * kMicrosPerSecond;
+          break;
+        case 'h':
+          unit = 3600 * kMicrosPerSecond;
+          break;
+        case 'd':
+          unit = 24 * 3600 * kMicrosPerSecond;
+          break;
+      }
+    }
+    // A year is plenty for any of these; the bound also keeps the product far from overflowing.
+    constexpr Micros kMax = 366 * 24 * 3600 * kMicrosPerSecond;
+    if (unit == 0 || count < 1 || count > kMax / unit) {
+      fail(n, what + " must be a positive duration like 30s, 5m, 4h or 3d (at most a year)");
+    }
+    return count * unit;
+  }
+
+  // A window as a whole number of buckets, from 1 bucket to a day.
+  int window(const YAML::Node& v, bool null, const std::string& what, Micros bucket) const {
+    const Micros d = duration(v, null, what);
+    if (d % bucket != 0 || d > 24 * 3600 * kMicrosPerSecond) {
+      fail(v, what + " must be a multiple of 5m, at most 24h");
+    }
+    return static_cast<int>(d / bucket);
+  }
+
   std::string_view source_;
   std::string_view name_;
   RuleSetSpec spec_;
   std::set<std::string> brand_ids_;
+  YAML::Node detection_;  // the top-level `detection:` mapping, if any
+  std::vector<std::pair<std::size_t, YAML::Node>> brand_detection_;  // brand index, its `detection:` mapping
 };
 
 }  // namespace

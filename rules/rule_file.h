@@ -7,6 +7,9 @@
 //       languages: [fr, en]             # optional: only posts detected in these languages
 //       platforms: [mastodon, bluesky]  # optional: only posts from these platforms
 //       exclude: 'acmeville OR "acme road runner"'  # optional: a post matching it never matches the brand
+//       detection:                      # optional: overrides of the top-level `detection:`, key by key
+//         sentiment_drop: { drop: 0.4 }
+//         influencer: { enabled: false }
 //   topics:
 //     - id: outage                      # required, unique among topics
 //       query: 'panne OR outage OR "hors service"'  # or `regex:`
@@ -15,6 +18,22 @@
 //   sentiment:                          # optional, see sentiment_options.h
 //     extra: { panne: -2.5, remboursement: -1 }
 //     thresholds: { positive: 0.05, negative: -0.05 }
+//   detection:                          # optional: crisis detection defaults of every brand (detection_options.h)
+//     volume:                           # spike of all mentions (volume_spike.h); shown with the defaults
+//       { enabled: true, window: 30m, p_fire: 1e-4, p_critical: 1e-7, min_count: 10, min_ratio: 1.5,
+//         critical_ratio: 5, warmup: 3d, half_life: 1d, weekly_after: 21d }
+//     negative_volume: { enabled: true }  # same keys; those not given take volume's merged value
+//     sentiment_drop:                   # mean compound below its baseline (sentiment_drop.h)
+//       { enabled: true, window: 30m, drop: 0.3, critical_drop: 0.6, min_volume: 20, warmup: 3d, half_life: 1d }
+//     critical_keyword: { enabled: true }  # a post matching the brand and a critical topic (post_triggers.h)
+//     influencer: { enabled: true, followers: 100000, critical_followers: 1000000 }
+//     quiet_period: 30m                 # an incident resolves after this long without a firing detector
+//     repeat_interval: 4h               # an open incident is notified again at most this often
+//
+// Durations are a positive whole number and a unit: "30s", "5m", "4h", "3d". Windows are multiples of the
+// 5-minute bucket, at most 24h. Probabilities lie strictly between 0 and 1, drops in (0, 2], counts are whole
+// numbers >= 1; p_critical may not exceed p_fire, nor critical_drop be below drop, nor critical_followers
+// below followers, once merged.
 //
 // Unknown keys and values of the wrong type are errors, so a typo never silently disables a rule. A query
 // error is located at the offending character inside the scalar ("rules.yaml:14:23: unbalanced ')' in query

@@ -395,6 +395,13 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(RuleSetSpec spec) {
   return std::shared_ptr<const RuleSet>(std::move(rs));
 }
 
+const DetectionOptions& RuleSet::detection(std::string_view brand) const {
+  for (const Brand& b : spec_.brands) {
+    if (b.id == brand) return b.detection ? *b.detection : spec_.detection;
+  }
+  return spec_.detection;
+}
+
 std::string RuleSet::summary() const {
   return std::to_string(brand_count()) + " brands, " + std::to_string(topic_count()) + " topics, " +
          std::to_string(pattern_count()) + " patterns";

@@ -35,6 +35,7 @@
 #include "ingest/post.h"
 #include "ingest/result.h"
 #include "rules/boolean_query.h"
+#include "rules/detection_options.h"
 #include "rules/scored_post.h"
 #include "rules/sentiment_options.h"
 #include "rules/word_boundary.h"
@@ -53,6 +54,9 @@ struct Brand {
   QueryNode query;                     // used when regex is empty
   std::string regex;                   // RE2 syntax (UTF-8), matched on the raw "title\ntext"
   std::optional<QueryNode> exclude;    // a post matching it never matches the brand
+  // Crisis detection of this brand, when it differs from RuleSetSpec::detection: the defaults with the brand's
+  // `detection:` overrides merged in. nullopt: the defaults apply.
+  std::optional<DetectionOptions> detection;
 };
 
 struct Topic {
@@ -67,6 +71,7 @@ struct RuleSetSpec {
   std::vector<Brand> brands;
   std::vector<Topic> topics;
   SentimentOptions sentiment;
+  DetectionOptions detection;  // for every brand without its own (Brand::detection)
   // RE2 memory budget of each pattern set: its program and its DFA cache (committed only as states are
   // built). RE2's default (8 MiB) cannot compile 10,000 patterns, and a DFA cache too small for the traffic
   // makes RE2 give up on posts (counted by dfa_fallbacks(); those posts are then matched by a slow exact
@@ -145,6 +150,9 @@ class RuleSet {
   const std::vector<Brand>& brands() const { return spec_.brands; }
   const std::vector<Topic>& topics() const { return spec_.topics; }
   const SentimentOptions& sentiment() const { return spec_.sentiment; }
+  // The effective crisis-detection options of the brand with this id: its own, else the defaults (also for an
+  // id that names no brand). Linear in the number of brands: look up once per brand, not per post.
+  const DetectionOptions& detection(std::string_view brand) const;
 
   // Appends to `out` the matches of `post`: brands first, in file order, then topics in file order. A topic
   // with `brands` matches only when one of those brands matched this post. `lang` is the post's detected

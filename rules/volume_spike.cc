@@ -61,7 +61,7 @@ struct Reader {
 
 }  // namespace
 
-Result<VolumeSpikeDetector> VolumeSpikeDetector::create(VolumeSpikeOptions o) {
+Result<void> VolumeSpikeDetector::validate(const VolumeSpikeOptions& o) {
   if (auto v = VolumeBaseline::validate(baseline_options(o)); !v) return v.error();
   if (o.window_buckets < 1 || o.window_buckets > kMaxWindowBuckets) {
     return error("volume spike: window must hold 1 to 288 buckets");
@@ -73,6 +73,11 @@ Result<VolumeSpikeDetector> VolumeSpikeDetector::create(VolumeSpikeOptions o) {
     return error("volume spike: min_count must be >= 1, min_ratio >= 0, critical_ratio > 0");
   }
   if (o.max_gap < o.bucket) return error("volume spike: max_gap must be at least one bucket");
+  return ok();
+}
+
+Result<VolumeSpikeDetector> VolumeSpikeDetector::create(VolumeSpikeOptions o) {
+  if (auto v = validate(o); !v) return v.error();
   VolumeBaseline baseline(baseline_options(o));
   return VolumeSpikeDetector(std::move(o), std::move(baseline));
 }
@@ -96,6 +101,7 @@ Result<std::optional<SpikeFinding>> VolumeSpikeDetector::on_bucket(Micros bucket
         baseline_.observe(b.start, b.count, b.anomalous);
       window_.clear();
       buckets_since_firing_ = kNeverFired;
+      last_p_ = 1;
     } else {
       for (Micros t = *last_start_ + options_.bucket; t < bucket_start; t += options_.bucket)
         step(t, 0);
@@ -106,6 +112,7 @@ Result<std::optional<SpikeFinding>> VolumeSpikeDetector::on_bucket(Micros bucket
 }
 
 std::optional<SpikeFinding> VolumeSpikeDetector::step(Micros bucket_start, std::int64_t count) {
+  last_p_ = 1;
   if (window_.size() == static_cast<std::size_t>(options_.window_buckets)) {
     const Bucket& oldest = window_.front();
     baseline_.observe(oldest.start, oldest.count, oldest.anomalous);
@@ -130,6 +137,7 @@ std::optional<SpikeFinding> VolumeSpikeDetector::step(Micros bucket_start, std::
   variance += mean_sd * mean_sd;
 
   const double p = negative_binomial_upper_tail(s, mean, variance);
+  last_p_ = p;
   const double fs = static_cast<double>(s);
   const bool fire = p < options_.p_fire && s >= options_.min_count && fs >= options_.min_ratio * mean;
   const bool episode_open = buckets_since_firing_ < options_.window_buckets;
@@ -177,6 +185,18 @@ SpikeFinding VolumeSpikeDetector::describe(std::int64_t s, double e, double p,
                 last.weekly ? "a " : "", last.slot.c_str(), ratio, format_p(p).c_str());
   f.summary = buf;
   return f;
+}
+
+Finding to_finding(const SpikeFinding& f, std::string brand, DetectorKind kind) {
+  Finding out;
+  out.brand = std::move(brand);
+  out.detector = kind;
+  out.severity = f.severity;
+  out.at = f.window_end;
+  out.window_start = f.window_start;
+  out.onset = f.onset;
+  out.summary = f.summary;
+  return out;
 }
 
 std::string VolumeSpikeDetector::encode() const {

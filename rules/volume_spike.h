@@ -27,6 +27,7 @@
 
 #include "ingest/result.h"
 #include "ingest/timestamp.h"
+#include "rules/crisis_finding.h"
 #include "rules/scored_post.h"
 #include "rules/volume_baseline.h"
 
@@ -67,6 +68,9 @@ class VolumeSpikeDetector {
  public:
   static constexpr std::uint8_t kFormatVersion = 1;
 
+  // Checks the options: those of the baseline, a window of 1 to 288 buckets, 0 < p_critical <= p_fire < 1,
+  // min_count >= 1, min_ratio >= 0, critical_ratio > 0, max_gap of at least one bucket.
+  static Result<void> validate(const VolumeSpikeOptions& options);
   static Result<VolumeSpikeDetector> create(VolumeSpikeOptions options = {});
 
   // Feeds the count of the completed bucket starting at `bucket_start`, a multiple of the bucket width, later
@@ -74,6 +78,11 @@ class VolumeSpikeDetector {
   // findings overlap: callers alert on `onset` and update the alert with the others), nullopt when it does not, an error for a misaligned or
   // out-of-order bucket or a negative count (the state is then unchanged).
   Result<std::optional<SpikeFinding>> on_bucket(Micros bucket_start, std::int64_t count);
+
+  // The upper-tail p of the window ending with the last fed bucket, whether it fired or not: what the incident
+  // book watches to resolve an incident after a quiet period. 1 when there was no statistic to compute (no
+  // bucket fed yet, window not full, warm-up, a window restarted after a long gap, or just after decode()).
+  double last_p() const { return last_p_; }
 
   const VolumeBaseline& baseline() const { return baseline_; }
   const VolumeSpikeOptions& options() const { return options_; }
@@ -102,6 +111,12 @@ class VolumeSpikeDetector {
   // Consecutive buckets whose window did not fire; an episode is open while this is below window_buckets.
   static constexpr std::int32_t kNeverFired = 1 << 30;
   std::int32_t buckets_since_firing_ = kNeverFired;
+  // Not part of the encoded state: it describes the last call only.
+  double last_p_ = 1;
 };
+
+// The finding as the incident book takes it: `kind` is volume or negative_volume, for the series the detector
+// counts.
+Finding to_finding(const SpikeFinding& f, std::string brand, DetectorKind kind);
 
 }  // namespace vigie::rules

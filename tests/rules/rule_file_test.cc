@@ -123,10 +123,11 @@ TEST(RuleFile, RegexErrors) {
 
 TEST(RuleFile, StructureErrors) {
   EXPECT_EQ(load("brands: [\n"), "rules.yaml:2:1: end of sequence flow not found");
-  EXPECT_EQ(load("- a\n"),
-            "rules.yaml:1:1: a rule file is a mapping with the sections brands, topics, sentiment");
+  EXPECT_EQ(
+      load("- a\n"),
+      "rules.yaml:1:1: a rule file is a mapping with the sections brands, topics, sentiment, detection");
   EXPECT_EQ(load("brand:\n  - id: a\n"),
-            "rules.yaml:1:1: unknown key 'brand' (expected brands, topics, sentiment)");
+            "rules.yaml:1:1: unknown key 'brand' (expected brands, topics, sentiment, detection)");
   EXPECT_EQ(load("brands: []\nbrands: []\n"), "rules.yaml:2:1: duplicate key 'brands'");
   EXPECT_EQ(load("brands: acme\n"), "rules.yaml:1:9: 'brands' must be a list");
   EXPECT_EQ(load("topics: {a: 1}\n"), "rules.yaml:1:9: 'topics' must be a list");
@@ -141,7 +142,7 @@ TEST(RuleFile, StructureErrors) {
   EXPECT_EQ(
       load("brands:\n  - id: acme\n    querry: acme\n"),
       "rules.yaml:3:5: unknown key 'querry' in brand \"acme\" (expected id, name, query, regex, languages, "
-      "platforms, exclude)");
+      "platforms, exclude, detection)");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    query: b\n"),
             "rules.yaml:4:5: duplicate key 'query' in brand \"acme\"");
   EXPECT_EQ(load("brands:\n  - id: acme\n    name: acme\n"),
@@ -205,6 +206,204 @@ TEST(RuleFile, ScalarSourceOffset) {
             14u);  // 'c' after the \u escape
   // single-quoted with a doubled quote
   EXPECT_EQ(scalar_source_offset("k: 'l''x'", 3, "l'x", 2), 7u);
+}
+
+// ---- detection options ---------------------------------------------------------------------------------------
+
+constexpr Micros kMinute = 60 * kMicrosPerSecond;
+constexpr Micros kHour = 60 * kMinute;
+constexpr Micros kDay = 24 * kHour;
+
+std::shared_ptr<const RuleSet> load_ok(const std::string& yaml) {
+  auto rs = RuleSet::load_string(yaml, "rules.yaml");
+  EXPECT_TRUE(rs) << rs.error().message;
+  return rs ? *rs : nullptr;
+}
+
+TEST(RuleFileDetection, DefaultsWithoutASection) {
+  auto rs = load_ok("brands:\n  - {id: acme, query: acme}\n");
+  ASSERT_TRUE(rs);
+  const DetectionOptions& o = rs->detection("acme");
+  EXPECT_EQ(&o, &rs->detection("no-such-brand"));
+  EXPECT_FALSE(rs->brands()[0].detection.has_value());
+  EXPECT_TRUE(o.volume_enabled);
+  EXPECT_TRUE(o.negative_volume_enabled);
+  EXPECT_TRUE(o.sentiment_drop_enabled);
+  EXPECT_TRUE(o.post_triggers.critical_keyword_enabled);
+  EXPECT_TRUE(o.post_triggers.influencer_enabled);
+  EXPECT_EQ(o.volume.p_fire, 1e-4);
+  EXPECT_EQ(o.volume.subject, "mentions");
+  EXPECT_EQ(o.negative_volume.subject, "negative mentions");
+  EXPECT_EQ(o.negative_volume.p_fire, 1e-4);
+  EXPECT_EQ(o.sentiment_drop.window_buckets, 6);
+  EXPECT_EQ(o.sentiment_drop.drop, 0.3);
+  EXPECT_EQ(o.post_triggers.followers, 100'000);
+  EXPECT_EQ(o.quiet_period, 30 * kMinute);
+  EXPECT_EQ(o.repeat_interval, 4 * kHour);
+}
+
+TEST(RuleFileDetection, TopLevelSectionSetsEveryKey) {
+  auto rs = load_ok(R"(
+detection:
+  volume: { enabled: false, window: 1h, p_fire: 1e-5, p_critical: 1e-8, min_count: 12, min_ratio: 2,
+            critical_ratio: 6, warmup: 2d, half_life: 12h, weekly_after: 28d }
+  negative_volume: { enabled: true, min_count: 5 }
+  sentiment_drop: { enabled: true, window: 20m, drop: 0.25, critical_drop: 0.5, min_volume: 30, warmup: 4d,
+                    half_life: 2d }
+  critical_keyword: { enabled: false }
+  influencer: { enabled: true, followers: 50000, critical_followers: 2000000 }
+  quiet_period: 45m
+  repeat_interval: 90s
+brands:
+  - {id: acme, query: acme}
+)");
+  ASSERT_TRUE(rs);
+  const DetectionOptions& o = rs->detection("acme");
+  EXPECT_FALSE(o.volume_enabled);
+  EXPECT_EQ(o.volume.window_buckets, 12);
+  EXPECT_EQ(o.volume.p_fire, 1e-5);
+  EXPECT_EQ(o.volume.p_critical, 1e-8);
+  EXPECT_EQ(o.volume.min_count, 12);
+  EXPECT_EQ(o.volume.min_ratio, 2);
+  EXPECT_EQ(o.volume.critical_ratio, 6);
+  EXPECT_EQ(o.volume.warmup, 2 * kDay);
+  EXPECT_EQ(o.volume.half_life, 12 * kHour);
+  EXPECT_EQ(o.volume.weekly_after, 28 * kDay);
+  // negative_volume: volume's values, but its own switch and what it sets.
+  EXPECT_TRUE(o.negative_volume_enabled);
+  EXPECT_EQ(o.negative_volume.min_count, 5);
+  EXPECT_EQ(o.negative_volume.p_fire, 1e-5);
+  EXPECT_EQ(o.negative_volume.window_buckets, 12);
+  EXPECT_EQ(o.negative_volume.subject, "negative mentions");
+  EXPECT_EQ(o.sentiment_drop.window_buckets, 4);
+  EXPECT_EQ(o.sentiment_drop.drop, 0.25);
+  EXPECT_EQ(o.sentiment_drop.critical_drop, 0.5);
+  EXPECT_EQ(o.sentiment_drop.min_volume, 30);
+  EXPECT_EQ(o.sentiment_drop.warmup, 4 * kDay);
+  EXPECT_EQ(o.sentiment_drop.half_life, 2 * kDay);
+  EXPECT_FALSE(o.post_triggers.critical_keyword_enabled);
+  EXPECT_TRUE(o.post_triggers.influencer_enabled);
+  EXPECT_EQ(o.post_triggers.followers, 50'000);
+  EXPECT_EQ(o.post_triggers.critical_followers, 2'000'000);
+  EXPECT_EQ(o.quiet_period, 45 * kMinute);
+  EXPECT_EQ(o.repeat_interval, 90 * kMicrosPerSecond);
+}
+
+TEST(RuleFileDetection, BrandOverridesMergeKeyByKey) {
+  // The brands come first in the file: overrides are merged whatever the order of the sections.
+  auto rs = load_ok(R"(
+brands:
+  - id: acme
+    query: acme
+    detection:
+      volume: { p_fire: 1e-6 }
+      negative_volume: { enabled: false }
+      sentiment_drop: { drop: 0.4 }
+      influencer: { enabled: false }
+      repeat_interval: 1h
+  - {id: globex, query: globex}
+detection:
+  volume: { p_fire: 1e-5, min_count: 20 }
+  negative_volume: { min_count: 5 }
+  sentiment_drop: { drop: 0.35, critical_drop: 0.7 }
+  quiet_period: 1h
+)");
+  ASSERT_TRUE(rs);
+  const DetectionOptions& acme = rs->detection("acme");
+  ASSERT_TRUE(rs->brands()[0].detection.has_value());
+  EXPECT_FALSE(rs->brands()[1].detection.has_value());
+  EXPECT_EQ(acme.volume.p_fire, 1e-6);
+  EXPECT_EQ(acme.volume.min_count, 20);
+  EXPECT_TRUE(acme.volume_enabled);
+  EXPECT_FALSE(acme.negative_volume_enabled);
+  EXPECT_EQ(acme.negative_volume.p_fire, 1e-6);  // the brand's volume, merged
+  EXPECT_EQ(acme.negative_volume.min_count, 5);  // negative_volume's own key wins at any level
+  EXPECT_EQ(acme.sentiment_drop.drop, 0.4);
+  EXPECT_EQ(acme.sentiment_drop.critical_drop, 0.7);
+  EXPECT_FALSE(acme.post_triggers.influencer_enabled);
+  EXPECT_TRUE(acme.post_triggers.critical_keyword_enabled);
+  EXPECT_EQ(acme.quiet_period, kHour);
+  EXPECT_EQ(acme.repeat_interval, kHour);
+
+  const DetectionOptions& globex = rs->detection("globex");
+  EXPECT_EQ(globex.volume.p_fire, 1e-5);
+  EXPECT_EQ(globex.negative_volume.p_fire, 1e-5);
+  EXPECT_EQ(globex.negative_volume.min_count, 5);
+  EXPECT_TRUE(globex.negative_volume_enabled);
+  EXPECT_EQ(globex.sentiment_drop.drop, 0.35);
+  EXPECT_TRUE(globex.post_triggers.influencer_enabled);
+  EXPECT_EQ(globex.repeat_interval, 4 * kHour);
+  EXPECT_EQ(globex.quiet_period, kHour);
+}
+
+TEST(RuleFileDetection, ErrorsAreLocated) {
+  EXPECT_EQ(load("detection: 3\n"), "rules.yaml:1:12: 'detection' must be a mapping");
+  EXPECT_EQ(
+      load("detection:\n  volumes: {}\n"),
+      "rules.yaml:2:3: unknown key 'volumes' in detection (expected volume, negative_volume, sentiment_drop, "
+      "critical_keyword, influencer, quiet_period, repeat_interval)");
+  EXPECT_EQ(load("detection:\n  volume: {p_fire: 1e-4, pfire: 2}\n"),
+            "rules.yaml:2:26: unknown key 'pfire' in detection.volume (expected enabled, window, p_fire, "
+            "p_critical, min_count, min_ratio, critical_ratio, warmup, half_life, weekly_after)");
+  EXPECT_EQ(load("detection:\n  volume: [1]\n"), "rules.yaml:2:11: 'detection.volume' must be a mapping");
+  EXPECT_EQ(load("detection:\n  volume: {p_fire: abc}\n"),
+            "rules.yaml:2:20: 'p_fire' of detection.volume must be a number");
+  EXPECT_EQ(load("detection:\n  volume: {p_fire: 1}\n"),
+            "rules.yaml:2:20: 'p_fire' of detection.volume must be between 0 and 1, exclusive");
+  EXPECT_EQ(load("detection:\n  volume: {p_critical: 1e-3}\n"),
+            "rules.yaml:2:11: 'p_critical' of detection.volume must not be above 'p_fire'");
+  EXPECT_EQ(load("detection:\n  volume: {min_count: 1.5}\n"),
+            "rules.yaml:2:23: 'min_count' of detection.volume must be a whole number of at least 1");
+  EXPECT_EQ(load("detection:\n  volume: {min_ratio: -1}\n"),
+            "rules.yaml:2:23: 'min_ratio' of detection.volume must not be negative");
+  EXPECT_EQ(load("detection:\n  volume: {enabled: yes}\n"),
+            "rules.yaml:2:21: 'enabled' of detection.volume must be true or false");
+  EXPECT_EQ(load("detection:\n  volume: {half_life: 1m}\n"),
+            "rules.yaml:2:23: 'half_life' of detection.volume must be at least 5m");
+  EXPECT_EQ(load("detection:\n  sentiment_drop: {window: 7m}\n"),
+            "rules.yaml:2:28: 'window' of detection.sentiment_drop must be a multiple of 5m, at most 24h");
+  EXPECT_EQ(load("detection:\n  sentiment_drop: {window: 25h}\n"),
+            "rules.yaml:2:28: 'window' of detection.sentiment_drop must be a multiple of 5m, at most 24h");
+  EXPECT_EQ(load("detection:\n  sentiment_drop: {drop: 0}\n"),
+            "rules.yaml:2:26: 'drop' of detection.sentiment_drop must be above 0 and at most 2");
+  EXPECT_EQ(load("detection:\n  sentiment_drop: {drop: 0.5, critical_drop: 0.4}\n"),
+            "rules.yaml:2:19: 'critical_drop' of detection.sentiment_drop must not be below 'drop'");
+  EXPECT_EQ(load("detection:\n  influencer: {critical_followers: 1000}\n"),
+            "rules.yaml:2:15: 'critical_followers' of detection.influencer must not be below 'followers'");
+  EXPECT_EQ(load("detection:\n  critical_keyword: {enabled: true, on: 1}\n"),
+            "rules.yaml:2:37: unknown key 'on' in detection.critical_keyword (expected enabled)");
+  for (const char* bad : {"30", "5x", "-5m", "0s", "1.5h", "m", "400d"}) {
+    EXPECT_EQ(
+        load(std::string("detection:\n  quiet_period: ") + bad + "\n"),
+        "rules.yaml:2:17: 'quiet_period' of detection must be a positive duration like 30s, 5m, 4h or 3d "
+        "(at most a year)")
+        << bad;
+  }
+  EXPECT_EQ(load("detection:\n  repeat_interval:\n"),
+            "rules.yaml:2:3: 'repeat_interval' of detection is empty");
+  EXPECT_EQ(load("detection:\n  quiet_period: [1m]\n"),
+            "rules.yaml:2:17: 'quiet_period' of detection must be a positive duration like 30s, 5m, 4h or 3d "
+            "(at most a year)");
+}
+
+TEST(RuleFileDetection, BrandErrorsNameTheBrand) {
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: a\n    detection: on\n"),
+            "rules.yaml:4:16: 'detection' of brand \"acme\" must be a mapping");
+  EXPECT_EQ(
+      load("brands:\n  - id: acme\n    query: a\n    detection:\n      influencer: {follower: 3}\n"),
+      "rules.yaml:5:20: unknown key 'follower' in brand \"acme\" detection.influencer (expected enabled, "
+      "followers, critical_followers)");
+  // Valid on each level, invalid once merged: reported at the brand's section.
+  EXPECT_EQ(
+      load("detection:\n  volume: {p_fire: 1e-3, p_critical: 1e-4}\nbrands:\n  - id: acme\n    query: a\n"
+           "    detection:\n      volume: {p_fire: 1e-5}\n"),
+      "rules.yaml:7:15: 'p_critical' of brand \"acme\" detection.volume must not be above 'p_fire'");
+  EXPECT_EQ(load("detection:\n  negative_volume: {p_critical: 1e-3}\n"),
+            "rules.yaml:2:20: 'p_critical' of detection.negative_volume must not be above 'p_fire'");
+  // An empty brand section changes nothing.
+  auto rs = load_ok("brands:\n  - id: acme\n    query: a\n    detection:\n");
+  ASSERT_TRUE(rs);
+  EXPECT_FALSE(rs->brands()[0].detection.has_value());
 }
 
 }  // namespace

@@ -376,5 +376,74 @@ TEST(VolumeSpike, SummaryExplainsTheFinding) {
   EXPECT_LT(f.p, 1e-4);
 }
 
+TEST(VolumeSpike, LastPIsTheWindowsPWhetherItFiresOrNot) {
+  std::mt19937_64 rng(4);
+  VolumeSpikeDetector d = make();
+  EXPECT_EQ(d.last_p(), 1.0);
+  // Warm-up: no statistic.
+  for (Micros t = kMonday; t < kMonday + 3 * kDay; t += kBucket) {
+    ASSERT_TRUE(d.on_bucket(t, std::poisson_distribution<std::int64_t>(daily_rate(t))(rng)).has_value());
+    ASSERT_EQ(d.last_p(), 1.0);
+  }
+  // Quiet days: p is computed for every window and rarely below 0.01.
+  int computed = 0, low = 0;
+  for (Micros t = kMonday + 3 * kDay; t < kMonday + 5 * kDay; t += kBucket) {
+    auto r = d.on_bucket(t, std::poisson_distribution<std::int64_t>(daily_rate(t))(rng));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_GT(d.last_p(), 0.0);
+    EXPECT_LE(d.last_p(), 1.0);
+    computed += d.last_p() < 1 ? 1 : 0;
+    low += d.last_p() <= 0.01 ? 1 : 0;
+    if (*r) {
+      EXPECT_EQ(d.last_p(), (*r)->p);
+    }
+  }
+  EXPECT_GT(computed, 2 * 288 / 2);
+  EXPECT_LT(low, 2 * 288 / 20);
+  // A surge: the firing window's p is last_p; after it, p climbs back above 0.01.
+  const Micros surge = kMonday + 5 * kDay + 14 * kHour;
+  auto r = d.on_bucket(surge, 0);
+  ASSERT_TRUE(r.has_value());
+  bool fired = false;
+  for (Micros t = surge + kBucket; t < surge + 30 * kMinute; t += kBucket) {
+    auto f = d.on_bucket(t, 40);
+    ASSERT_TRUE(f.has_value());
+    if (*f) {
+      fired = true;
+      EXPECT_EQ(d.last_p(), (*f)->p);
+      EXPECT_LT(d.last_p(), 1e-4);
+    }
+  }
+  EXPECT_TRUE(fired);
+  for (Micros t = surge + 30 * kMinute; t < surge + 90 * kMinute; t += kBucket)
+    ASSERT_TRUE(d.on_bucket(t, std::poisson_distribution<std::int64_t>(daily_rate(t))(rng)).has_value());
+  EXPECT_GT(d.last_p(), 0.01);
+  // A gap longer than max_gap restarts the window: no statistic until it is full again.
+  ASSERT_TRUE(d.on_bucket(surge + 3 * kDay, 3).has_value());
+  EXPECT_EQ(d.last_p(), 1.0);
+  // Not part of the state: a decoded detector knows nothing of the last call.
+  auto restored = VolumeSpikeDetector::decode(d.encode());
+  ASSERT_TRUE(restored.has_value());
+  EXPECT_EQ(restored->last_p(), 1.0);
+}
+
+TEST(VolumeSpike, ToFinding) {
+  SpikeFinding s;
+  s.severity = Severity::critical;
+  s.window_start = kMonday;
+  s.window_end = kMonday + 30 * kMinute;
+  s.onset = false;
+  s.summary = "42 negative mentions";
+  const Finding f = to_finding(s, "acme", DetectorKind::negative_volume);
+  EXPECT_EQ(f.brand, "acme");
+  EXPECT_EQ(f.detector, DetectorKind::negative_volume);
+  EXPECT_EQ(f.severity, Severity::critical);
+  EXPECT_EQ(f.at, kMonday + 30 * kMinute);
+  EXPECT_EQ(f.window_start, kMonday);
+  EXPECT_FALSE(f.onset);
+  EXPECT_EQ(f.summary, "42 negative mentions");
+  EXPECT_TRUE(f.post_uid.empty());
+}
+
 }  // namespace
 }  // namespace vigie::rules
