@@ -8,6 +8,7 @@
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/utilities/checkpoint.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -112,13 +113,18 @@ Result<void> check_schema(Database::Impl& impl) {
   return ok();
 }
 
+// Sequence numbers are never reused: a dead letter keeps the number it had in the outbox.
 Result<void> init_outbox_seq(Database::Impl& impl) {
-  std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(rocksdb::ReadOptions(), impl.cf(Cf::outbox)));
-  it->SeekToLast();
-  if (it->Valid()) {
-    if (const auto seq = decode_outbox_key(it->key().ToStringView())) impl.next_outbox_seq = *seq + 1;
+  for (const Cf cf : {Cf::outbox, Cf::dead_letters}) {
+    std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(rocksdb::ReadOptions(), impl.cf(cf)));
+    it->SeekToLast();
+    if (it->Valid()) {
+      if (const auto seq = decode_id_key(it->key().ToStringView())) {
+        impl.next_outbox_seq = std::max(impl.next_outbox_seq, *seq + 1);
+      }
+    }
+    if (!it->status().ok()) return status_error("read outbox of " + impl.options.path, it->status());
   }
-  if (!it->status().ok()) return status_error("read outbox of " + impl.options.path, it->status());
   return ok();
 }
 

@@ -134,24 +134,35 @@ class Database {
   // For each brand, the sum of its minute rows over the 24 hours up to now (the current minute included).
   Result<std::vector<BrandCount>> brand_counts(std::span<const std::string> brands, Micros now) const;
 
-  // ---- crisis tables: primitives only; each call is one atomic, synced-per-policy write ----
+  // ---- crisis tables (crisis_rows.h) ----
 
-  Result<void> put_incident(std::string_view id, std::string_view value);
-  Result<std::optional<std::string>> incident(std::string_view id) const;
-  // Incidents in id order, starting strictly after `after_id` (empty: from the first), at most limit.
-  Result<std::vector<IncidentRow>> incidents(std::string_view after_id, std::size_t limit) const;
-  // seq orders the events of one incident at the same time.
-  Result<void> put_incident_event(std::string_view incident_id, Micros t, std::uint64_t seq,
-                                  std::string_view value);
-  // The incident's events in time order, at most limit.
-  Result<std::vector<IncidentEventRow>> incident_events(std::string_view incident_id,
-                                                        std::size_t limit) const;
-  // Appends to the outbox; returns the entry's sequence number (increasing, never reused while the database
-  // holds a later entry).
-  Result<std::uint64_t> outbox_push(std::string_view value);
-  // Entries with seq >= from_seq in order, at most limit.
+  // Commits `changes` atomically (synced per the sync policy) and returns the outbox sequence numbers given
+  // to its notifications, in order. Commits are serialized, so outbox entries become visible in sequence
+  // order: a reader that has seen entry n will never later find a smaller new one.
+  Result<std::vector<std::uint64_t>> commit_crisis(const CrisisChanges& changes);
+
+  Result<std::optional<std::string>> incident(std::uint64_t id) const;
+  // Incidents newest (largest id) first, with ids strictly below `before_id` (0: from the newest), at most
+  // limit.
+  Result<std::vector<IncidentRow>> incidents(std::uint64_t before_id, std::size_t limit) const;
+  // The largest incident id stored, 0 when none.
+  Result<std::uint64_t> last_incident_id() const;
+  // The incident's timeline entries in time order, at most limit.
+  Result<std::vector<IncidentEventRow>> incident_events(std::uint64_t incident_id, std::size_t limit) const;
+
+  // Outbox entries with seq >= from_seq in order, at most limit.
   Result<std::vector<OutboxEntry>> outbox(std::uint64_t from_seq, std::size_t limit) const;
-  Result<void> outbox_erase(std::uint64_t seq);
+  // Replaces an entry's value (its delivery state) in place.
+  Result<void> outbox_update(std::uint64_t seq, std::string_view value);
+  // Removes a delivered entry.
+  Result<void> outbox_remove(std::uint64_t seq);
+  // Moves an entry to the dead letters, with `value` (its final state), in one atomic write.
+  Result<void> outbox_dead_letter(std::uint64_t seq, std::string_view value);
+  // Dead letters newest first, with seq strictly below `before_seq` (0: from the newest), at most limit.
+  Result<std::vector<OutboxEntry>> dead_letters(std::uint64_t before_seq, std::size_t limit) const;
+
+  Result<std::vector<NamedValue>> detector_states() const;
+  Result<std::vector<SilenceRow>> silences() const;
 
   // ---- maintenance ----
 

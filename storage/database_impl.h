@@ -36,8 +36,10 @@ struct Database::Impl {
   // inserted them, which remove them before returning.
   std::unordered_set<std::string_view> in_flight;
   WriteMetrics metrics;
-  // Next outbox sequence number; starts after the last stored entry.
-  std::atomic<std::uint64_t> next_outbox_seq{1};
+  // Serializes crisis commits (crisis_tables.cc); guards next_outbox_seq.
+  std::mutex crisis_mu;
+  // Next outbox sequence number; starts after the last entry stored in the outbox or the dead letters.
+  std::uint64_t next_outbox_seq = 1;
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs[static_cast<std::size_t>(c)]; }
 

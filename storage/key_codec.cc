@@ -136,31 +136,28 @@ std::optional<Micros> time_of_brand_time_key(std::string_view key) {
   return bt->time;
 }
 
-std::string incident_events_prefix(std::string_view incident_id) {
-  return brand_prefix(incident_id);
-}
-
-std::string incident_event_key(std::string_view incident_id, Micros t, std::uint64_t seq) {
-  std::string k = brand_prefix(incident_id);
+std::string incident_event_key(std::uint64_t incident_id, Micros t, std::uint64_t seq) {
+  std::string k;
+  k.reserve(8 + kTimeBytes + 8);
+  put_big_endian64(k, incident_id);
   put_ordered_time(k, t);
   put_big_endian64(k, seq);
   return k;
 }
 
 std::optional<IncidentEventKey> decode_incident_event_key(std::string_view key) {
-  std::string_view rest;
-  const auto bt = split_brand_time(key, &rest);
-  if (!bt || rest.size() != 8) return std::nullopt;
-  return IncidentEventKey{bt->brand, bt->time, get_big_endian64(rest.data())};
+  if (key.size() != 8 + kTimeBytes + 8) return std::nullopt;
+  return IncidentEventKey{get_big_endian64(key.data()), get_ordered_time(key.data() + 8),
+                          get_big_endian64(key.data() + 8 + kTimeBytes)};
 }
 
-std::string outbox_key(std::uint64_t seq) {
+std::string id_key(std::uint64_t id) {
   std::string k;
-  put_big_endian64(k, seq);
+  put_big_endian64(k, id);
   return k;
 }
 
-std::optional<std::uint64_t> decode_outbox_key(std::string_view key) {
+std::optional<std::uint64_t> decode_id_key(std::string_view key) {
   if (key.size() != 8) return std::nullopt;
   return get_big_endian64(key.data());
 }

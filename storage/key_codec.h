@@ -14,9 +14,12 @@
 //   mentions         B|T(created_at)|U -> mention value
 //   series           B|T(minute start) -> counters (merge operands)
 //   cursors          source id bytes   -> opaque position
-//   incidents        incident id bytes -> opaque value
-//   incident_events  len8(id)|id|T|seq(8, big-endian) -> opaque value
+//   incidents        id(8, big-endian) -> opaque value
+//   incident_events  id(8, big-endian)|T|seq(8, big-endian) -> opaque value
 //   outbox           seq(8, big-endian) -> opaque value
+//   dead_letters     seq(8, big-endian) -> opaque value (the seq it had in the outbox)
+//   detectors        detector state name bytes -> opaque value
+//   silences         id(8, big-endian) -> opaque value
 //   meta             ascii name        -> see schema.h
 //
 // All functions are pure and thread-safe.
@@ -32,7 +35,7 @@
 
 namespace vigie::storage {
 
-// Longest brand id (and incident id) a key can hold.
+// Longest brand id a key can hold.
 inline constexpr std::size_t kMaxBrandIdBytes = 255;
 
 // Size of an encoded time.
@@ -86,18 +89,17 @@ std::optional<Micros> time_of_post_time_key(std::string_view key);
 std::optional<Micros> time_of_brand_time_key(std::string_view key);  // mentions and series
 
 // incident_events
-std::string incident_event_key(std::string_view incident_id, Micros t, std::uint64_t seq);
-std::string incident_events_prefix(std::string_view incident_id);
+std::string incident_event_key(std::uint64_t incident_id, Micros t, std::uint64_t seq);
 struct IncidentEventKey {
-  std::string_view incident_id;
+  std::uint64_t incident_id = 0;
   Micros time = 0;
   std::uint64_t seq = 0;
 };
 std::optional<IncidentEventKey> decode_incident_event_key(std::string_view key);
 
-// outbox
-std::string outbox_key(std::uint64_t seq);
-std::optional<std::uint64_t> decode_outbox_key(std::string_view key);
+// incidents, outbox, dead_letters, silences, and the prefix of an incident's events: one number.
+std::string id_key(std::uint64_t id);
+std::optional<std::uint64_t> decode_id_key(std::string_view key);
 
 // meta
 inline constexpr std::string_view kMetaSchemaVersionKey = "schema_version";

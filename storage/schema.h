@@ -6,7 +6,12 @@
 //   mentions         one row per (brand, post): the timeline of a brand
 //   series           per-brand, per-minute counters, updated by merge operands
 //   cursors          each source's position, committed with the posts it produced
-//   incidents, incident_events, outbox    crisis detection and webhook delivery (filled by the crisis issue)
+//   incidents        every incident, by id (increasing)
+//   incident_events  each incident's timeline, by incident and event time
+//   outbox           notifications waiting for delivery, in the order they were committed
+//   dead_letters     notifications whose delivery gave up, kept for inspection
+//   detectors        crisis detector state (baselines, windows, watermark): survives restarts
+//   silences         silences of incident notifications, by id
 //   meta             the schema version
 #pragma once
 
@@ -31,12 +36,16 @@ enum class Cf : std::size_t {
   incident_events,
   outbox,
   meta,
+  dead_letters,
+  detectors,
+  silences,
   count_  // not a column family
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(Cf::count_)> kCfNames = {
     "posts",     "posts_by_time",   "mentions", "series", "cursors",
-    "incidents", "incident_events", "outbox",   "meta"};
+    "incidents", "incident_events", "outbox",   "meta",   "dead_letters",
+    "detectors", "silences"};
 
 constexpr std::string_view cf_name(Cf cf) {
   return kCfNames[static_cast<std::size_t>(cf)];

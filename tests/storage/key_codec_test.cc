@@ -96,16 +96,20 @@ TEST(KeyCodec, SeriesKeysAndMinutes) {
 }
 
 TEST(KeyCodec, CrisisKeys) {
-  const std::string key = incident_event_key("inc-1", -3, 7);
+  const std::string key = incident_event_key(42, -3, 7);
   const auto e = decode_incident_event_key(key);
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->incident_id, "inc-1");
+  EXPECT_EQ(e->incident_id, 42u);
   EXPECT_EQ(e->time, -3);
   EXPECT_EQ(e->seq, 7u);
-  EXPECT_LT(incident_event_key("i", 1, 9), incident_event_key("i", 2, 0));
-  EXPECT_LT(incident_event_key("i", 1, 1), incident_event_key("i", 1, 2));
-  EXPECT_LT(outbox_key(255), outbox_key(256));
-  EXPECT_EQ(decode_outbox_key(outbox_key(0x0102030405060708ULL)), 0x0102030405060708ULL);
+  EXPECT_FALSE(decode_incident_event_key(key.substr(1)));
+  EXPECT_LT(incident_event_key(1, 1, 9), incident_event_key(1, 2, 0));
+  EXPECT_LT(incident_event_key(1, 1, 1), incident_event_key(1, 1, 2));
+  EXPECT_LT(incident_event_key(1, 900, 0), incident_event_key(2, -900, 0));
+  EXPECT_TRUE(incident_event_key(7, 1, 1).starts_with(id_key(7)));
+  EXPECT_LT(id_key(255), id_key(256));
+  EXPECT_EQ(decode_id_key(id_key(0x0102030405060708ULL)), 0x0102030405060708ULL);
+  EXPECT_FALSE(decode_id_key("short"));
 }
 
 }  // namespace

@@ -235,43 +235,6 @@ TEST_F(WriteTest, StatsReportDiskAndLatency) {
   EXPECT_GT(st.write_latency.sum_seconds, 0);
 }
 
-TEST_F(WriteTest, CrisisTablePrimitives) {
-  ASSERT_TRUE(db_->put_incident("inc-2", "two"));
-  ASSERT_TRUE(db_->put_incident("inc-1", "one"));
-  EXPECT_EQ(db_->incident("inc-1")->value_or(""), "one");
-  EXPECT_FALSE(db_->incident("nope")->has_value());
-  const auto all = db_->incidents("", 10);
-  ASSERT_TRUE(all);
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].id, "inc-1");
-  EXPECT_EQ(db_->incidents("inc-1", 10)->size(), 1u);
-
-  ASSERT_TRUE(db_->put_incident_event("inc-1", kT0 + 5, 0, "later"));
-  ASSERT_TRUE(db_->put_incident_event("inc-1", kT0, 1, "second"));
-  ASSERT_TRUE(db_->put_incident_event("inc-1", kT0, 0, "first"));
-  ASSERT_TRUE(db_->put_incident_event("inc-10", kT0, 0, "other incident"));
-  const auto ev = db_->incident_events("inc-1", 10);
-  ASSERT_TRUE(ev);
-  ASSERT_EQ(ev->size(), 3u);
-  EXPECT_EQ((*ev)[0].value, "first");
-  EXPECT_EQ((*ev)[1].value, "second");
-  EXPECT_EQ((*ev)[2].value, "later");
-
-  const auto s1 = db_->outbox_push("hook-1");
-  const auto s2 = db_->outbox_push("hook-2");
-  ASSERT_TRUE(s1 && s2);
-  EXPECT_LT(*s1, *s2);
-  ASSERT_TRUE(db_->outbox_erase(*s1));
-  auto box = db_->outbox(0, 10);
-  ASSERT_EQ(box->size(), 1u);
-  EXPECT_EQ((*box)[0].value, "hook-2");
-  // Sequence numbers continue after a reopen.
-  db_.reset();
-  db_ = testing::open_db(dir_.path());
-  ASSERT_TRUE(db_);
-  EXPECT_GT(*db_->outbox_push("hook-3"), *s2);
-}
-
 TEST(OpenTest, CreatesMissingParentsAndRefusesAFile) {
   TempDir dir;
   EXPECT_TRUE(testing::open_db(dir.sub("a/b/c")));
