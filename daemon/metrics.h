@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vigie::daemon {
@@ -50,6 +51,23 @@ class Metrics {
   // life.
   Route& route(const std::string& pattern);
 
+  // Notification delivery (daemon/delivery_worker.h), per notifier id:
+  //   vigie_notifications_total{notifier,outcome=delivered|retried|dead}
+  //   vigie_notification_delivery_seconds{notifier}  one attempt, connect to response (or failure)
+  struct NotifierInstruments {
+    prometheus::Counter* delivered;
+    prometheus::Counter* retried;
+    prometheus::Counter* dead;
+    prometheus::Histogram* duration;
+  };
+  // Returns the instruments of `notifier`, creating them once. The reference stays valid for the Metrics'
+  // life.
+  NotifierInstruments& notifier(const std::string& notifier);
+  // vigie_outbox_pending, vigie_outbox_oldest_age_seconds, vigie_dead_letters: set by the delivery worker.
+  prometheus::Gauge& outbox_pending() { return outbox_pending_; }
+  prometheus::Gauge& outbox_oldest_age() { return outbox_oldest_age_; }
+  prometheus::Gauge& dead_letters() { return dead_letters_; }
+
   // Adds a collector read at every scrape (e.g. storage statistics), until remove_collectable().
   void add_collectable(std::shared_ptr<prometheus::Collectable> c);
   void remove_collectable(const std::shared_ptr<prometheus::Collectable>& c);
@@ -63,6 +81,13 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& http_duration_;
   prometheus::Gauge& uptime_;
   double start_seconds_;
+  prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Family<prometheus::Histogram>& notification_duration_;
+  prometheus::Gauge& outbox_pending_;
+  prometheus::Gauge& outbox_oldest_age_;
+  prometheus::Gauge& dead_letters_;
+  std::mutex notifiers_mu_;
+  std::vector<std::pair<std::string, std::unique_ptr<NotifierInstruments>>> notifiers_;
   std::mutex routes_mu_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::mutex collectables_mu_;
