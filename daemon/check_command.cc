@@ -4,6 +4,7 @@
 
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/notifier.h"
 #include "daemon/source_factory.h"
 #include "rules/post_scorer.h"
 
@@ -25,6 +26,10 @@ int check_command(const std::string& config_path) {
   prometheus::Registry scratch;
   if (auto sources = build_sources(*config, scratch); !sources) {
     std::cerr << sources.error().message << "\n";
+    return 2;
+  }
+  if (auto notifiers = read_notifiers(config->notifiers); !notifiers) {
+    std::cerr << notifiers.error().message << "\n";
     return 2;
   }
   auto scorer = rules::PostScorer::load(config->rules_file);

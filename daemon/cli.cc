@@ -55,6 +55,19 @@ int run_cli(int argc, char** argv) {
   backup_cmd->add_option("--config", backup_config, "Configuration file (YAML)")->required();
   backup_cmd->add_option("--to", backup_to, "Directory to create for the backup")->required();
 
+  ReplayOptions replay;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Run scoring and crisis detection over past posts (NDJSON) and print the incidents raised");
+  replay_cmd->add_option("--config", replay.config, "Configuration file (YAML)")->required();
+  replay_cmd->add_option("--rules", replay.rules_file, "Rule file (default: the config's)")
+      ->check(CLI::ExistingFile);
+  replay_cmd->add_option("file", replay.file, "Posts as NDJSON, or - for stdin")->required();
+  replay_cmd->add_option("--from", replay.from, "Only posts created at or after this time (RFC 3339)");
+  replay_cmd->add_option("--to", replay.to, "Only posts created before this time (RFC 3339)");
+  std::string replay_format = "table";
+  replay_cmd->add_option("--format", replay_format, "Output: table (default) or json (one object per line)")
+      ->check(CLI::IsMember({"table", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -79,6 +92,10 @@ int run_cli(int argc, char** argv) {
   if (score_cmd->parsed()) return score_command(score);
   if (parse_cmd->parsed()) return parse_command(parse);
   if (backup_cmd->parsed()) return backup_command(backup_config, backup_to);
+  if (replay_cmd->parsed()) {
+    replay.json = replay_format == "json";
+    return replay_command(replay);
+  }
   return 2;
 }
 

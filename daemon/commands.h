@@ -34,6 +34,17 @@ struct ParseOptions {
 // Prints the Posts found in a captured payload as NDJSON; unreadable items go to stderr (exit 1).
 int parse_command(const ParseOptions& options);
 
+struct ReplayOptions {
+  std::string config;      // for the crisis settings and, without --rules, the rule file
+  std::string rules_file;  // overrides the config's
+  std::string file;        // NDJSON posts, or - for stdin
+  std::string from, to;    // optional event-time bounds (RFC 3339)
+  bool json = false;       // one JSON object per incident event instead of a table
+};
+// Scores and runs crisis detection over historical posts in event time; prints every incident event that
+// would have been raised (nothing is notified). Exit 1 on unreadable lines (reported on stderr).
+int replay_command(const ReplayOptions& options);
+
 // Writes a consistent checkpoint of the database to `to` (a new directory): through the running daemon's admin
 // API when it runs, else directly. Restore: stop Vigie and use the directory as data_dir/db.
 int backup_command(const std::string& config_path, const std::string& to);

@@ -46,6 +46,17 @@ void read_pipeline(YamlMap m, PipelineConfig& p) {
   m.finish();
 }
 
+void read_crisis(YamlMap m, CrisisConfig& c) {
+  c.enabled = m.get_bool("enabled", c.enabled);
+  c.allowed_lateness = m.get_duration("allowed_lateness", c.allowed_lateness);
+  c.idle_timeout = m.get_duration("idle_timeout", c.idle_timeout);
+  c.max_trigger_age = m.get_duration("max_trigger_age", c.max_trigger_age);
+  c.public_url = m.get_string("public_url", c.public_url);
+  while (!c.public_url.empty() && c.public_url.back() == '/')
+    c.public_url.pop_back();
+  m.finish();
+}
+
 std::vector<TokenConfig> read_tokens(const YAML::Node& list, const std::string& file) {
   std::vector<TokenConfig> out;
   if (!list.IsSequence()) fail_at(file, list, "'tokens' in auth: expected a list");
@@ -139,6 +150,7 @@ Result<Config> load_config(const std::string& path) {
     if (auto n = m.take("log")) read_log(YamlMap(*n, path, "log"), c.log);
     if (auto n = m.take("storage")) read_storage(YamlMap(*n, path, "storage"), c.storage);
     if (auto n = m.take("pipeline")) read_pipeline(YamlMap(*n, path, "pipeline"), c.pipeline);
+    if (auto n = m.take("crisis")) read_crisis(YamlMap(*n, path, "crisis"), c.crisis);
     if (auto n = m.take("auth")) {
       YamlMap a(*n, path, "auth");
       if (auto t = a.take("tokens")) c.tokens = read_tokens(*t, path);

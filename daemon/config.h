@@ -53,6 +53,21 @@ struct PipelineConfig {
   int batch_size = 256;       // posts per storage write batch
 };
 
+// Crisis detection (daemon/crisis_engine.h); detector thresholds are per brand, in the rule file.
+struct CrisisConfig {
+  bool enabled = true;
+  // Posts may arrive this late (by their created_at) and still count in their own 5-minute bucket; buckets
+  // are evaluated this much after they end.
+  std::chrono::milliseconds allowed_lateness{2 * 60'000};
+  // With no post for this long, event time follows the wall clock, so quiet periods and reminders elapse.
+  std::chrono::milliseconds idle_timeout{5 * 60'000};
+  // Posts older than this (before the latest event time) open no critical-keyword or influencer incident.
+  std::chrono::milliseconds max_trigger_age{6 * 3600'000};
+  // Base URL of this Vigie as people reach it ("https://vigie.example.com"): notices then link to the
+  // incident. Empty: no link.
+  std::string public_url;
+};
+
 // A source or notifier section, kept as YAML until its type's own reader validates it.
 struct ComponentConfig {
   std::string id;
@@ -69,6 +84,7 @@ struct Config {
   LogConfig log;
   StorageConfig storage;
   PipelineConfig pipeline;
+  CrisisConfig crisis;
   std::vector<TokenConfig> tokens;
   std::vector<ComponentConfig> sources;
   std::vector<ComponentConfig> notifiers;

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
+#include "daemon/incident_api.h"
 #include "daemon/push_api.h"
 #include "daemon/query_api.h"
 #include "daemon/source_factory.h"
@@ -73,6 +74,21 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   }
 
   d->pipeline_ = std::make_unique<Pipeline>(config.pipeline, *d->db_, *scorer, d->metrics_);
+  auto notifiers = read_notifiers(config.notifiers);
+  if (!notifiers) return notifiers.error();
+  d->notifiers_ = std::move(*notifiers);
+  // Started before crisis detection, which may queue notifications as soon as it opens.
+  d->delivery_ = std::make_unique<DeliveryWorker>(*d->db_, d->notifiers_, d->metrics_);
+  if (auto r = d->delivery_->start(); !r) return r.error();
+  spdlog::info("notifiers: {}", d->notifiers_.size());
+  if (config.crisis.enabled) {
+    auto crisis = CrisisService::open(*d->db_, *scorer, d->crisis_options(), &d->metrics_);
+    if (!crisis) return crisis.error();
+    d->crisis_ = std::move(*crisis);
+    d->pipeline_->set_after_write(
+        [c = d->crisis_.get()](std::span<const rules::ScoredPost> posts) { c->after_write(posts); });
+    d->crisis_->start_ticks(std::chrono::seconds(5));
+  }
   d->pipeline_->start();
 
   auto sources = build_sources(config, d->metrics_.registry());
@@ -84,6 +100,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   d->add_routes();
   add_query_routes(d->router_, *d->db_, [dp = d.get()] { return dp->scorer_.load(); });
   add_push_routes(d->router_, *d->pipeline_, std::move(sources->push));
+  if (d->crisis_) add_incident_routes(d->router_, *d->db_, d->crisis_->book());
   d->http_ = std::make_unique<HttpServer>(config.http,
                                           [r = &d->router_](HttpRequest& req) { return r->handle(req); });
   auto port = d->http_->start(*listen);
@@ -95,6 +112,20 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   d->ready_ = true;
   spdlog::info("vigie ready: {} sources", d->sources_.size());
   return d;
+}
+
+CrisisServiceOptions Daemon::crisis_options() const {
+  const auto us = [](std::chrono::milliseconds d) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  };
+  CrisisServiceOptions o;
+  o.render = [this](const IncidentNotice& n) { return notifications_for(n, notifiers_); };
+  o.notified = [this] { delivery_->wake(); };
+  o.engine.allowed_lateness = us(config_.crisis.allowed_lateness);
+  o.engine.idle_timeout = us(config_.crisis.idle_timeout);
+  o.engine.max_trigger_age = us(config_.crisis.max_trigger_age);
+  o.public_url = config_.crisis.public_url;
+  return o;
 }
 
 void Daemon::start_sources() {
@@ -176,6 +207,7 @@ void Daemon::reload_rules(const char* why) {
   }
   const std::shared_ptr<const rules::PostScorer> old = scorer_.exchange(*scorer);
   pipeline_->set_scorer(*scorer);
+  if (crisis_) crisis_->set_scorer(*scorer);
   if (old) rules_collector_->retire(*old);
   reloads_->Add({{"outcome", "success"}}).Increment();
   spdlog::info("{}: rules reloaded from {} ({})", why, config_.rules_file, rules_summary(**scorer));
@@ -229,6 +261,8 @@ void Daemon::shutdown(std::chrono::milliseconds grace) {
   }
   if (http_) http_->drain(grace);
   if (pipeline_) pipeline_->stop();
+  if (crisis_) crisis_->stop();
+  if (delivery_) delivery_->stop();
   if (storage_collector_) metrics_.remove_collectable(storage_collector_);
   if (rules_collector_) metrics_.remove_collectable(rules_collector_);
   db_.reset();

@@ -18,6 +18,8 @@
 #include <thread>
 
 #include "daemon/config.h"
+#include "daemon/crisis_service.h"
+#include "daemon/delivery_worker.h"
 #include "daemon/http_router.h"
 #include "daemon/http_server.h"
 #include "daemon/metrics.h"
@@ -48,6 +50,7 @@ class Daemon {
   void reload_rules(const char* why);
   void watch_rules_file();
   void start_sources();
+  CrisisServiceOptions crisis_options() const;
 
   Config config_;
   // Signals are caught from the very start, before any thread exists, so every thread inherits the handling.
@@ -64,6 +67,9 @@ class Daemon {
   std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;
   std::shared_ptr<RulesCollector> rules_collector_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<CrisisService> crisis_;  // null when crisis.enabled is false
+  std::vector<Notifier> notifiers_;
+  std::unique_ptr<DeliveryWorker> delivery_;
   std::unique_ptr<HttpServer> http_;
 
   std::vector<std::unique_ptr<ingest::Source>> sources_;

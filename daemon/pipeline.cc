@@ -184,6 +184,7 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
       batch_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       for (Item& item : items)
         if (item.done) item.done(DurablePushResult{PushRefusal::none, *r, {}});
+      if (after_write_) after_write_(scored);
       return;
     }
     write_errors_.Increment();

@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "daemon/config.h"
@@ -54,6 +55,10 @@ class Pipeline final : public ingest::PostSink {
   // Batches scored after this call use `scorer`; a batch is always scored by one scorer.
   void set_scorer(std::shared_ptr<const rules::Scorer> scorer);
 
+  // Called on the writer thread with each batch once it is stored (crisis detection). Set before start().
+  using AfterWrite = std::function<void(std::span<const rules::ScoredPost>)>;
+  void set_after_write(AfterWrite f) { after_write_ = std::move(f); }
+
   net::awaitable<Result<void>> push(ingest::SourceBatch batch) override;
 
   // Queues the batch only if there is room now, and completes once it is durable (or refused).
@@ -82,6 +87,7 @@ class Pipeline final : public ingest::PostSink {
   bool stopping_ = false;
   std::vector<std::function<void()>> waiters_;  // each wakes one suspended push()
   std::thread writer_;
+  AfterWrite after_write_;
 
   prometheus::Gauge& queue_depth_;
   prometheus::Counter& written_;

@@ -42,6 +42,9 @@ std::unique_ptr<ingest::Source> build_replay(const Config& config, const Compone
     o.speed = *speed;
   }
   o.rebase_time = m.get_bool("rebase_time", false);
+  o.paced_last = std::chrono::duration_cast<std::chrono::microseconds>(
+                     m.get_duration("paced_last", std::chrono::milliseconds(0)))
+                     .count();
   o.batch_size = static_cast<std::size_t>(config.pipeline.batch_size);
   m.finish();
   if (!fs::exists(o.path)) fail_at(c.file, c.node["path"], "source \"" + c.id + "\": no such file " + o.path);

@@ -78,16 +78,16 @@ net::awaitable<void> ReplaySource::run(PostSink& out, std::string cursor_text) {
     co_return;
   }
   ReplayCursor cursor = parse_cursor(cursor_text);
-  if (options_.rebase_time && !cursor.shift) {
+  const auto span = options_.rebase_time || options_.paced_last > 0 ? time_span(options_.path) : std::nullopt;
+  // Posts created before this (file time) are not paced.
+  const Micros pace_from = span && options_.paced_last > 0 ? span->second - options_.paced_last : INT64_MIN;
+  if (options_.rebase_time && !cursor.shift && span) {
     // Shift so that the file's last post is due exactly when the replay reaches it: every post then carries a
     // past time when it arrives, as live posts do, and dashboards ending at "now" show the whole replay.
-    if (auto span = time_span(options_.path)) {
-      const Micros replay_length =
-          options_.speed > 0
-              ? static_cast<Micros>(static_cast<double>(span->second - span->first) / options_.speed)
-              : 0;
-      cursor.shift = now_micros() + replay_length - span->second;
-    }
+    const Micros paced_span = span->second - std::max(span->first, pace_from);
+    const Micros replay_length =
+        options_.speed > 0 ? static_cast<Micros>(static_cast<double>(paced_span) / options_.speed) : 0;
+    cursor.shift = now_micros() + replay_length - span->second;
   }
   in.seekg(static_cast<std::streamoff>(cursor.offset));
   std::uint64_t offset = cursor.offset;   // end of the last line read
@@ -141,8 +141,9 @@ net::awaitable<void> ReplaySource::run(PostSink& out, std::string cursor_text) {
     }
     Post& p = *post;
     p.source = options_.id;
+    const bool paced = p.created_at >= pace_from;
     if (cursor.shift) p.created_at += *cursor.shift;
-    if (options_.speed > 0) {
+    if (options_.speed > 0 && paced) {
       if (!first_created) first_created = p.created_at;
       const auto due = wall_start + std::chrono::microseconds(static_cast<Micros>(
                                         static_cast<double>(p.created_at - *first_created) / options_.speed));

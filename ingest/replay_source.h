@@ -7,6 +7,9 @@
 //   replay
 //                         reaches it (demos, dashboards); the shift is kept in the cursor so that a restart
 //                         shifts the same way, and duplicates are recognised
+//   paced_last: 6h        only the file's last 6 hours (of created_at) are paced at `speed`; the posts before
+//                         go as fast as Vigie takes them (a history for detectors to learn from, then a
+//                         live-looking end)
 //
 // Cursor: "OFFSET" or "OFFSET@SHIFT_MICROS": the byte offset after the last line delivered. A malformed line
 // is logged with its line number, counted, and skipped. The source ends at the end of the file.
@@ -25,6 +28,7 @@ struct ReplayOptions {
   std::string path;
   double speed = 1.0;  // 0: max
   bool rebase_time = false;
+  Micros paced_last = 0;  // > 0: only posts within this of the file's last created_at are paced
   std::size_t batch_size = 256;
 };
 

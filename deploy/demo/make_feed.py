@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Writes deploy/demo/feed.ndjson: six hours of invented social posts about two invented brands, in French and
-English, with a quiet baseline and, in the last hour, a negative surge about an Acme Bank outage. Deterministic
+"""Writes deploy/demo/feed.ndjson: three days and six hours of invented social posts about two invented brands, in
+French and English, with a quiet baseline and, in the last hour, a negative surge about an Acme Bank outage. The
+three days are history for the crisis detectors to learn what is normal (the demo replays them at once), the six
+hours are replayed at 20x. Deterministic
 (seeded), so the committed file can be regenerated identically: python3 deploy/demo/make_feed.py > feed.ndjson
 """
 import json
@@ -10,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 rng = random.Random(20261122)
 START = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 HOURS = 6
+HISTORY_DAYS = 3
 
 PLATFORMS = ["mastodon", "bluesky", "x", "reddit", "rss"]
 AUTHORS = [("camille_r", "Camille R.", 320), ("jdupont", "J. Dupont", 1200), ("techwatcher", "Tech Watcher", 48000),
@@ -77,7 +80,7 @@ def post(i, t, text, lang, brand_hint):
 
 def main():
     out, i = [], 0
-    t = START
+    t = START - timedelta(days=HISTORY_DAYS)
     end = START + timedelta(hours=HOURS)
     surge_start = end - timedelta(minutes=60)
     while t < end:

@@ -1,0 +1,381 @@
+#include "daemon/crisis_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rules/post_triggers.h"
+#include "storage/key_codec.h"
+
+namespace vigie::daemon {
+namespace {
+
+constexpr std::uint8_t kStateVersion = 1;
+constexpr std::string_view kBrandPrefix = "brand/";
+constexpr std::string_view kEngineKey = "engine";
+// A window is quiet for auto-resolution when its upper-tail p exceeds this.
+constexpr double kQuietP = 0.01;
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+std::uint64_t get_u64(std::string_view& in) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v |= std::uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
+  in.remove_prefix(8);
+  return v;
+}
+
+void put_blob(std::string& out, const std::string& blob) {
+  put_u64(out, blob.size());
+  out += blob;
+}
+
+std::optional<std::string_view> get_blob(std::string_view& in) {
+  if (in.size() < 8) return std::nullopt;
+  const std::uint64_t n = get_u64(in);
+  if (in.size() < n) return std::nullopt;
+  const std::string_view blob = in.substr(0, n);
+  in.remove_prefix(n);
+  return blob;
+}
+
+std::vector<std::string> brands_of(const rules::ScoredPost& p) {
+  std::vector<std::string> out;
+  for (const rules::Match& m : p.matches) {
+    if (m.kind == rules::RuleKind::brand && std::find(out.begin(), out.end(), m.rule) == out.end()) {
+      out.push_back(m.rule);
+    }
+  }
+  return out;
+}
+
+bool has_brand(const rules::RuleSet& rules, std::string_view brand) {
+  for (const rules::Brand& b : rules.brands()) {
+    if (b.id == brand) return true;
+  }
+  return false;
+}
+
+// A detector that fits `options`: the given state when it was learned with compatible options, else a fresh
+// one. Nullopt when the detector is switched off.
+template <class Detector, class Options>
+std::optional<Detector> fit(std::optional<std::string_view> state, bool enabled, const Options& options) {
+  if (!enabled) return std::nullopt;
+  if (state && !state->empty()) {
+    if (auto d = Detector::decode(*state, options)) return std::move(*d);
+  }
+  auto d = Detector::create(options);
+  if (!d) return std::nullopt;  // options are validated when the rule file is read
+  return std::move(*d);
+}
+
+// A stored mention as the per-post detectors read it: the brand and its topics (with their severities from
+// the current rules), the author, the text and the sentiment label.
+rules::ScoredPost post_of(const storage::Mention& m, const rules::RuleSet& rules) {
+  rules::ScoredPost p;
+  p.post.uid = m.uid;
+  p.post.kind = m.kind;
+  p.post.platform = m.platform;
+  p.post.created_at = m.created_at;
+  p.post.author.handle = m.author_handle;
+  p.post.author.name = m.author_name;
+  p.post.author.followers = m.followers;
+  p.post.title = m.title;
+  p.post.text = m.text;
+  p.post.url = m.url;
+  p.lang = m.lang;
+  p.sentiment.compound = m.compound;
+  p.sentiment.label = m.label;
+  p.sentiment.scored = true;
+  p.matches.push_back({m.brand, rules::RuleKind::brand, rules::Severity::info});
+  for (const std::string& t : m.topics) {
+    for (const rules::Topic& topic : rules.topics()) {
+      if (topic.id == t) p.matches.push_back({t, rules::RuleKind::topic, topic.severity});
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+CrisisEngine::CrisisEngine(storage::Database& db, IncidentBook& book, CrisisEngineOptions options,
+                           std::shared_ptr<const rules::RuleSet> rules)
+    : db_(db), book_(book), options_(options), rules_(std::move(rules)) {}
+
+Result<std::unique_ptr<CrisisEngine>> CrisisEngine::open(storage::Database& db, IncidentBook& book,
+                                                         CrisisEngineOptions options,
+                                                         std::shared_ptr<const rules::RuleSet> rules,
+                                                         Micros wall_now) {
+  if (options.bucket <= 0 || 3600 * kMicrosPerSecond % options.bucket != 0) {
+    return error("crisis: the bucket width must divide one hour");
+  }
+  std::unique_ptr<CrisisEngine> e(new CrisisEngine(db, book, options, std::move(rules)));
+  e->last_arrival_wall_ = wall_now;
+  if (auto r = e->load(); !r) return r.error();
+  if (auto r = e->recheck_recent_posts(); !r) return r.error();
+  return e;
+}
+
+Result<void> CrisisEngine::load() {
+  auto states = db_.detector_states();
+  if (!states) return states.error();
+  for (const storage::NamedValue& s : *states) {
+    std::string_view in = s.value;
+    if (s.name == kEngineKey) {
+      if (in.size() != 9 || in[0] != static_cast<char>(kStateVersion)) {
+        return error("crisis: stored engine state has an unknown format; upgrade vigie");
+      }
+      in.remove_prefix(1);
+      max_event_ = static_cast<Micros>(get_u64(in));
+      continue;
+    }
+    if (!s.name.starts_with(kBrandPrefix)) continue;
+    const std::string brand = s.name.substr(kBrandPrefix.size());
+    if (in.size() < 9 || in[0] != static_cast<char>(kStateVersion)) {
+      return error("crisis: stored detector state of brand '" + brand + "' has an unknown format; upgrade vigie");
+    }
+    in.remove_prefix(1);
+    Detectors d;
+    d.next_bucket = static_cast<Micros>(get_u64(in));
+    const auto volume = get_blob(in);
+    const auto negative = get_blob(in);
+    const auto sentiment = get_blob(in);
+    const rules::DetectionOptions& o = rules_->detection(brand);
+    d.volume = fit<rules::VolumeSpikeDetector>(volume, o.volume_enabled, o.volume);
+    d.negative = fit<rules::VolumeSpikeDetector>(negative, o.negative_volume_enabled, o.negative_volume);
+    d.sentiment = fit<rules::SentimentDropDetector>(sentiment, o.sentiment_drop_enabled, o.sentiment_drop);
+    brands_[brand] = std::move(d);
+  }
+  return ok();
+}
+
+std::string CrisisEngine::encode_state(const Detectors& d) const {
+  std::string out(1, static_cast<char>(kStateVersion));
+  put_u64(out, static_cast<std::uint64_t>(d.next_bucket));
+  put_blob(out, d.volume ? d.volume->encode() : std::string());
+  put_blob(out, d.negative ? d.negative->encode() : std::string());
+  put_blob(out, d.sentiment ? d.sentiment->encode() : std::string());
+  return out;
+}
+
+void CrisisEngine::fit_detectors(const std::string& brand, Detectors& d) {
+  const rules::DetectionOptions& o = rules_->detection(brand);
+  const auto state = [](const auto& det) -> std::optional<std::string> {
+    if (!det) return std::nullopt;
+    return det->encode();
+  };
+  const auto volume = state(d.volume);
+  const auto negative = state(d.negative);
+  const auto sentiment = state(d.sentiment);
+  d.volume = fit<rules::VolumeSpikeDetector>(volume, o.volume_enabled, o.volume);
+  d.negative = fit<rules::VolumeSpikeDetector>(negative, o.negative_volume_enabled, o.negative_volume);
+  d.sentiment = fit<rules::SentimentDropDetector>(sentiment, o.sentiment_drop_enabled, o.sentiment_drop);
+}
+
+void CrisisEngine::set_rules(std::shared_ptr<const rules::RuleSet> rules) {
+  std::lock_guard lock(mu_);
+  rules_ = std::move(rules);
+  for (auto& [brand, d] : brands_) {
+    fit_detectors(brand, d);
+    dirty_.push_back(brand);
+  }
+}
+
+CrisisEngine::Detectors& CrisisEngine::start_brand(const std::string& brand, Micros first_event) {
+  Detectors& d = brands_[brand];
+  d.next_bucket = storage::floor_to(first_event - options_.history, options_.bucket);
+  fit_detectors(brand, d);
+  dirty_.push_back(brand);
+  return d;
+}
+
+Micros CrisisEngine::watermark_locked() const {
+  if (max_event_ == 0) return 0;
+  return max_event_ - options_.allowed_lateness + extra_;
+}
+
+Micros CrisisEngine::watermark() const {
+  std::lock_guard lock(mu_);
+  return watermark_locked();
+}
+
+Result<void> CrisisEngine::recheck_recent_posts() {
+  std::lock_guard lock(mu_);
+  if (max_event_ == 0) return ok();
+  std::vector<CrisisSignal> signals;
+  const Micros from = watermark_locked() - options_.max_trigger_age;
+  for (const rules::Brand& b : rules_->brands()) {
+    if (!brands_.contains(b.id)) continue;
+    storage::MentionQuery q;
+    q.brand = b.id;
+    q.from = from;
+    q.to = max_event_ + 1;
+    q.limit = storage::kMaxPageLimit;
+    for (int pages = 0; pages < 100; ++pages) {
+      auto page = db_.mentions(q);
+      if (!page) return page.error();
+      for (const storage::Mention& m : page->items) {
+        const rules::ScoredPost p = post_of(m, *rules_);
+        for (rules::Finding& f :
+             rules::post_trigger_findings(p, b.id, rules_->detection(b.id).post_triggers, rules_.get())) {
+          signals.push_back({CrisisSignal::Kind::finding, b.id, f.at, 0, std::move(f)});
+        }
+      }
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+  }
+  return step(std::move(signals));
+}
+
+Result<void> CrisisEngine::observe(std::span<const rules::ScoredPost> posts, Micros wall_now) {
+  std::lock_guard lock(mu_);
+  last_arrival_wall_ = wall_now;
+  std::vector<CrisisSignal> signals;
+  for (const rules::ScoredPost& p : posts) {
+    if (p.post.kind == ingest::Kind::del) continue;
+    Micros t = p.post.created_at;
+    if (options_.live) t = std::min(t, wall_now + options_.max_future_skew);
+    max_event_ = std::max(max_event_, t);
+    for (const std::string& brand : brands_of(p)) {
+      if (!has_brand(*rules_, brand)) continue;
+      if (!brands_.contains(brand)) start_brand(brand, t);
+      if (t < watermark_locked() - options_.max_trigger_age) continue;
+      for (rules::Finding& f :
+           rules::post_trigger_findings(p, brand, rules_->detection(brand).post_triggers, rules_.get())) {
+        signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
+      }
+    }
+  }
+  if (auto r = process_buckets(watermark_locked(), signals); !r) return r;
+  return step(std::move(signals));
+}
+
+Result<void> CrisisEngine::tick(Micros wall_now) {
+  std::lock_guard lock(mu_);
+  if (options_.live && wall_now - last_arrival_wall_ >= options_.idle_timeout) {
+    // Nothing arrived for a while: whatever is still on its way is later than the lateness allows.
+    max_event_ = std::max(max_event_, wall_now - options_.idle_timeout);
+  }
+  std::vector<CrisisSignal> signals;
+  if (auto r = process_buckets(watermark_locked(), signals); !r) return r;
+  return step(std::move(signals));
+}
+
+Result<void> CrisisEngine::finish() {
+  std::lock_guard lock(mu_);
+  extra_ = options_.allowed_lateness;
+  std::vector<CrisisSignal> signals;
+  if (auto r = process_buckets(watermark_locked(), signals); !r) return r;
+  return step(std::move(signals));
+}
+
+Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisSignal>& signals) {
+  for (auto& [brand, d] : brands_) {
+    if (!has_brand(*rules_, brand)) continue;
+    bool advanced = false;
+    while (d.next_bucket + options_.bucket <= watermark) {
+      const Micros start = d.next_bucket;
+      const Micros end = start + options_.bucket;
+      auto totals = db_.totals(brand, start, end);
+      if (!totals) return totals.error();
+      bool fired = false;
+      bool quiet = true;
+      const auto add = [&](rules::Finding f) {
+        fired = true;
+        signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
+      };
+      if (d.volume) {
+        auto r = d.volume->on_bucket(start, totals->count);
+        if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
+        if (*r) add(rules::to_finding(**r, brand, rules::DetectorKind::volume));
+        quiet = quiet && d.volume->last_p() > kQuietP;
+      }
+      if (d.negative) {
+        auto r = d.negative->on_bucket(start, totals->negative);
+        if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
+        if (*r) add(rules::to_finding(**r, brand, rules::DetectorKind::negative_volume));
+        quiet = quiet && d.negative->last_p() > kQuietP;
+      }
+      if (d.sentiment) {
+        auto r = d.sentiment->on_bucket(start, totals->count, totals->compound_sum());
+        if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
+        if (*r) add(rules::to_finding(**r, brand));
+        quiet = quiet && !d.sentiment->last_fired();
+      }
+      signals.push_back({quiet && !fired ? CrisisSignal::Kind::quiet : CrisisSignal::Kind::busy, brand, end,
+                         options_.bucket, {}});
+      d.next_bucket = end;
+      advanced = true;
+    }
+    if (advanced) dirty_.push_back(brand);
+  }
+  return ok();
+}
+
+Result<void> CrisisEngine::step(std::vector<CrisisSignal> signals) {
+  std::vector<CrisisSignal> all = std::move(pending_);
+  pending_.clear();
+  for (CrisisSignal& s : signals)
+    all.push_back(std::move(s));
+  std::stable_sort(all.begin(), all.end(), [](const CrisisSignal& a, const CrisisSignal& b) { return a.at < b.at; });
+  CrisisStep step;
+  step.now = watermark_locked();
+  std::sort(dirty_.begin(), dirty_.end());
+  dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
+  for (const std::string& brand : dirty_) {
+    const auto it = brands_.find(brand);
+    if (it != brands_.end()) step.detector_states.push_back({std::string(kBrandPrefix) + brand, encode_state(it->second)});
+  }
+  if (!step.detector_states.empty()) {
+    std::string engine(1, static_cast<char>(kStateVersion));
+    put_u64(engine, static_cast<std::uint64_t>(max_event_));
+    step.detector_states.push_back({std::string(kEngineKey), std::move(engine)});
+  }
+  step.signals = std::move(all);
+  if (auto r = book_.apply(step); !r) {
+    pending_ = std::move(step.signals);  // retried with the next step; dirty_ stays set
+    return r;
+  }
+  dirty_.clear();
+  return ok();
+}
+
+std::vector<NoticePost> top_posts(const storage::Database& db, const std::string& brand, Micros from, Micros to,
+                                  std::size_t n, std::size_t scan) {
+  std::vector<storage::Mention> seen;
+  storage::MentionQuery q;
+  q.brand = brand;
+  q.from = from;
+  q.to = to;
+  q.limit = storage::kMaxPageLimit;
+  while (seen.size() < scan) {
+    auto page = db.mentions(q);
+    if (!page) break;
+    for (auto& m : page->items)
+      seen.push_back(std::move(m));
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  // Most reach first; the newest among equals.
+  std::stable_sort(seen.begin(), seen.end(),
+                   [](const storage::Mention& a, const storage::Mention& b) { return a.reach > b.reach; });
+  std::vector<NoticePost> out;
+  for (std::size_t i = 0; i < seen.size() && i < n; ++i) {
+    const storage::Mention& m = seen[i];
+    std::string text = m.text;
+    if (text.size() > 280) {
+      std::size_t cut = 280;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;  // never split a UTF-8 sequence
+      text = text.substr(0, cut) + "…";
+    }
+    out.push_back({m.uid, m.url, m.author_handle, m.followers, std::move(text)});
+  }
+  return out;
+}
+
+}  // namespace vigie::daemon

@@ -1,0 +1,75 @@
+// Crisis detection as the daemon runs it: the incident book and the crisis engine over the daemon's database,
+// fed by the pipeline after each stored batch, and ticked by a timer thread so that quiet periods, reminders
+// and idle watermarks advance with nothing arriving. `vigie replay` uses the same service without the timer.
+//
+// Thread-safety: after_write() from the pipeline's writer thread, set_rules() from the control thread, book()
+// from HTTP threads; the book and engine serialize themselves.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+
+#include "daemon/crisis_engine.h"
+#include "daemon/incident_book.h"
+#include "daemon/metrics.h"
+#include "rules/post_scorer.h"
+#include "storage/database.h"
+
+namespace vigie::daemon {
+
+struct CrisisServiceOptions {
+  CrisisEngineOptions engine;
+  std::string public_url;  // for notice links; empty: none
+  std::function<std::vector<std::string>(const IncidentNotice&)> render;  // outbox values of a notice
+  std::function<void()> notified;  // after a commit that queued notifications
+  std::function<void(const Incident&, std::string_view event, const rules::Finding*)> observed;
+  std::function<Micros()> wall_now;  // defaults to the system clock
+};
+
+class CrisisService {
+ public:
+  // `rules` may be null (no rule file): no brand, nothing detected.
+  static Result<std::unique_ptr<CrisisService>> open(storage::Database& db,
+                                                     std::shared_ptr<const rules::PostScorer> scorer,
+                                                     CrisisServiceOptions options, Metrics* metrics);
+  ~CrisisService();
+
+  void set_scorer(std::shared_ptr<const rules::PostScorer> scorer);
+  // Posts just stored; errors are logged and counted (the next step retries what did not commit).
+  void after_write(std::span<const rules::ScoredPost> posts);
+  // Starts the timer thread (live daemon only); stop() joins it.
+  void start_ticks(std::chrono::milliseconds period);
+  void stop();
+  // End of a replay.
+  Result<void> finish();
+
+  IncidentBook& book() { return *book_; }
+  CrisisEngine& engine() { return *engine_; }
+
+ private:
+  CrisisService() = default;
+  void count(const Result<void>& r, const char* what);
+
+  std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;  // keeps the engine's rule set alive
+  std::unique_ptr<IncidentBook> book_;
+  std::unique_ptr<CrisisEngine> engine_;
+  std::function<Micros()> wall_now_;
+  prometheus::Counter* errors_ = nullptr;
+  prometheus::Gauge* active_ = nullptr;
+  prometheus::Gauge* watermark_ = nullptr;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread ticker_;
+};
+
+}  // namespace vigie::daemon

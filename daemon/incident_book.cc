@@ -1,0 +1,358 @@
+#include "daemon/incident_book.h"
+
+#include <boost/json/array.hpp>
+#include <set>
+
+namespace vigie::daemon {
+namespace json = boost::json;
+
+namespace {
+
+// Per-post findings remembered per incident to ignore the same post twice (a restart re-reads recent posts).
+constexpr std::size_t kMaxTriggerUids = 256;
+
+json::object finding_fields(std::string_view kind, const rules::Finding& f) {
+  json::object o{{"kind", kind},
+                 {"detector", rules::to_string(f.detector)},
+                 {"severity", rules::to_string(f.severity)},
+                 {"summary", f.summary}};
+  if (!f.post_uid.empty()) o["post"] = f.post_uid;
+  return o;
+}
+
+json::array posts_json(const std::vector<NoticePost>& posts) {
+  json::array a;
+  for (const NoticePost& p : posts) {
+    a.push_back(json::object{{"uid", p.uid},
+                             {"url", p.url},
+                             {"author", p.author},
+                             {"followers", p.followers},
+                             {"text", p.text}});
+  }
+  return a;
+}
+
+}  // namespace
+
+struct IncidentBook::Draft {
+  std::map<std::string, Incident> active;  // the book's active incidents as this transaction changes them
+  std::map<std::uint64_t, Incident> touched;  // every incident written by this transaction, by id
+  std::map<std::uint64_t, std::vector<NoticePost>> top_posts;  // of incidents opened by it
+  std::uint64_t last_incident_id = 0;
+  storage::CrisisChanges changes;
+  struct Observed {
+    Incident incident;  // as it was right after the event
+    std::string event;
+    std::optional<rules::Finding> finding;
+  };
+  std::vector<Observed> observed;
+
+  void event(Incident& inc, Micros at, json::object fields) {
+    changes.events.push_back({inc.id, at, inc.next_event_seq++, encode_timeline_entry(fields)});
+  }
+  void touch(const Incident& inc) { touched[inc.id] = inc; }
+};
+
+IncidentBook::IncidentBook(storage::Database& db, IncidentBookHooks hooks)
+    : db_(db), hooks_(std::move(hooks)) {}
+
+Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, IncidentBookHooks hooks) {
+  std::unique_ptr<IncidentBook> book(new IncidentBook(db, std::move(hooks)));
+  auto last = db.last_incident_id();
+  if (!last) return last.error();
+  book->last_incident_id_ = *last;
+  // Active incidents are the newest ones: walk back until a page holds none for a while. Incidents are few
+  // (a handful a week), so reading them all at start-up is cheap; resolved ones are skipped.
+  std::uint64_t before = 0;
+  for (;;) {
+    auto rows = db.incidents(before, 500);
+    if (!rows) return rows.error();
+    for (const auto& r : *rows) {
+      auto inc = decode_incident(r.id, r.value);
+      if (!inc) return inc.error();
+      if (inc->active()) book->active_[inc->brand] = std::move(*inc);
+    }
+    if (rows->size() < 500) break;
+    before = rows->back().id;
+  }
+  auto silences = db.silences();
+  if (!silences) return silences.error();
+  for (const auto& r : *silences) {
+    auto s = decode_silence(r.id, r.value);
+    if (!s) return s.error();
+    book->last_silence_id_ = std::max(book->last_silence_id_, s->id);
+    book->silences_[s->id] = std::move(*s);
+  }
+  return book;
+}
+
+bool IncidentBook::silenced(const std::string& brand, rules::DetectorKind k, Micros t) const {
+  for (const auto& [id, s] : silences_) {
+    if (s.matches(brand, k, t)) return true;
+  }
+  return false;
+}
+
+void IncidentBook::notify(Draft& d, Incident& inc, NoticeType type, Micros at, const std::string& actor) {
+  if (type != NoticeType::reminder) inc.last_notified_at = std::max(inc.last_notified_at, at);
+  if (inc.silenced || !hooks_.render) return;
+  IncidentNotice n;
+  n.type = type;
+  n.incident_id = inc.id;
+  n.brand = inc.brand;
+  n.brand_name = hooks_.settings ? hooks_.settings(inc.brand).name : inc.brand;
+  n.severity = inc.severity;
+  n.status = std::string(to_string(inc.status));
+  n.detectors = inc.detectors;
+  n.summary = inc.last_summary.empty() ? inc.summary : inc.last_summary;
+  n.opened_at = inc.opened_at;
+  n.at = at;
+  n.sent_at = hooks_.wall_now ? hooks_.wall_now() : at;
+  n.actor = actor;
+  if (const auto it = d.top_posts.find(inc.id); it != d.top_posts.end()) n.top_posts = it->second;
+  for (std::string& v : hooks_.render(n))
+    d.changes.notifications.push_back(std::move(v));
+}
+
+void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
+  const bool muted = silenced(f.brand, f.detector, f.at);
+  auto it = d.active.find(f.brand);
+  if (it == d.active.end()) {
+    Incident inc;
+    inc.id = ++d.last_incident_id;
+    inc.brand = f.brand;
+    inc.severity = f.severity;
+    inc.detectors = {f.detector};
+    inc.summary = f.summary;
+    inc.last_summary = f.summary;
+    inc.first_mention_at = f.window_start != 0 ? f.window_start : f.at;
+    inc.opened_at = f.at;
+    inc.last_fired_at = f.at;
+    inc.silenced = muted;
+    inc.findings = 1;
+    if (!f.post_uid.empty()) inc.trigger_uids.push_back(f.post_uid);
+    d.event(inc, inc.first_mention_at, json::object{{"kind", "first_mention"}});
+    d.event(inc, f.at, finding_fields("fired", f));
+    if (hooks_.top_posts) {
+      auto posts = hooks_.top_posts(f.brand, inc.first_mention_at, f.at + 1);
+      if (!posts.empty()) d.event(inc, f.at, json::object{{"kind", "top_posts"}, {"posts", posts_json(posts)}});
+      d.top_posts[inc.id] = std::move(posts);
+    }
+    notify(d, inc, NoticeType::opened, f.at, "");
+    d.observed.push_back({inc, "opened", f});
+    d.touch(inc);
+    d.active.emplace(f.brand, std::move(inc));
+    return;
+  }
+  Incident& inc = it->second;
+  if (!f.post_uid.empty()) {
+    if (std::find(inc.trigger_uids.begin(), inc.trigger_uids.end(), f.post_uid) != inc.trigger_uids.end()) {
+      return;
+    }
+    inc.trigger_uids.push_back(f.post_uid);
+    if (inc.trigger_uids.size() > kMaxTriggerUids) inc.trigger_uids.erase(inc.trigger_uids.begin());
+  }
+  ++inc.findings;
+  inc.last_fired_at = std::max(inc.last_fired_at, f.at);
+  inc.last_summary = f.summary;
+  inc.quiet_since = 0;
+  const bool new_detector = !inc.has_detector(f.detector);
+  if (new_detector) inc.detectors.push_back(f.detector);
+  // Window detectors report every bucket while they fire; only the start of an episode goes in the timeline.
+  if (f.onset || new_detector) d.event(inc, f.at, finding_fields("fired", f));
+  if (inc.silenced && !muted) {
+    // The silence is over, or this detector is not silenced: the team hears of the incident now.
+    inc.silenced = false;
+    notify(d, inc, NoticeType::opened, f.at, "");
+  }
+  if (f.severity > inc.severity) {
+    inc.severity = f.severity;
+    inc.status = IncidentStatus::escalated;
+    d.event(inc, f.at, finding_fields("escalated", f));
+    notify(d, inc, NoticeType::escalated, f.at, "");
+    d.observed.push_back({inc, "escalated", f});
+  }
+  d.touch(inc);
+}
+
+void IncidentBook::on_quiet(Draft& d, const CrisisSignal& s) {
+  auto it = d.active.find(s.brand);
+  if (it == d.active.end()) return;
+  Incident& inc = it->second;
+  if (s.kind == CrisisSignal::Kind::busy) {
+    if (inc.quiet_since != 0) {
+      inc.quiet_since = 0;
+      d.touch(inc);
+    }
+    return;
+  }
+  const Micros bucket_start = s.at - s.bucket;
+  // Buckets before the incident's last finding cannot count as quiet.
+  if (bucket_start < inc.last_fired_at) return;
+  if (inc.quiet_since == 0) inc.quiet_since = bucket_start;
+  const Micros quiet_period = hooks_.settings ? hooks_.settings(s.brand).quiet_period : 30 * 60 * kMicrosPerSecond;
+  if (s.at - inc.quiet_since >= quiet_period) {
+    inc.status = IncidentStatus::resolved;
+    inc.resolved_at = s.at;
+    inc.resolved_by = "quiet period";
+    d.event(inc, s.at, json::object{{"kind", "resolved"}, {"by", inc.resolved_by}});
+    notify(d, inc, NoticeType::resolved, s.at, "");
+    d.observed.push_back({inc, "resolved", std::nullopt});
+    d.touch(inc);
+    d.active.erase(it);
+    return;
+  }
+  d.touch(inc);
+}
+
+Result<void> IncidentBook::apply(const CrisisStep& step) {
+  std::lock_guard lock(mu_);
+  Draft d;
+  d.active = active_;
+  d.last_incident_id = last_incident_id_;
+  for (const CrisisSignal& s : step.signals) {
+    if (s.kind == CrisisSignal::Kind::finding) {
+      on_finding(d, s.finding);
+    } else {
+      on_quiet(d, s);
+    }
+  }
+  for (auto& [brand, inc] : d.active) {
+    if (inc.status == IncidentStatus::acknowledged || inc.silenced) continue;
+    const Micros repeat = hooks_.settings ? hooks_.settings(brand).repeat_interval : 4 * 3600 * kMicrosPerSecond;
+    if (repeat <= 0 || step.now - inc.last_notified_at < repeat) continue;
+    inc.last_notified_at = step.now;
+    d.event(inc, step.now, json::object{{"kind", "reminder"}});
+    notify(d, inc, NoticeType::reminder, step.now, "");
+    d.touch(inc);
+  }
+  d.changes.detector_states = step.detector_states;
+  if (auto r = commit(d); !r) return r;
+  active_ = std::move(d.active);
+  last_incident_id_ = d.last_incident_id;
+  return ok();
+}
+
+Result<void> IncidentBook::commit(Draft& d) {
+  for (const auto& [id, inc] : d.touched)
+    d.changes.incidents.push_back({id, encode_incident(inc)});
+  auto seqs = db_.commit_crisis(d.changes);
+  if (!seqs) return seqs.error();
+  if (!seqs->empty() && hooks_.notified) hooks_.notified();
+  if (hooks_.observed) {
+    for (const auto& o : d.observed)
+      hooks_.observed(o.incident, o.event, o.finding ? &*o.finding : nullptr);
+  }
+  return ok();
+}
+
+IncidentBook::ActionResult IncidentBook::act(std::uint64_t id,
+                                             const std::function<ActionResult(Draft&, Incident&)>& change) {
+  std::lock_guard lock(mu_);
+  Draft d;
+  d.active = active_;
+  d.last_incident_id = last_incident_id_;
+  Incident inc;
+  auto found = std::find_if(d.active.begin(), d.active.end(), [id](const auto& kv) { return kv.second.id == id; });
+  if (found != d.active.end()) {
+    inc = found->second;
+  } else {
+    auto stored = db_.incident(id);
+    if (!stored) return {ActionError::storage, stored.error().message, {}};
+    if (!stored->has_value()) return {ActionError::not_found, "unknown incident " + std::to_string(id), {}};
+    auto decoded = decode_incident(id, **stored);
+    if (!decoded) return {ActionError::storage, decoded.error().message, {}};
+    inc = std::move(*decoded);
+  }
+  ActionResult r = change(d, inc);
+  if (r.error != ActionError::none) return r;
+  d.touch(inc);
+  if (inc.active()) {
+    d.active[inc.brand] = inc;
+  } else {
+    d.active.erase(inc.brand);
+  }
+  if (auto c = commit(d); !c) return {ActionError::storage, c.error().message, {}};
+  active_ = std::move(d.active);
+  r.incident = inc;
+  return r;
+}
+
+IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std::string& actor) {
+  return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
+    if (!inc.active()) return {ActionError::conflict, "incident " + std::to_string(id) + " is resolved", {}};
+    if (inc.status == IncidentStatus::acknowledged) return {};  // idempotent
+    const Micros now = hooks_.wall_now();
+    inc.status = IncidentStatus::acknowledged;
+    inc.acknowledged_at = now;
+    inc.acknowledged_by = actor;
+    d.event(inc, now, json::object{{"kind", "acknowledged"}, {"by", actor}});
+    notify(d, inc, NoticeType::acknowledged, now, actor);
+    return {};
+  });
+}
+
+IncidentBook::ActionResult IncidentBook::resolve(std::uint64_t id, const std::string& actor) {
+  return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
+    if (!inc.active()) return {ActionError::conflict, "incident " + std::to_string(id) + " is already resolved", {}};
+    const Micros now = hooks_.wall_now();
+    inc.status = IncidentStatus::resolved;
+    inc.resolved_at = now;
+    inc.resolved_by = actor;
+    d.event(inc, now, json::object{{"kind", "resolved"}, {"by", actor}});
+    notify(d, inc, NoticeType::resolved, now, actor);
+    d.observed.push_back({inc, "resolved", std::nullopt});
+    return {};
+  });
+}
+
+IncidentBook::ActionResult IncidentBook::add_note(std::uint64_t id, const std::string& author,
+                                                  const std::string& text) {
+  return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
+    d.event(inc, hooks_.wall_now(), json::object{{"kind", "note"}, {"author", author}, {"text", text}});
+    return {};
+  });
+}
+
+Result<Silence> IncidentBook::add_silence(Silence s) {
+  std::lock_guard lock(mu_);
+  s.id = last_silence_id_ + 1;
+  storage::CrisisChanges c;
+  c.silences.push_back({s.id, encode_silence(s)});
+  if (auto r = db_.commit_crisis(c); !r) return r.error();
+  last_silence_id_ = s.id;
+  silences_[s.id] = s;
+  return s;
+}
+
+Result<bool> IncidentBook::remove_silence(std::uint64_t id) {
+  std::lock_guard lock(mu_);
+  if (!silences_.contains(id)) return false;
+  storage::CrisisChanges c;
+  c.silences_removed.push_back(id);
+  if (auto r = db_.commit_crisis(c); !r) return r.error();
+  silences_.erase(id);
+  return true;
+}
+
+std::vector<Silence> IncidentBook::silences() const {
+  std::lock_guard lock(mu_);
+  std::vector<Silence> out;
+  for (const auto& [id, s] : silences_)
+    out.push_back(s);
+  return out;
+}
+
+std::optional<Incident> IncidentBook::active_incident(const std::string& brand) const {
+  std::lock_guard lock(mu_);
+  const auto it = active_.find(brand);
+  if (it == active_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t IncidentBook::active_count() const {
+  std::lock_guard lock(mu_);
+  return active_.size();
+}
+
+}  // namespace vigie::daemon
