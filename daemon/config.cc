@@ -52,6 +52,18 @@ void read_crisis(YamlMap m, CrisisConfig& c) {
   c.idle_timeout = m.get_duration("idle_timeout", c.idle_timeout);
   c.max_trigger_age = m.get_duration("max_trigger_age", c.max_trigger_age);
   c.public_url = m.get_string("public_url", c.public_url);
+  if (auto g = m.take("group_by")) {
+    std::vector<std::string> keys;
+    if (g->IsSequence()) {
+      for (const auto& k : *g)
+        keys.push_back(k.IsScalar() ? k.Scalar() : "");
+    }
+    const bool valid = (keys == std::vector<std::string>{"brand"}) ||
+                       (keys == std::vector<std::string>{"brand", "detector"}) ||
+                       (keys == std::vector<std::string>{"detector", "brand"});
+    if (!valid) fail_at(m.file(), *g, "'group_by' in crisis: expected [brand] or [brand, detector]");
+    c.group_by = keys;
+  }
   while (!c.public_url.empty() && c.public_url.back() == '/')
     c.public_url.pop_back();
   m.finish();

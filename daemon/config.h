@@ -63,6 +63,8 @@ struct CrisisConfig {
   std::chrono::milliseconds idle_timeout{5 * 60'000};
   // Posts older than this (before the latest event time) open no critical-keyword or influencer incident.
   std::chrono::milliseconds max_trigger_age{6 * 3600'000};
+  // What makes findings one incident: [brand] (one incident per brand at a time), or [brand, detector].
+  std::vector<std::string> group_by{"brand"};
   // Base URL of this Vigie as people reach it ("https://vigie.example.com"): notices then link to the
   // incident. Empty: no link.
   std::string public_url;

@@ -52,12 +52,6 @@ std::vector<std::string> brands_of(const rules::ScoredPost& p) {
   return out;
 }
 
-bool has_brand(const rules::RuleSet& rules, std::string_view brand) {
-  for (const rules::Brand& b : rules.brands()) {
-    if (b.id == brand) return true;
-  }
-  return false;
-}
 
 // A detector that fits `options`: the given state when it was learned with compatible options, else a fresh
 // one. Nullopt when the detector is switched off.
@@ -103,7 +97,22 @@ rules::ScoredPost post_of(const storage::Mention& m, const rules::RuleSet& rules
 
 CrisisEngine::CrisisEngine(storage::Database& db, IncidentBook& book, CrisisEngineOptions options,
                            std::shared_ptr<const rules::RuleSet> rules)
-    : db_(db), book_(book), options_(options), rules_(std::move(rules)) {}
+    : db_(db), book_(book), options_(options) {
+  take_rules(std::move(rules));
+}
+
+void CrisisEngine::take_rules(std::shared_ptr<const rules::RuleSet> rules) {
+  rules_ = std::move(rules);
+  // RuleSet::detection() scans the brands: looked up per post, that would cost O(brands) each.
+  options_by_brand_.clear();
+  for (const rules::Brand& b : rules_->brands())
+    options_by_brand_.emplace(b.id, &rules_->detection(b.id));
+}
+
+const rules::DetectionOptions* CrisisEngine::options_of(const std::string& brand) const {
+  const auto it = options_by_brand_.find(brand);
+  return it == options_by_brand_.end() ? nullptr : it->second;
+}
 
 Result<std::unique_ptr<CrisisEngine>> CrisisEngine::open(storage::Database& db, IncidentBook& book,
                                                          CrisisEngineOptions options,
@@ -143,7 +152,7 @@ Result<void> CrisisEngine::load() {
     const auto volume = get_blob(in);
     const auto negative = get_blob(in);
     const auto sentiment = get_blob(in);
-    const rules::DetectionOptions& o = rules_->detection(brand);
+    const rules::DetectionOptions& o = rules_->detection(brand);  // defaults for a brand no longer configured
     d.volume = fit<rules::VolumeSpikeDetector>(volume, o.volume_enabled, o.volume);
     d.negative = fit<rules::VolumeSpikeDetector>(negative, o.negative_volume_enabled, o.negative_volume);
     d.sentiment = fit<rules::SentimentDropDetector>(sentiment, o.sentiment_drop_enabled, o.sentiment_drop);
@@ -177,7 +186,7 @@ void CrisisEngine::fit_detectors(const std::string& brand, Detectors& d) {
 
 void CrisisEngine::set_rules(std::shared_ptr<const rules::RuleSet> rules) {
   std::lock_guard lock(mu_);
-  rules_ = std::move(rules);
+  take_rules(std::move(rules));
   for (auto& [brand, d] : brands_) {
     fit_detectors(brand, d);
     dirty_.push_back(brand);
@@ -220,7 +229,7 @@ Result<void> CrisisEngine::recheck_recent_posts() {
       for (const storage::Mention& m : page->items) {
         const rules::ScoredPost p = post_of(m, *rules_);
         for (rules::Finding& f :
-             rules::post_trigger_findings(p, b.id, rules_->detection(b.id).post_triggers, rules_.get())) {
+             rules::post_trigger_findings(p, b.id, options_of(b.id)->post_triggers, rules_.get())) {
           signals.push_back({CrisisSignal::Kind::finding, b.id, f.at, 0, std::move(f)});
         }
       }
@@ -241,11 +250,11 @@ Result<void> CrisisEngine::observe(std::span<const rules::ScoredPost> posts, Mic
     if (options_.live) t = std::min(t, wall_now + options_.max_future_skew);
     max_event_ = std::max(max_event_, t);
     for (const std::string& brand : brands_of(p)) {
-      if (!has_brand(*rules_, brand)) continue;
+      const rules::DetectionOptions* o = options_of(brand);
+      if (!o) continue;  // matched by rules replaced since
       if (!brands_.contains(brand)) start_brand(brand, t);
       if (t < watermark_locked() - options_.max_trigger_age) continue;
-      for (rules::Finding& f :
-           rules::post_trigger_findings(p, brand, rules_->detection(brand).post_triggers, rules_.get())) {
+      for (rules::Finding& f : rules::post_trigger_findings(p, brand, o->post_triggers, rules_.get())) {
         signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
       }
     }
@@ -275,7 +284,7 @@ Result<void> CrisisEngine::finish() {
 
 Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisSignal>& signals) {
   for (auto& [brand, d] : brands_) {
-    if (!has_brand(*rules_, brand)) continue;
+    if (!options_of(brand)) continue;  // no longer configured: its state is kept, not advanced
     bool advanced = false;
     while (d.next_bucket + options_.bucket <= watermark) {
       const Micros start = d.next_bucket;

@@ -28,6 +28,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/incident_book.h"
@@ -81,6 +82,8 @@ class CrisisEngine {
 
   CrisisEngine(storage::Database& db, IncidentBook& book, CrisisEngineOptions options,
                std::shared_ptr<const rules::RuleSet> rules);
+  void take_rules(std::shared_ptr<const rules::RuleSet> rules);
+  const rules::DetectionOptions* options_of(const std::string& brand) const;  // nullptr: not configured
   Result<void> load();
   Result<void> recheck_recent_posts();
   void fit_detectors(const std::string& brand, Detectors& d);
@@ -94,6 +97,7 @@ class CrisisEngine {
   IncidentBook& book_;
   CrisisEngineOptions options_;
   std::shared_ptr<const rules::RuleSet> rules_;
+  std::unordered_map<std::string, const rules::DetectionOptions*> options_by_brand_;  // into rules_
   mutable std::mutex mu_;
   std::map<std::string, Detectors> brands_;
   std::vector<std::string> dirty_;  // brands whose state changed since the last commit

@@ -63,6 +63,7 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
     return top_posts(db, brand, from, to);
   };
   hooks.wall_now = s->wall_now_;
+  hooks.group_by_detector = options.group_by_detector;
   hooks.notified = options.notified;
   hooks.observed = [observed = options.observed](const Incident& i, std::string_view event,
                                                  const rules::Finding* f) {

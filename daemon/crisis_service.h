@@ -32,6 +32,7 @@ struct CrisisServiceOptions {
   std::function<void()> notified;  // after a commit that queued notifications
   std::function<void(const Incident&, std::string_view event, const rules::Finding*)> observed;
   std::function<Micros()> wall_now;  // defaults to the system clock
+  bool group_by_detector = false;     // incidents per brand and detector instead of per brand
 };
 
 class CrisisService {

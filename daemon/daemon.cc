@@ -125,6 +125,7 @@ CrisisServiceOptions Daemon::crisis_options() const {
   o.engine.idle_timeout = us(config_.crisis.idle_timeout);
   o.engine.max_trigger_age = us(config_.crisis.max_trigger_age);
   o.public_url = config_.crisis.public_url;
+  o.group_by_detector = config_.crisis.group_by.size() == 2;
   return o;
 }
 

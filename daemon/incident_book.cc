@@ -34,8 +34,18 @@ json::array posts_json(const std::vector<NoticePost>& posts) {
 
 }  // namespace
 
+std::string IncidentBook::group_key(const std::string& brand, rules::DetectorKind detector) const {
+  if (!hooks_.group_by_detector) return brand;
+  return brand + '\x1f' + std::string(rules::to_string(detector));
+}
+
+std::string IncidentBook::group_key(const Incident& inc) const {
+  return group_key(inc.brand, inc.detectors.empty() ? rules::DetectorKind::volume : inc.detectors.front());
+}
+
 struct IncidentBook::Draft {
-  std::map<std::string, Incident> active;  // the book's active incidents as this transaction changes them
+  std::map<std::string, Incident> active;  // the book's active incidents as this transaction changes them, by
+                                           // group key
   std::map<std::uint64_t, Incident> touched;  // every incident written by this transaction, by id
   std::map<std::uint64_t, std::vector<NoticePost>> top_posts;  // of incidents opened by it
   std::uint64_t last_incident_id = 0;
@@ -70,7 +80,7 @@ Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, 
     for (const auto& r : *rows) {
       auto inc = decode_incident(r.id, r.value);
       if (!inc) return inc.error();
-      if (inc->active()) book->active_[inc->brand] = std::move(*inc);
+      if (inc->active()) book->active_[book->group_key(*inc)] = std::move(*inc);
     }
     if (rows->size() < 500) break;
     before = rows->back().id;
@@ -116,7 +126,8 @@ void IncidentBook::notify(Draft& d, Incident& inc, NoticeType type, Micros at, c
 
 void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
   const bool muted = silenced(f.brand, f.detector, f.at);
-  auto it = d.active.find(f.brand);
+  const std::string key = group_key(f.brand, f.detector);
+  auto it = d.active.find(key);
   if (it == d.active.end()) {
     Incident inc;
     inc.id = ++d.last_incident_id;
@@ -141,7 +152,7 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     notify(d, inc, NoticeType::opened, f.at, "");
     d.observed.push_back({inc, "opened", f});
     d.touch(inc);
-    d.active.emplace(f.brand, std::move(inc));
+    d.active.emplace(key, std::move(inc));
     return;
   }
   Incident& inc = it->second;
@@ -176,22 +187,34 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
 }
 
 void IncidentBook::on_quiet(Draft& d, const CrisisSignal& s) {
-  auto it = d.active.find(s.brand);
-  if (it == d.active.end()) return;
-  Incident& inc = it->second;
-  if (s.kind == CrisisSignal::Kind::busy) {
-    if (inc.quiet_since != 0) {
-      inc.quiet_since = 0;
-      d.touch(inc);
+  for (auto it = d.active.begin(); it != d.active.end();) {
+    Incident& inc = it->second;
+    if (inc.brand != s.brand) {
+      ++it;
+      continue;
     }
-    return;
-  }
-  const Micros bucket_start = s.at - s.bucket;
-  // Buckets before the incident's last finding cannot count as quiet.
-  if (bucket_start < inc.last_fired_at) return;
-  if (inc.quiet_since == 0) inc.quiet_since = bucket_start;
-  const Micros quiet_period = hooks_.settings ? hooks_.settings(s.brand).quiet_period : 30 * 60 * kMicrosPerSecond;
-  if (s.at - inc.quiet_since >= quiet_period) {
+    if (s.kind == CrisisSignal::Kind::busy) {
+      if (inc.quiet_since != 0) {
+        inc.quiet_since = 0;
+        d.touch(inc);
+      }
+      ++it;
+      continue;
+    }
+    const Micros bucket_start = s.at - s.bucket;
+    // Buckets before the incident's last finding cannot count as quiet.
+    if (bucket_start < inc.last_fired_at) {
+      ++it;
+      continue;
+    }
+    if (inc.quiet_since == 0) inc.quiet_since = bucket_start;
+    const Micros quiet_period =
+        hooks_.settings ? hooks_.settings(s.brand).quiet_period : 30 * 60 * kMicrosPerSecond;
+    if (s.at - inc.quiet_since < quiet_period) {
+      d.touch(inc);
+      ++it;
+      continue;
+    }
     inc.status = IncidentStatus::resolved;
     inc.resolved_at = s.at;
     inc.resolved_by = "quiet period";
@@ -199,10 +222,8 @@ void IncidentBook::on_quiet(Draft& d, const CrisisSignal& s) {
     notify(d, inc, NoticeType::resolved, s.at, "");
     d.observed.push_back({inc, "resolved", std::nullopt});
     d.touch(inc);
-    d.active.erase(it);
-    return;
+    it = d.active.erase(it);
   }
-  d.touch(inc);
 }
 
 Result<void> IncidentBook::apply(const CrisisStep& step) {
@@ -217,9 +238,9 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
       on_quiet(d, s);
     }
   }
-  for (auto& [brand, inc] : d.active) {
+  for (auto& [key, inc] : d.active) {
     if (inc.status == IncidentStatus::acknowledged || inc.silenced) continue;
-    const Micros repeat = hooks_.settings ? hooks_.settings(brand).repeat_interval : 4 * 3600 * kMicrosPerSecond;
+    const Micros repeat = hooks_.settings ? hooks_.settings(inc.brand).repeat_interval : 4 * 3600 * kMicrosPerSecond;
     if (repeat <= 0 || step.now - inc.last_notified_at < repeat) continue;
     inc.last_notified_at = step.now;
     d.event(inc, step.now, json::object{{"kind", "reminder"}});
@@ -268,9 +289,9 @@ IncidentBook::ActionResult IncidentBook::act(std::uint64_t id,
   if (r.error != ActionError::none) return r;
   d.touch(inc);
   if (inc.active()) {
-    d.active[inc.brand] = inc;
+    d.active[group_key(inc)] = inc;
   } else {
-    d.active.erase(inc.brand);
+    d.active.erase(group_key(inc));
   }
   if (auto c = commit(d); !c) return {ActionError::storage, c.error().message, {}};
   active_ = std::move(d.active);
@@ -345,9 +366,10 @@ std::vector<Silence> IncidentBook::silences() const {
 
 std::optional<Incident> IncidentBook::active_incident(const std::string& brand) const {
   std::lock_guard lock(mu_);
-  const auto it = active_.find(brand);
-  if (it == active_.end()) return std::nullopt;
-  return it->second;
+  for (const auto& [key, inc] : active_) {
+    if (inc.brand == brand) return inc;
+  }
+  return std::nullopt;
 }
 
 std::size_t IncidentBook::active_count() const {

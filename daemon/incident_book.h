@@ -1,8 +1,10 @@
 // The incident book: turns detector findings into incidents, their timelines and notifications, and applies
 // what people do through the API (acknowledge, resolve, notes, silences).
 //
-// Grouping: incidents are grouped by brand. While a brand has an active (unresolved) incident, every finding
-// of any detector joins it, escalating its severity when higher: one crisis, one incident, one page.
+// Grouping: incidents are grouped by brand (the default), or by brand and detector (group_by_detector). While
+// a group has an active (unresolved) incident, every finding of the group joins it, escalating its severity
+// when higher: one crisis, one incident, one page. Grouped by detector, an incident is named by the detector
+// that opened it.
 //
 // Time: detector signals carry event time (the watermark of the crisis engine), which is also the clock of
 // quiet periods and reminders, so a replay of past data behaves as the live run did. People's actions are
@@ -61,6 +63,7 @@ struct IncidentBookHooks {
   // The most-read posts of a brand in [from, to), for the timeline and notices of a new incident.
   std::function<std::vector<NoticePost>(const std::string& brand, Micros from, Micros to)> top_posts;
   std::function<Micros()> wall_now;
+  bool group_by_detector = false;  // group key: brand, or brand and detector
   // Called after every commit that queued notifications (to wake the delivery worker).
   std::function<void()> notified;
   // Called with each timeline change committed (replay reports are built from it).
@@ -89,6 +92,7 @@ class IncidentBook {
   Result<bool> remove_silence(std::uint64_t id);  // false: unknown id
   std::vector<Silence> silences() const;
 
+  // An active incident of the brand (grouped by detector, the first in group-key order).
   std::optional<Incident> active_incident(const std::string& brand) const;
   std::size_t active_count() const;
 
@@ -102,11 +106,13 @@ class IncidentBook {
   ActionResult act(std::uint64_t id, const std::function<ActionResult(Draft&, Incident&)>& change);
   Result<void> commit(Draft& d);
   bool silenced(const std::string& brand, rules::DetectorKind k, Micros t) const;
+  std::string group_key(const std::string& brand, rules::DetectorKind detector) const;
+  std::string group_key(const Incident& inc) const;
 
   storage::Database& db_;
   IncidentBookHooks hooks_;
   mutable std::mutex mu_;
-  std::map<std::string, Incident> active_;  // by brand
+  std::map<std::string, Incident> active_;  // by group key
   std::map<std::uint64_t, Silence> silences_;
   std::uint64_t last_incident_id_ = 0;
   std::uint64_t last_silence_id_ = 0;

@@ -124,6 +124,7 @@ int replay_command(const ReplayOptions& options) {
   co.engine.live = false;
   co.engine.allowed_lateness = std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.allowed_lateness).count();
   co.engine.max_trigger_age = std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.max_trigger_age).count();
+  co.group_by_detector = config->crisis.group_by.size() == 2;
   co.observed = [&report](const Incident& i, std::string_view event, const rules::Finding* f) {
     ReportLine l;
     l.incident = i.id;

@@ -109,7 +109,7 @@ TEST_F(ConfigTest, UnknownKeyIsLocated) {
   EXPECT_EQ(
       error_of("lisen: 127.0.0.1:1\n"),
       "vigie.yaml:1:1: unknown key 'lisen' in config (known: listen, data_dir, rules, http, log, storage, "
-      "pipeline, auth, sources, notifiers)");
+      "pipeline, crisis, auth, sources, notifiers)");
 }
 
 TEST_F(ConfigTest, WrongTypesAreLocated) {
@@ -151,6 +151,22 @@ TEST_F(ConfigTest, UnsetEnvironmentVariableIsLocated) {
   EXPECT_EQ(
       error_of("auth:\n  tokens:\n    - name: x\n      token: ${VIGIE_TEST_UNSET}\n      roles: [read]\n"),
       "vigie.yaml:4:14: environment variable VIGIE_TEST_UNSET is not set");
+}
+
+TEST_F(ConfigTest, CrisisSection) {
+  const auto c = load_config(write(
+      "crisis: {allowed_lateness: 5m, idle_timeout: 30s, group_by: [brand, detector], "
+      "public_url: 'https://vigie.example.com/'}\n"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->crisis.allowed_lateness, std::chrono::minutes(5));
+  EXPECT_EQ(c->crisis.idle_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c->crisis.group_by.size(), 2u);
+  EXPECT_EQ(c->crisis.public_url, "https://vigie.example.com");
+  EXPECT_TRUE(c->crisis.enabled);
+  EXPECT_EQ(error_of("crisis: {group_by: [detector]}\n"),
+            "vigie.yaml:1:20: 'group_by' in crisis: expected [brand] or [brand, detector]");
+  EXPECT_EQ(error_of("crisis: {allowed_latenes: 1m}\n").rfind("vigie.yaml:1:10: unknown key 'allowed_latenes' in crisis", 0),
+            0u);
 }
 
 TEST_F(ConfigTest, MissingFile) {

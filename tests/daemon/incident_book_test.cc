@@ -22,8 +22,9 @@ class BookTest : public ::testing::Test {
     open_book();
   }
 
-  void open_book() {
+  void open_book(bool group_by_detector = false) {
     IncidentBookHooks hooks;
+    hooks.group_by_detector = group_by_detector;
     hooks.settings = [](const std::string& b) { return BrandCrisisSettings{"Brand " + b}; };
     hooks.render = [this](const IncidentNotice& n) {
       notices_.push_back(n);
@@ -187,6 +188,30 @@ TEST_F(BookTest, SilencesMuteNotificationsNotIncidents) {
   EXPECT_TRUE(*book_->remove_silence(added->id));
   EXPECT_FALSE(*book_->remove_silence(added->id));
   EXPECT_TRUE(book_->silences().empty());
+}
+
+TEST_F(BookTest, GroupedByDetectorEachDetectorHasItsIncidentAndQuietResolvesThemAll) {
+  book_.reset();
+  open_book(/*group_by_detector=*/true);
+  using K = rules::DetectorKind;
+  apply({finding("acme", K::volume, rules::Severity::warning, kT0),
+         finding("acme", K::negative_volume, rules::Severity::warning, kT0),
+         finding("acme", K::volume, rules::Severity::critical, kT0 + kBucket, false)},
+        kT0 + kBucket);
+  EXPECT_EQ(book_->active_count(), 2u);
+  EXPECT_EQ(notice_types(),
+            (std::vector<std::string>{"incident.opened", "incident.opened", "incident.escalated"}));
+  // The grouping survives a reopen: a new negative_volume finding joins its incident.
+  book_.reset();
+  open_book(true);
+  apply({finding("acme", K::negative_volume, rules::Severity::warning, kT0 + 2 * kBucket, false)}, kT0 + 2 * kBucket);
+  EXPECT_EQ(book_->active_count(), 2u);
+  std::vector<CrisisSignal> s;
+  Micros t = kT0 + 2 * kBucket;
+  for (int i = 0; i < 6; ++i)
+    s.push_back(quiet("acme", t += kBucket));
+  apply(s, t);
+  EXPECT_EQ(book_->active_count(), 0u);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // The `vigie` command line as a user meets it: exit codes, usage, located config errors.
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <stdlib.h>
 
 #include "tests/integration/daemon_process.h"
@@ -81,6 +83,36 @@ TEST(Cli, ExampleConfigNeedsItsToken) {
   auto r = run_vigie({"check", "--config", std::string(VIGIE_SOURCE_DIR) + "/deploy/vigie.example.yaml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("environment variable VIGIE_TOKEN is not set"), std::string::npos) << r.err;
+}
+
+// The commented notifier examples of the example config, uncommented, are valid; a bad secret is located.
+TEST(Cli, CheckAcceptsTheExampleNotifiers) {
+  std::ifstream in(std::string(VIGIE_SOURCE_DIR) + "/deploy/vigie.example.yaml");
+  std::string line, notifiers = "notifiers:\n";
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line == "notifiers: []") {
+      inside = true;
+      continue;
+    }
+    if (!inside) continue;
+    if (line.rfind("  # ", 0) != 0) break;
+    notifiers += "  " + line.substr(4) + "\n";
+  }
+  ::setenv("VIGIE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1);
+  ::setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXX", 1);
+  ::setenv("TEAMS_WORKFLOW_URL", "https://example.webhook.office.com/workflows/abc", 1);
+  ::setenv("PAGERDUTY_ROUTING_KEY", "R0123456789abcdef0123456789abcdef", 1);
+  TempDir dir;
+  auto r = run_vigie({"check", "--config", dir.write("c.yaml", notifiers)});
+  EXPECT_EQ(r.exit_code, 0) << r.err << "\n" << notifiers;
+  EXPECT_NE(r.out.find("4 notifiers"), std::string::npos) << r.out;
+
+  ::setenv("VIGIE_WEBHOOK_SECRET", "not-a-secret", 1);
+  r = run_vigie({"check", "--config", dir.write("c.yaml", notifiers)});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(dir.file("c.yaml") + ":"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("whsec_"), std::string::npos) << r.err;
 }
 
 TEST(Cli, RunRejectsBadListenOverride) {
