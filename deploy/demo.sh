@@ -20,6 +20,8 @@ Vigie demo: data in $root/var, API token "$token".
   health      http://$listen/healthz
   metrics     http://$listen/metrics
   API         curl -H "Authorization: Bearer $token" http://$listen/api/v1/version
+  incidents   curl -H "Authorization: Bearer $token" http://$listen/api/v1/incidents
+              (the Acme Bank outage opens one about 15 minutes in, when the replay reaches its last hour)
 
 MSG
 exec "$root/build/vigie" run --config deploy/demo/vigie.yaml --listen "$listen" --data-dir var
