@@ -46,8 +46,9 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o,
       // in the memtable) answer "absent" without reading a data block.
       t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       t.whole_key_filtering = true;
+      // The memtable bloom holds each uid once: the "prefix" (below) is the whole key already, so whole-key
+      // filtering would add every uid a second time for the same answers.
       c.memtable_prefix_bloom_size_ratio = 0.05;
-      c.memtable_whole_key_filtering = true;
       c.write_buffer_size = o.posts_write_buffer_bytes;
       // Uids arrive in no useful order and the table is only ever read by key (never iterated): a hashed
       // memtable inserts in constant time where a skiplist walks its levels with a cache miss at each (the

@@ -9,8 +9,8 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "storage/database.h"
@@ -32,9 +32,9 @@ struct Database::Impl {
   // Guards the building of write batches and in_flight (see post_writer.cc).
   std::mutex write_mu;
   std::condition_variable write_cv;  // signalled when a batch leaves in_flight
-  // Uids of batches built but not yet committed; the views point into the posts of the write() calls that
-  // inserted them, which remove them before returning.
-  std::unordered_set<std::string_view> in_flight;
+  // The uids of each batch built but not yet committed, sorted; the spans belong to the write() calls that
+  // added them, which remove them before returning. Few at a time (one per concurrent writer).
+  std::vector<std::span<const std::string_view>> in_flight;
   WriteMetrics metrics;
   // Serializes crisis commits (crisis_tables.cc); guards next_outbox_seq.
   std::mutex crisis_mu;

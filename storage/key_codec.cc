@@ -30,16 +30,29 @@ void put_ordered_time(std::string& out, Micros t) {
   put_big_endian64(out, static_cast<std::uint64_t>(t) ^ kSignBit);
 }
 
+void put_ordered_time(char* p, Micros t) {
+  std::uint64_t v = static_cast<std::uint64_t>(t) ^ kSignBit;
+  for (int i = 7; i >= 0; --i) {
+    p[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+}
+
 Micros get_ordered_time(const char* p) {
   return static_cast<Micros>(get_big_endian64(p) ^ kSignBit);
 }
 
 std::string post_time_key(Micros created_at, std::string_view uid) {
   std::string k;
-  k.reserve(kTimeBytes + uid.size());
-  put_ordered_time(k, created_at);
-  k.append(uid);
+  post_time_key(created_at, uid, k);
   return k;
+}
+
+void post_time_key(Micros created_at, std::string_view uid, std::string& out) {
+  out.clear();
+  out.reserve(kTimeBytes + uid.size());
+  put_ordered_time(out, created_at);
+  out.append(uid);
 }
 
 std::string post_time_bound(Micros t) {
@@ -67,12 +80,17 @@ std::string brand_prefix(std::string_view brand) {
 
 std::string mention_key(std::string_view brand, Micros created_at, std::string_view uid) {
   std::string k;
-  k.reserve(1 + brand.size() + kTimeBytes + uid.size());
-  k.push_back(static_cast<char>(brand.size()));
-  k.append(brand);
-  put_ordered_time(k, created_at);
-  k.append(uid);
+  mention_key(brand, created_at, uid, k);
   return k;
+}
+
+void mention_key(std::string_view brand, Micros created_at, std::string_view uid, std::string& out) {
+  out.clear();
+  out.reserve(1 + brand.size() + kTimeBytes + uid.size());
+  out.push_back(static_cast<char>(brand.size()));
+  out.append(brand);
+  put_ordered_time(out, created_at);
+  out.append(uid);
 }
 
 std::string mention_bound(std::string_view brand, Micros t) {
@@ -116,6 +134,10 @@ Micros minute_start(Micros t) {
 
 std::string series_key(std::string_view brand, Micros minute) {
   return mention_bound(brand, minute);
+}
+
+void series_key(std::string_view brand, Micros minute, std::string& out) {
+  mention_key(brand, minute, {}, out);
 }
 
 std::optional<BrandTime> decode_series_key(std::string_view key) {

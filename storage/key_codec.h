@@ -43,12 +43,15 @@ inline constexpr std::size_t kTimeBytes = 8;
 
 // Fixed-width order-preserving integers.
 void put_ordered_time(std::string& out, Micros t);
-Micros get_ordered_time(const char* p);  // reads kTimeBytes bytes
+void put_ordered_time(char* p, Micros t);  // writes kTimeBytes bytes
+Micros get_ordered_time(const char* p);    // reads kTimeBytes bytes
 void put_big_endian64(std::string& out, std::uint64_t v);
 std::uint64_t get_big_endian64(const char* p);
 
 // posts_by_time
 std::string post_time_key(Micros created_at, std::string_view uid);
+// Same key, written over `out`: lets a caller that builds many keys reuse one buffer.
+void post_time_key(Micros created_at, std::string_view uid, std::string& out);
 // The smallest key at time t: every key of an instant >= t sorts at or after it.
 std::string post_time_bound(Micros t);
 struct TimeUid {
@@ -63,6 +66,7 @@ std::string brand_prefix(std::string_view brand);  // precondition: valid_brand_
 
 // mentions
 std::string mention_key(std::string_view brand, Micros created_at, std::string_view uid);
+void mention_key(std::string_view brand, Micros created_at, std::string_view uid, std::string& out);
 std::string mention_bound(std::string_view brand, Micros t);
 struct BrandTimeUid {
   std::string_view brand;
@@ -78,6 +82,7 @@ Micros minute_start(Micros t);
 // Floors t to a multiple of step (> 0), toward minus infinity.
 Micros floor_to(Micros t, Micros step);
 std::string series_key(std::string_view brand, Micros minute);
+void series_key(std::string_view brand, Micros minute, std::string& out);
 struct BrandTime {
   std::string_view brand;
   Micros time = 0;

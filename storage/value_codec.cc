@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <initializer_list>
 
 #include "storage/key_codec.h"
 
@@ -10,37 +11,56 @@ namespace {
 
 constexpr std::uint8_t kTombstoneFlag = 1;
 
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
+// Most bytes one LEB128 varint takes, and one length-prefixed string beyond its bytes.
+constexpr std::size_t kMaxVarintBytes = 10;
+
+// Writes a value into a buffer sized for its worst case up front, so that each field is a store and a
+// pointer bump instead of a capacity check per byte: encode_post and encode_mention run for every stored
+// post, on the writer's critical path. finish() trims the buffer to what was written.
+class Writer {
+ public:
+  Writer(std::string& out, std::size_t max_bytes) : out_(out) {
+    out.resize(max_bytes);
+    p_ = out.data();
   }
-  out.push_back(static_cast<char>(v));
-}
+  void finish() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
 
-void put_signed(std::string& out, std::int64_t v) {
-  put_varint(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-}
+  void u8(std::uint8_t v) { *p_++ = static_cast<char>(v); }
+  void varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void signed_int(std::int64_t v) {
+    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  }
+  void str(std::string_view s) {
+    varint(s.size());
+    if (!s.empty()) std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void f32(float f) { le(std::bit_cast<std::uint32_t>(f), 4); }
+  void le64(std::int64_t v) { le(static_cast<std::uint64_t>(v), 8); }
+  void ordered_time(Micros t) {
+    put_ordered_time(p_, t);
+    p_ += kTimeBytes;
+  }
 
-void put_str(std::string& out, std::string_view s) {
-  put_varint(out, s.size());
-  out.append(s);
-}
+ private:
+  void le(std::uint64_t u, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+      *p_++ = static_cast<char>((u >> (8 * i)) & 0xff);
+  }
 
-void put_u8(std::string& out, std::uint8_t v) {
-  out.push_back(static_cast<char>(v));
-}
+  std::string& out_;
+  char* p_;
+};
 
-void put_f32(std::string& out, float f) {
-  std::uint32_t u = std::bit_cast<std::uint32_t>(f);
-  for (int i = 0; i < 4; ++i)
-    out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
-}
-
-void put_le64(std::string& out, std::int64_t v) {
-  auto u = static_cast<std::uint64_t>(v);
-  for (int i = 0; i < 8; ++i)
-    out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
+// Bytes a length-prefixed string takes at most.
+constexpr std::size_t str_bound(std::string_view s) {
+  return kMaxVarintBytes + s.size();
 }
 
 std::int64_t get_le64(const char* p) {
@@ -130,44 +150,54 @@ bool valid_kind(std::uint8_t v) {
 
 void encode_post(const rules::ScoredPost& sp, std::string& out) {
   const ingest::Post& p = sp.post;
-  out.clear();
-  out.reserve(64 + p.text.size() + p.title.size() + p.url.size());
-  put_u8(out, kPostValueVersion);
-  put_ordered_time(out, p.created_at);
-  put_u8(out, 0);
-  put_u8(out, static_cast<std::uint8_t>(p.kind));
-  put_str(out, p.platform);
-  put_str(out, p.source);
-  put_str(out, p.author.handle);
-  put_str(out, p.author.name);
-  put_signed(out, p.author.followers);
-  put_str(out, p.title);
-  put_str(out, p.text);
-  put_str(out, p.url);
-  put_str(out, p.lang_hint);
-  put_signed(out, p.received_at);
-  put_str(out, p.parent_uid);
-  put_str(out, p.root_uid);
-  put_str(out, sp.lang);
-  put_f32(out, sp.sentiment.compound);
-  put_f32(out, sp.sentiment.pos);
-  put_f32(out, sp.sentiment.neu);
-  put_f32(out, sp.sentiment.neg);
-  put_u8(out, static_cast<std::uint8_t>(sp.sentiment.label));
-  put_u8(out, sp.sentiment.scored ? 1 : 0);
-  put_varint(out, sp.matches.size());
+  std::size_t bound = 1 + kTimeBytes + 1 + 1 + 2 * kMaxVarintBytes + 4 * 4 + 2 + kMaxVarintBytes;
+  for (std::string_view f :
+       {std::string_view(p.platform), std::string_view(p.source), std::string_view(p.author.handle),
+        std::string_view(p.author.name), std::string_view(p.title), std::string_view(p.text),
+        std::string_view(p.url), std::string_view(p.lang_hint), std::string_view(p.parent_uid),
+        std::string_view(p.root_uid), std::string_view(sp.lang)})
+    bound += str_bound(f);
+  for (const rules::Match& m : sp.matches)
+    bound += str_bound(m.rule) + 2;
+  Writer w(out, bound);
+  w.u8(kPostValueVersion);
+  w.ordered_time(p.created_at);
+  w.u8(0);
+  w.u8(static_cast<std::uint8_t>(p.kind));
+  w.str(p.platform);
+  w.str(p.source);
+  w.str(p.author.handle);
+  w.str(p.author.name);
+  w.signed_int(p.author.followers);
+  w.str(p.title);
+  w.str(p.text);
+  w.str(p.url);
+  w.str(p.lang_hint);
+  w.signed_int(p.received_at);
+  w.str(p.parent_uid);
+  w.str(p.root_uid);
+  w.str(sp.lang);
+  w.f32(sp.sentiment.compound);
+  w.f32(sp.sentiment.pos);
+  w.f32(sp.sentiment.neu);
+  w.f32(sp.sentiment.neg);
+  w.u8(static_cast<std::uint8_t>(sp.sentiment.label));
+  w.u8(sp.sentiment.scored ? 1 : 0);
+  w.varint(sp.matches.size());
   for (const rules::Match& m : sp.matches) {
-    put_str(out, m.rule);
-    put_u8(out, static_cast<std::uint8_t>(m.kind));
-    put_u8(out, static_cast<std::uint8_t>(m.severity));
+    w.str(m.rule);
+    w.u8(static_cast<std::uint8_t>(m.kind));
+    w.u8(static_cast<std::uint8_t>(m.severity));
   }
+  w.finish();
 }
 
 void encode_tombstone(Micros created_at, std::string& out) {
-  out.clear();
-  put_u8(out, kPostValueVersion);
-  put_ordered_time(out, created_at);
-  put_u8(out, kTombstoneFlag);
+  Writer w(out, 1 + kTimeBytes + 1);
+  w.u8(kPostValueVersion);
+  w.ordered_time(created_at);
+  w.u8(kTombstoneFlag);
+  w.finish();
 }
 
 Result<StoredPost> decode_post(std::string_view uid, std::string_view value) {
@@ -232,10 +262,11 @@ std::optional<Micros> post_value_time(std::string_view value) {
 }
 
 void encode_post_index(std::string_view platform, std::string_view source, std::string& out) {
-  out.clear();
-  put_u8(out, kPostIndexVersion);
-  put_str(out, platform);
-  put_str(out, source);
+  Writer w(out, 1 + str_bound(platform) + str_bound(source));
+  w.u8(kPostIndexVersion);
+  w.str(platform);
+  w.str(source);
+  w.finish();
 }
 
 Result<PostIndexValue> decode_post_index(std::string_view value) {
@@ -252,31 +283,40 @@ Result<PostIndexValue> decode_post_index(std::string_view value) {
 
 void encode_mention(const rules::ScoredPost& sp, std::string& out) {
   const ingest::Post& p = sp.post;
-  out.clear();
-  out.reserve(48 + p.text.size() + p.title.size() + p.url.size());
-  put_u8(out, kMentionValueVersion);
-  // Head: what the filters test.
-  put_u8(out, static_cast<std::uint8_t>(sp.sentiment.label));
-  put_signed(out, p.author.followers);
-  put_str(out, sp.lang);
-  put_str(out, p.platform);
-  // Body.
-  put_u8(out, static_cast<std::uint8_t>(p.kind));
-  put_str(out, p.source);
-  put_f32(out, sp.sentiment.compound);
-  put_signed(out, reach_of(p));
-  put_str(out, p.author.handle);
-  put_str(out, p.author.name);
-  put_str(out, p.title);
-  put_str(out, p.text);
-  put_str(out, p.url);
+  std::size_t bound = 1 + 1 + 2 * kMaxVarintBytes + 1 + 4 + kMaxVarintBytes;
+  for (std::string_view f :
+       {std::string_view(sp.lang), std::string_view(p.platform), std::string_view(p.source),
+        std::string_view(p.author.handle), std::string_view(p.author.name), std::string_view(p.title),
+        std::string_view(p.text), std::string_view(p.url)})
+    bound += str_bound(f);
   std::size_t topics = 0;
-  for (const rules::Match& m : sp.matches)
-    topics += m.kind == rules::RuleKind::topic;
-  put_varint(out, topics);
   for (const rules::Match& m : sp.matches) {
-    if (m.kind == rules::RuleKind::topic) put_str(out, m.rule);
+    if (m.kind != rules::RuleKind::topic) continue;
+    ++topics;
+    bound += str_bound(m.rule);
   }
+  Writer w(out, bound);
+  w.u8(kMentionValueVersion);
+  // Head: what the filters test.
+  w.u8(static_cast<std::uint8_t>(sp.sentiment.label));
+  w.signed_int(p.author.followers);
+  w.str(sp.lang);
+  w.str(p.platform);
+  // Body.
+  w.u8(static_cast<std::uint8_t>(p.kind));
+  w.str(p.source);
+  w.f32(sp.sentiment.compound);
+  w.signed_int(reach_of(p));
+  w.str(p.author.handle);
+  w.str(p.author.name);
+  w.str(p.title);
+  w.str(p.text);
+  w.str(p.url);
+  w.varint(topics);
+  for (const rules::Match& m : sp.matches) {
+    if (m.kind == rules::RuleKind::topic) w.str(m.rule);
+  }
+  w.finish();
 }
 
 namespace {
@@ -329,15 +369,15 @@ Result<void> decode_mention(std::string_view value, Mention& out) {
 }
 
 void encode_counters(const SeriesCounters& c, std::string& out) {
-  out.clear();
-  out.reserve(kCountersValueBytes);
-  put_u8(out, kCountersVersion);
-  put_le64(out, c.count);
-  put_le64(out, c.positive);
-  put_le64(out, c.neutral);
-  put_le64(out, c.negative);
-  put_le64(out, c.compound_micros);
-  put_le64(out, c.reach);
+  Writer w(out, kCountersValueBytes);
+  w.u8(kCountersVersion);
+  w.le64(c.count);
+  w.le64(c.positive);
+  w.le64(c.neutral);
+  w.le64(c.negative);
+  w.le64(c.compound_micros);
+  w.le64(c.reach);
+  w.finish();
 }
 
 std::optional<SeriesCounters> decode_counters(std::string_view v) {

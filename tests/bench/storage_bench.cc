@@ -1,6 +1,9 @@
 // Storage benchmarks: sustained scored-post writes and the dashboard queries.
 //
-//   vigie_storage_bench --benchmark_filter=Write     writes only (fresh database each, in $TMPDIR or /tmp)
+//   vigie_storage_bench --benchmark_filter=Write     writes only (fresh database each, in $TMPDIR or /tmp);
+//                                                   VIGIE_BENCH_WRITE_BATCHES=N writes N batches of 256
+//                                                   instead of the registered count, e.g. to profile a
+//                                                   fixed amount of work under callgrind.
 //   vigie_storage_bench --benchmark_filter=Query     queries over a database of VIGIE_BENCH_MENTIONS mentions
 //                                                   (default 10,000,000) of one brand over 28 days, built
 //                                                   once into /tmp/vigie_storage_bench_<N> and reused by
@@ -109,7 +112,9 @@ class PostFactory {
 // the uids and times are rewritten in place (~0.1 us a post, inside the timing).
 void write_bench(benchmark::State& state, SyncPolicy sync, bool ordered_uids = false) {
   const int threads = static_cast<int>(state.range(0));
-  const std::int64_t batches_per_thread = state.range(1) / threads;
+  const char* batches_env = std::getenv("VIGIE_BENCH_WRITE_BATCHES");
+  const std::int64_t batches = batches_env ? std::strtoll(batches_env, nullptr, 10) : state.range(1);
+  const std::int64_t batches_per_thread = batches / threads;
   const std::string dir = temp_dir("vigie_storage_bench_write");
   {
     auto db = Database::open({.path = dir, .sync = sync});

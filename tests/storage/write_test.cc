@@ -167,6 +167,31 @@ TEST_F(WriteTest, SequencesWithinOneBatch) {
   EXPECT_EQ(totals("acme").count, 0);
 }
 
+TEST_F(WriteTest, SeriesSumEveryBrandMinuteOfALargeBatch) {
+  // 600 posts over 100 minutes and two brands: each (brand, minute) is hit three times, 200 posts apart, so
+  // its increments are gathered from far apart in the batch.
+  std::vector<rules::ScoredPost> batch;
+  for (int i = 0; i < 600; ++i) {
+    batch.push_back(make_post({.uid = "u" + std::to_string(i),
+                               .created_at = kT0 + (i % 100) * kMinute + i,
+                               .brands = {(i / 100) % 2 ? "beta" : "acme"},
+                               .label = i % 3 == 0 ? Label::positive : Label::negative}));
+  }
+  EXPECT_EQ(write(batch).inserted, 600u);
+  for (const std::string brand : {"acme", "beta"}) {
+    auto r =
+        db_->series({.brand = brand, .from = kT0, .to = kT0 + 100 * kMinute, .step = SeriesStep::minute});
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->size(), 100u);
+    std::int64_t positive = 0;
+    for (const SeriesBucket& b : *r) {
+      EXPECT_EQ(b.count, 3);
+      positive += b.positive;
+    }
+    EXPECT_EQ(positive, 100);
+  }
+}
+
 TEST_F(WriteTest, CursorCommitsWithItsBatch) {
   EXPECT_FALSE(db_->cursor("masto-fr")->has_value());
   write({make_post({.uid = "a", .brands = {"acme"}})}, {"masto-fr", "id:100"});
