@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "rules/post_triggers.h"
+#include "rules/state_codec.h"
 #include "storage/key_codec.h"
 
 namespace vigie::daemon {
@@ -15,33 +16,6 @@ constexpr std::string_view kEngineKey = "engine";
 // A window is quiet for auto-resolution when its upper-tail p exceeds this.
 constexpr double kQuietP = 0.01;
 
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i)
-    out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-std::uint64_t get_u64(std::string_view& in) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i)
-    v |= std::uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
-  in.remove_prefix(8);
-  return v;
-}
-
-void put_blob(std::string& out, const std::string& blob) {
-  put_u64(out, blob.size());
-  out += blob;
-}
-
-std::optional<std::string_view> get_blob(std::string_view& in) {
-  if (in.size() < 8) return std::nullopt;
-  const std::uint64_t n = get_u64(in);
-  if (in.size() < n) return std::nullopt;
-  const std::string_view blob = in.substr(0, n);
-  in.remove_prefix(n);
-  return blob;
-}
-
 std::vector<std::string> brands_of(const rules::ScoredPost& p) {
   std::vector<std::string> out;
   for (const rules::Match& m : p.matches) {
@@ -51,7 +25,6 @@ std::vector<std::string> brands_of(const rules::ScoredPost& p) {
   }
   return out;
 }
-
 
 // A detector that fits `options`: the given state when it was learned with compatible options, else a fresh
 // one. Nullopt when the detector is switched off.
@@ -128,30 +101,33 @@ Result<std::unique_ptr<CrisisEngine>> CrisisEngine::open(storage::Database& db, 
   return e;
 }
 
+// Layouts (little-endian, rules/state_codec.h): engine = version(1) max_event(8); brand = version(1)
+// next_bucket(8) then the volume, negative and sentiment detector states, each as length(8) bytes (length 0:
+// detector off).
 Result<void> CrisisEngine::load() {
   auto states = db_.detector_states();
   if (!states) return states.error();
   for (const storage::NamedValue& s : *states) {
-    std::string_view in = s.value;
+    rules::StateReader r(s.value);
+    const bool known_version = r.u8() == kStateVersion;
     if (s.name == kEngineKey) {
-      if (in.size() != 9 || in[0] != static_cast<char>(kStateVersion)) {
+      max_event_ = r.i64();
+      if (!known_version || !r.ok() || !r.at_end()) {
         return error("crisis: stored engine state has an unknown format; upgrade vigie");
       }
-      in.remove_prefix(1);
-      max_event_ = static_cast<Micros>(get_u64(in));
       continue;
     }
     if (!s.name.starts_with(kBrandPrefix)) continue;
     const std::string brand = s.name.substr(kBrandPrefix.size());
-    if (in.size() < 9 || in[0] != static_cast<char>(kStateVersion)) {
-      return error("crisis: stored detector state of brand '" + brand + "' has an unknown format; upgrade vigie");
-    }
-    in.remove_prefix(1);
     Detectors d;
-    d.next_bucket = static_cast<Micros>(get_u64(in));
-    const auto volume = get_blob(in);
-    const auto negative = get_blob(in);
-    const auto sentiment = get_blob(in);
+    d.next_bucket = r.i64();
+    const std::string_view volume = r.take(r.u64());
+    const std::string_view negative = r.take(r.u64());
+    const std::string_view sentiment = r.take(r.u64());
+    if (!known_version || !r.ok() || !r.at_end()) {
+      return error("crisis: stored detector state of brand '" + brand +
+                   "' has an unknown format; upgrade vigie");
+    }
     const rules::DetectionOptions& o = rules_->detection(brand);  // defaults for a brand no longer configured
     d.volume = fit<rules::VolumeSpikeDetector>(volume, o.volume_enabled, o.volume);
     d.negative = fit<rules::VolumeSpikeDetector>(negative, o.negative_volume_enabled, o.negative_volume);
@@ -162,11 +138,16 @@ Result<void> CrisisEngine::load() {
 }
 
 std::string CrisisEngine::encode_state(const Detectors& d) const {
-  std::string out(1, static_cast<char>(kStateVersion));
-  put_u64(out, static_cast<std::uint64_t>(d.next_bucket));
-  put_blob(out, d.volume ? d.volume->encode() : std::string());
-  put_blob(out, d.negative ? d.negative->encode() : std::string());
-  put_blob(out, d.sentiment ? d.sentiment->encode() : std::string());
+  rules::StateWriter w;
+  w.u8(kStateVersion);
+  w.i64(d.next_bucket);
+  std::string out = w.take();
+  for (const std::string& blob :
+       {d.volume ? d.volume->encode() : std::string(), d.negative ? d.negative->encode() : std::string(),
+        d.sentiment ? d.sentiment->encode() : std::string()}) {
+    rules::put_le(out, blob.size(), 8);
+    out += blob;
+  }
   return out;
 }
 
@@ -315,8 +296,11 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
         if (*r) add(rules::to_finding(**r, brand));
         quiet = quiet && !d.sentiment->last_fired();
       }
-      signals.push_back({quiet && !fired ? CrisisSignal::Kind::quiet : CrisisSignal::Kind::busy, brand, end,
-                         options_.bucket, {}});
+      signals.push_back({quiet && !fired ? CrisisSignal::Kind::quiet : CrisisSignal::Kind::busy,
+                         brand,
+                         end,
+                         options_.bucket,
+                         {}});
       d.next_bucket = end;
       advanced = true;
     }
@@ -330,19 +314,22 @@ Result<void> CrisisEngine::step(std::vector<CrisisSignal> signals) {
   pending_.clear();
   for (CrisisSignal& s : signals)
     all.push_back(std::move(s));
-  std::stable_sort(all.begin(), all.end(), [](const CrisisSignal& a, const CrisisSignal& b) { return a.at < b.at; });
+  std::stable_sort(all.begin(), all.end(),
+                   [](const CrisisSignal& a, const CrisisSignal& b) { return a.at < b.at; });
   CrisisStep step;
   step.now = watermark_locked();
   std::sort(dirty_.begin(), dirty_.end());
   dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
   for (const std::string& brand : dirty_) {
     const auto it = brands_.find(brand);
-    if (it != brands_.end()) step.detector_states.push_back({std::string(kBrandPrefix) + brand, encode_state(it->second)});
+    if (it != brands_.end())
+      step.detector_states.push_back({std::string(kBrandPrefix) + brand, encode_state(it->second)});
   }
   if (!step.detector_states.empty()) {
-    std::string engine(1, static_cast<char>(kStateVersion));
-    put_u64(engine, static_cast<std::uint64_t>(max_event_));
-    step.detector_states.push_back({std::string(kEngineKey), std::move(engine)});
+    rules::StateWriter engine;
+    engine.u8(kStateVersion);
+    engine.i64(max_event_);
+    step.detector_states.push_back({std::string(kEngineKey), engine.take()});
   }
   step.signals = std::move(all);
   if (auto r = book_.apply(step); !r) {
@@ -353,8 +340,8 @@ Result<void> CrisisEngine::step(std::vector<CrisisSignal> signals) {
   return ok();
 }
 
-std::vector<NoticePost> top_posts(const storage::Database& db, const std::string& brand, Micros from, Micros to,
-                                  std::size_t n, std::size_t scan) {
+std::vector<NoticePost> top_posts(const storage::Database& db, const std::string& brand, Micros from,
+                                  Micros to, std::size_t n, std::size_t scan) {
   std::vector<storage::Mention> seen;
   storage::MentionQuery q;
   q.brand = brand;

@@ -57,7 +57,8 @@ class CrisisEngine {
  public:
   static Result<std::unique_ptr<CrisisEngine>> open(storage::Database& db, IncidentBook& book,
                                                     CrisisEngineOptions options,
-                                                    std::shared_ptr<const rules::RuleSet> rules, Micros wall_now);
+                                                    std::shared_ptr<const rules::RuleSet> rules,
+                                                    Micros wall_now);
 
   // Takes new rules: brands' detection options change from the next bucket on (a detector whose learned state
   // no longer fits its options restarts).
@@ -103,14 +104,14 @@ class CrisisEngine {
   std::vector<std::string> dirty_;  // brands whose state changed since the last commit
   Micros max_event_ = 0;            // latest created_at seen (clamped live)
   Micros last_arrival_wall_ = 0;
-  Micros extra_ = 0;                // finish(): lateness no longer waited for
+  Micros extra_ = 0;  // finish(): lateness no longer waited for
   bool global_dirty_ = false;
   std::vector<CrisisSignal> pending_;  // signals of a step whose commit failed, retried with the next one
 };
 
 // The `n` mentions of a brand in [from, to) with the largest reach (at most `scan` examined), for incident
 // timelines and notices.
-std::vector<NoticePost> top_posts(const storage::Database& db, const std::string& brand, Micros from, Micros to,
-                                  std::size_t n = 5, std::size_t scan = 2000);
+std::vector<NoticePost> top_posts(const storage::Database& db, const std::string& brand, Micros from,
+                                  Micros to, std::size_t n = 5, std::size_t scan = 2000);
 
 }  // namespace vigie::daemon

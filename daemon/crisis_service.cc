@@ -67,8 +67,8 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
   hooks.notified = options.notified;
   hooks.observed = [observed = options.observed](const Incident& i, std::string_view event,
                                                  const rules::Finding* f) {
-    spdlog::info("incident {} {}: brand {}, severity {}: {}", i.id, event, i.brand, rules::to_string(i.severity),
-                 f ? f->summary : i.last_summary);
+    spdlog::info("incident {} {}: brand {}, severity {}: {}", i.id, event, i.brand,
+                 rules::to_string(i.severity), f ? f->summary : i.last_summary);
     if (observed) observed(i, event, f);
   };
   auto book = IncidentBook::open(db, std::move(hooks));

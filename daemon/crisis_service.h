@@ -27,12 +27,12 @@ namespace vigie::daemon {
 
 struct CrisisServiceOptions {
   CrisisEngineOptions engine;
-  std::string public_url;  // for notice links; empty: none
+  std::string public_url;                                                 // for notice links; empty: none
   std::function<std::vector<std::string>(const IncidentNotice&)> render;  // outbox values of a notice
   std::function<void()> notified;  // after a commit that queued notifications
   std::function<void(const Incident&, std::string_view event, const rules::Finding*)> observed;
   std::function<Micros()> wall_now;  // defaults to the system clock
-  bool group_by_detector = false;     // incidents per brand and detector instead of per brand
+  bool group_by_detector = false;    // incidents per brand and detector instead of per brand
 };
 
 class CrisisService {

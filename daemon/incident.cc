@@ -4,7 +4,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-
 namespace vigie::daemon {
 namespace json = boost::json;
 

@@ -108,7 +108,8 @@ Result<json::object> incident_detail(const storage::Database& db, const Incident
 
 void add_incident_routes(Router& router, storage::Database& db, IncidentBook& book) {
   router.add(
-      http::verb::get, "/api/v1/incidents", Access::read, [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+      http::verb::get, "/api/v1/incidents", Access::read,
+      [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
         auto p = ApiParams::read(ctx.query, {"status", "brand", "limit", "cursor"});
         if (!p) co_return json_error(http::status::bad_request, p.error().message);
         auto limit = p->integer("limit", 50, 1, 1000);
@@ -129,7 +130,8 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
         std::uint64_t before = 0;
         if (auto c = p->get("cursor")) {
           const auto id = parse_id(*c);
-          if (!id) co_return json_error(http::status::bad_request, "parameter 'cursor': not a cursor of this list");
+          if (!id)
+            co_return json_error(http::status::bad_request, "parameter 'cursor': not a cursor of this list");
           before = *id;
         }
         // Filters are applied while walking back; a page examines at most a few thousand incidents.
@@ -138,7 +140,8 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
         bool more = false;
         for (int pages = 0; pages < 10 && !more; ++pages) {
           auto rows = db.incidents(before, 500);
-          if (!rows) co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);
+          if (!rows)
+            co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);
           for (const auto& r : *rows) {
             if (items.size() == static_cast<std::size_t>(*limit)) {
               more = true;
@@ -161,35 +164,37 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
         co_return json_response(http::status::ok, out);
       });
 
-  router.add(http::verb::get, "/api/v1/incidents/{id}", Access::read,
-             [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
-               const auto id = parse_id(ctx.path_params[0]);
-               if (!id) co_return unknown_incident(ctx.path_params[0]);
-               auto stored = db.incident(*id);
-               if (!stored)
-                 co_return json_error(http::status::internal_server_error, "storage: " + stored.error().message);
-               if (!stored->has_value()) co_return unknown_incident(ctx.path_params[0]);
-               auto inc = decode_incident(*id, **stored);
-               if (!inc) co_return json_error(http::status::internal_server_error, inc.error().message);
-               auto detail = incident_detail(db, *inc);
-               if (!detail)
-                 co_return json_error(http::status::internal_server_error, "storage: " + detail.error().message);
-               co_return json_response(http::status::ok, *detail);
-             });
+  router.add(
+      http::verb::get, "/api/v1/incidents/{id}", Access::read,
+      [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+        const auto id = parse_id(ctx.path_params[0]);
+        if (!id) co_return unknown_incident(ctx.path_params[0]);
+        auto stored = db.incident(*id);
+        if (!stored)
+          co_return json_error(http::status::internal_server_error, "storage: " + stored.error().message);
+        if (!stored->has_value()) co_return unknown_incident(ctx.path_params[0]);
+        auto inc = decode_incident(*id, **stored);
+        if (!inc) co_return json_error(http::status::internal_server_error, inc.error().message);
+        auto detail = incident_detail(db, *inc);
+        if (!detail)
+          co_return json_error(http::status::internal_server_error, "storage: " + detail.error().message);
+        co_return json_response(http::status::ok, *detail);
+      });
 
-  const auto action = [&router, &book](const std::string& suffix,
-                                       std::function<IncidentBook::ActionResult(std::uint64_t, RequestContext&,
-                                                                                const json::object&)>
-                                           act) {
-    router.add(http::verb::post, "/api/v1/incidents/{id}/" + suffix, Access::admin,
-               [act](RequestContext& ctx) -> net::awaitable<HttpResponse> {
-                 const auto id = parse_id(ctx.path_params[0]);
-                 if (!id) co_return unknown_incident(ctx.path_params[0]);
-                 auto body = body_object(ctx);
-                 if (!body) co_return json_error(http::status::bad_request, body.error().message);
-                 co_return action_response(act(*id, ctx, *body));
-               });
-  };
+  const auto action =
+      [&router, &book](
+          const std::string& suffix,
+          std::function<IncidentBook::ActionResult(std::uint64_t, RequestContext&, const json::object&)>
+              act) {
+        router.add(http::verb::post, "/api/v1/incidents/{id}/" + suffix, Access::admin,
+                   [act](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+                     const auto id = parse_id(ctx.path_params[0]);
+                     if (!id) co_return unknown_incident(ctx.path_params[0]);
+                     auto body = body_object(ctx);
+                     if (!body) co_return json_error(http::status::bad_request, body.error().message);
+                     co_return action_response(act(*id, ctx, *body));
+                   });
+      };
   action("ack", [&book](std::uint64_t id, RequestContext& ctx, const json::object&) {
     return book.acknowledge(id, actor_of(ctx));
   });
@@ -199,8 +204,8 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
   action("notes", [&book](std::uint64_t id, RequestContext& ctx, const json::object& body) {
     const auto* text = body.if_contains("text");
     if (!text || !text->is_string() || text->as_string().empty()) {
-      return IncidentBook::ActionResult{IncidentBook::ActionError::invalid,
-                                        "request body: 'text' is required, a non-empty string", {}};
+      return IncidentBook::ActionResult{
+          IncidentBook::ActionError::invalid, "request body: 'text' is required, a non-empty string", {}};
     }
     std::string author = actor_of(ctx);
     if (const auto* a = body.if_contains("author"); a && a->is_string() && !a->as_string().empty()) {
@@ -209,45 +214,48 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
     return book.add_note(id, author, std::string(text->as_string()));
   });
 
-  router.add(http::verb::get, "/api/v1/notifications/dead", Access::read,
-             [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
-               auto p = ApiParams::read(ctx.query, {"limit", "cursor"});
-               if (!p) co_return json_error(http::status::bad_request, p.error().message);
-               auto limit = p->integer("limit", 100, 1, 1000);
-               if (!limit) co_return json_error(http::status::bad_request, limit.error().message);
-               std::uint64_t before = 0;
-               if (auto c = p->get("cursor")) {
-                 const auto id = parse_id(*c);
-                 if (!id) co_return json_error(http::status::bad_request, "parameter 'cursor': not a cursor of this list");
-                 before = *id;
-               }
-               auto rows = db.dead_letters(before, static_cast<std::size_t>(*limit));
-               if (!rows) co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);
-               json::array items;
-               for (const auto& r : *rows) {
-                 auto n = decode_notification(r.value);
-                 if (!n) {
-                   items.push_back(json::object{{"seq", std::to_string(r.seq)}, {"error", n.error().message}});
-                   continue;
-                 }
-                 items.push_back(json::object{{"seq", std::to_string(r.seq)},
-                                              {"notifier", n->notifier},
-                                              {"webhook_id", n->webhook_id},
-                                              {"type", to_string(n->type)},
-                                              {"incident", std::to_string(n->incident_id)},
-                                              {"created_at", format_rfc3339(n->created_at)},
-                                              {"dead_at", format_rfc3339(n->dead_at)},
-                                              {"attempts", n->attempts},
-                                              {"last_status", n->last_status},
-                                              {"last_error", n->last_error},
-                                              {"body", redacted(n->body)}});
-               }
-               json::object out{{"items", std::move(items)}};
-               out["next_cursor"] = rows->size() == static_cast<std::size_t>(*limit) && rows->back().seq > 1
-                                        ? json::value(std::to_string(rows->back().seq))
-                                        : json::value(nullptr);
-               co_return json_response(http::status::ok, out);
-             });
+  router.add(
+      http::verb::get, "/api/v1/notifications/dead", Access::read,
+      [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+        auto p = ApiParams::read(ctx.query, {"limit", "cursor"});
+        if (!p) co_return json_error(http::status::bad_request, p.error().message);
+        auto limit = p->integer("limit", 100, 1, 1000);
+        if (!limit) co_return json_error(http::status::bad_request, limit.error().message);
+        std::uint64_t before = 0;
+        if (auto c = p->get("cursor")) {
+          const auto id = parse_id(*c);
+          if (!id)
+            co_return json_error(http::status::bad_request, "parameter 'cursor': not a cursor of this list");
+          before = *id;
+        }
+        auto rows = db.dead_letters(before, static_cast<std::size_t>(*limit));
+        if (!rows)
+          co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);
+        json::array items;
+        for (const auto& r : *rows) {
+          auto n = decode_notification(r.value);
+          if (!n) {
+            items.push_back(json::object{{"seq", std::to_string(r.seq)}, {"error", n.error().message}});
+            continue;
+          }
+          items.push_back(json::object{{"seq", std::to_string(r.seq)},
+                                       {"notifier", n->notifier},
+                                       {"webhook_id", n->webhook_id},
+                                       {"type", to_string(n->type)},
+                                       {"incident", std::to_string(n->incident_id)},
+                                       {"created_at", format_rfc3339(n->created_at)},
+                                       {"dead_at", format_rfc3339(n->dead_at)},
+                                       {"attempts", n->attempts},
+                                       {"last_status", n->last_status},
+                                       {"last_error", n->last_error},
+                                       {"body", redacted(n->body)}});
+        }
+        json::object out{{"items", std::move(items)}};
+        out["next_cursor"] = rows->size() == static_cast<std::size_t>(*limit) && rows->back().seq > 1
+                                 ? json::value(std::to_string(rows->back().seq))
+                                 : json::value(nullptr);
+        co_return json_response(http::status::ok, out);
+      });
 
   router.add(http::verb::get, "/api/v1/silences", Access::read,
              [&book](RequestContext&) -> net::awaitable<HttpResponse> {
@@ -265,20 +273,23 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
                s->created_by = actor_of(ctx);
                auto added = book.add_silence(std::move(*s));
                if (!added)
-                 co_return json_error(http::status::internal_server_error, "storage: " + added.error().message);
+                 co_return json_error(http::status::internal_server_error,
+                                      "storage: " + added.error().message);
                co_return json_response(http::status::created, silence_to_json(*added));
              });
-  router.add(http::verb::delete_, "/api/v1/silences/{id}", Access::admin,
-             [&book](RequestContext& ctx) -> net::awaitable<HttpResponse> {
-               const auto id = parse_id(ctx.path_params[0]);
-               if (!id) co_return json_error(http::status::not_found, "unknown silence '" + ctx.path_params[0] + "'");
-               auto removed = book.remove_silence(*id);
-               if (!removed)
-                 co_return json_error(http::status::internal_server_error, "storage: " + removed.error().message);
-               if (!*removed)
-                 co_return json_error(http::status::not_found, "unknown silence '" + ctx.path_params[0] + "'");
-               co_return json_response(http::status::ok, json::object{{"removed", ctx.path_params[0]}});
-             });
+  router.add(
+      http::verb::delete_, "/api/v1/silences/{id}", Access::admin,
+      [&book](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+        const auto id = parse_id(ctx.path_params[0]);
+        if (!id)
+          co_return json_error(http::status::not_found, "unknown silence '" + ctx.path_params[0] + "'");
+        auto removed = book.remove_silence(*id);
+        if (!removed)
+          co_return json_error(http::status::internal_server_error, "storage: " + removed.error().message);
+        if (!*removed)
+          co_return json_error(http::status::not_found, "unknown silence '" + ctx.path_params[0] + "'");
+        co_return json_response(http::status::ok, json::object{{"removed", ctx.path_params[0]}});
+      });
 }
 
 }  // namespace vigie::daemon

@@ -23,11 +23,8 @@ json::object finding_fields(std::string_view kind, const rules::Finding& f) {
 json::array posts_json(const std::vector<NoticePost>& posts) {
   json::array a;
   for (const NoticePost& p : posts) {
-    a.push_back(json::object{{"uid", p.uid},
-                             {"url", p.url},
-                             {"author", p.author},
-                             {"followers", p.followers},
-                             {"text", p.text}});
+    a.push_back(json::object{
+        {"uid", p.uid}, {"url", p.url}, {"author", p.author}, {"followers", p.followers}, {"text", p.text}});
   }
   return a;
 }
@@ -146,7 +143,8 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     d.event(inc, f.at, finding_fields("fired", f));
     if (hooks_.top_posts) {
       auto posts = hooks_.top_posts(f.brand, inc.first_mention_at, f.at + 1);
-      if (!posts.empty()) d.event(inc, f.at, json::object{{"kind", "top_posts"}, {"posts", posts_json(posts)}});
+      if (!posts.empty())
+        d.event(inc, f.at, json::object{{"kind", "top_posts"}, {"posts", posts_json(posts)}});
       d.top_posts[inc.id] = std::move(posts);
     }
     notify(d, inc, NoticeType::opened, f.at, "");
@@ -240,7 +238,8 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
   }
   for (auto& [key, inc] : d.active) {
     if (inc.status == IncidentStatus::acknowledged || inc.silenced) continue;
-    const Micros repeat = hooks_.settings ? hooks_.settings(inc.brand).repeat_interval : 4 * 3600 * kMicrosPerSecond;
+    const Micros repeat =
+        hooks_.settings ? hooks_.settings(inc.brand).repeat_interval : 4 * 3600 * kMicrosPerSecond;
     if (repeat <= 0 || step.now - inc.last_notified_at < repeat) continue;
     inc.last_notified_at = step.now;
     d.event(inc, step.now, json::object{{"kind", "reminder"}});
@@ -274,7 +273,8 @@ IncidentBook::ActionResult IncidentBook::act(std::uint64_t id,
   d.active = active_;
   d.last_incident_id = last_incident_id_;
   Incident inc;
-  auto found = std::find_if(d.active.begin(), d.active.end(), [id](const auto& kv) { return kv.second.id == id; });
+  auto found =
+      std::find_if(d.active.begin(), d.active.end(), [id](const auto& kv) { return kv.second.id == id; });
   if (found != d.active.end()) {
     inc = found->second;
   } else {
@@ -315,7 +315,8 @@ IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std
 
 IncidentBook::ActionResult IncidentBook::resolve(std::uint64_t id, const std::string& actor) {
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
-    if (!inc.active()) return {ActionError::conflict, "incident " + std::to_string(id) + " is already resolved", {}};
+    if (!inc.active())
+      return {ActionError::conflict, "incident " + std::to_string(id) + " is already resolved", {}};
     const Micros now = hooks_.wall_now();
     inc.status = IncidentStatus::resolved;
     inc.resolved_at = now;

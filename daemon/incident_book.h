@@ -36,17 +36,17 @@ namespace vigie::daemon {
 
 // What the book needs to know of a brand.
 struct BrandCrisisSettings {
-  std::string name;                                          // display name
-  Micros quiet_period = 30 * 60 * kMicrosPerSecond;          // of quiet buckets before auto-resolution
-  Micros repeat_interval = 4 * 3600 * kMicrosPerSecond;      // between reminders of an unacknowledged incident
+  std::string name;                                      // display name
+  Micros quiet_period = 30 * 60 * kMicrosPerSecond;      // of quiet buckets before auto-resolution
+  Micros repeat_interval = 4 * 3600 * kMicrosPerSecond;  // between reminders of an unacknowledged incident
 };
 
 // One signal of the crisis engine, in event-time order.
 struct CrisisSignal {
   enum class Kind : std::uint8_t { finding, quiet, busy } kind = Kind::finding;
   std::string brand;
-  Micros at = 0;          // finding: its time; quiet/busy: end of the bucket
-  Micros bucket = 0;      // quiet/busy: width of the bucket
+  Micros at = 0;           // finding: its time; quiet/busy: end of the bucket
+  Micros bucket = 0;       // quiet/busy: width of the bucket
   rules::Finding finding;  // kind == finding
 };
 

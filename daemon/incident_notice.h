@@ -32,14 +32,14 @@ struct IncidentNotice {
   std::string brand;       // brand id
   std::string brand_name;  // display name
   rules::Severity severity = rules::Severity::warning;
-  std::string status;                           // "open", "escalated", "acknowledged", "resolved"
-  std::vector<rules::DetectorKind> detectors;   // every detector that fired in this incident so far
-  std::string summary;                          // the finding behind this change (or the last one)
-  Micros opened_at = 0;                         // event time the incident opened
-  Micros at = 0;                                // event time of this change
-  Micros sent_at = 0;                           // wall-clock time the notice was made (webhook timestamp)
-  std::string actor;                            // acknowledged/resolved by hand: who (token name)
-  std::string link;                             // URL of the incident in Vigie's API, when configured
+  std::string status;                          // "open", "escalated", "acknowledged", "resolved"
+  std::vector<rules::DetectorKind> detectors;  // every detector that fired in this incident so far
+  std::string summary;                         // the finding behind this change (or the last one)
+  Micros opened_at = 0;                        // event time the incident opened
+  Micros at = 0;                               // event time of this change
+  Micros sent_at = 0;                          // wall-clock time the notice was made (webhook timestamp)
+  std::string actor;                           // acknowledged/resolved by hand: who (token name)
+  std::string link;                            // URL of the incident in Vigie's API, when configured
   std::vector<NoticePost> top_posts;
 };
 

@@ -122,8 +122,10 @@ int replay_command(const ReplayOptions& options) {
   std::vector<ReportLine> report;
   CrisisServiceOptions co;
   co.engine.live = false;
-  co.engine.allowed_lateness = std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.allowed_lateness).count();
-  co.engine.max_trigger_age = std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.max_trigger_age).count();
+  co.engine.allowed_lateness =
+      std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.allowed_lateness).count();
+  co.engine.max_trigger_age =
+      std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.max_trigger_age).count();
   co.group_by_detector = config->crisis.group_by.size() == 2;
   co.observed = [&report](const Incident& i, std::string_view event, const rules::Finding* f) {
     ReportLine l;

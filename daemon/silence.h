@@ -17,8 +17,8 @@ namespace vigie::daemon {
 
 struct Silence {
   std::uint64_t id = 0;
-  std::string brand;                               // empty: every brand
-  std::optional<rules::DetectorKind> detector;     // nullopt: every detector
+  std::string brand;                            // empty: every brand
+  std::optional<rules::DetectorKind> detector;  // nullopt: every detector
   Micros starts_at = 0;
   Micros ends_at = 0;  // exclusive
   std::string comment;

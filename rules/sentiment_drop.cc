@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "rules/state_codec.h"
+
 namespace vigie::rules {
 namespace {
 
@@ -13,33 +15,6 @@ constexpr Micros kHour = 3600 * kMicrosPerSecond;
 
 // Compound scores are rounded to float by the scorer, so a bucket's sum may exceed its count by a few ulps.
 constexpr double kSumSlack = 1e-4;
-
-// Little-endian fixed-width fields, doubles as their IEEE-754 bits: the state reads back bit for bit.
-void put(std::string& out, std::uint64_t v, int n) {
-  for (int i = 0; i < n; ++i)
-    out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-void put_double(std::string& out, double d) {
-  put(out, std::bit_cast<std::uint64_t>(d), 8);
-}
-
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  std::uint64_t get(int n) {
-    if (!ok || in.size() < static_cast<std::size_t>(n)) {
-      ok = false;
-      return 0;
-    }
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i)
-      v |= std::uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
-    in.remove_prefix(n);
-    return v;
-  }
-  double get_double() { return std::bit_cast<double>(get(8)); }
-};
 
 bool valid_sum(std::int64_t count, double sum) {
   return std::isfinite(sum) && std::abs(sum) <= static_cast<double>(count) + kSumSlack;
@@ -197,24 +172,24 @@ Finding to_finding(const SentimentDropFinding& f, std::string brand) {
 
 std::string SentimentDropDetector::encode() const {
   std::string out;
-  put(out, kFormatVersion, 1);
+  put_le(out, kFormatVersion, 1);
   // What the learned state depends on, so that decode() can refuse a state learned under other options.
-  put(out, static_cast<std::uint64_t>(options_.bucket), 8);
-  put(out, static_cast<std::uint64_t>(options_.half_life), 8);
-  put(out, static_cast<std::uint64_t>(options_.warmup), 8);
-  put(out, static_cast<std::uint64_t>(seen_), 8);
-  put(out, static_cast<std::uint64_t>(learned_), 8);
+  put_le(out, static_cast<std::uint64_t>(options_.bucket), 8);
+  put_le(out, static_cast<std::uint64_t>(options_.half_life), 8);
+  put_le(out, static_cast<std::uint64_t>(options_.warmup), 8);
+  put_le(out, static_cast<std::uint64_t>(seen_), 8);
+  put_le(out, static_cast<std::uint64_t>(learned_), 8);
   put_double(out, weight_);
   put_double(out, weighted_sum_);
-  put(out, last_start_ ? 1 : 0, 1);
-  put(out, static_cast<std::uint64_t>(last_start_.value_or(0)), 8);
-  put(out, static_cast<std::uint64_t>(buckets_since_firing_), 4);
-  put(out, window_.size(), 4);
+  put_le(out, last_start_ ? 1 : 0, 1);
+  put_le(out, static_cast<std::uint64_t>(last_start_.value_or(0)), 8);
+  put_le(out, static_cast<std::uint64_t>(buckets_since_firing_), 4);
+  put_le(out, window_.size(), 4);
   for (const Bucket& b : window_) {
-    put(out, static_cast<std::uint64_t>(b.start), 8);
-    put(out, static_cast<std::uint64_t>(b.count), 8);
+    put_le(out, static_cast<std::uint64_t>(b.start), 8);
+    put_le(out, static_cast<std::uint64_t>(b.count), 8);
     put_double(out, b.sum);
-    put(out, b.anomalous ? 1 : 0, 1);
+    put_le(out, b.anomalous ? 1 : 0, 1);
   }
   return out;
 }
@@ -226,15 +201,15 @@ Result<SentimentDropDetector> SentimentDropDetector::decode(std::string_view byt
   SentimentDropDetector d = std::move(*fresh);
   const Error corrupt = error("sentiment drop: truncated or corrupt state");
 
-  Reader r{bytes};
+  StateReader r(bytes);
   const auto version = r.get(1);
-  if (r.ok && version != kFormatVersion) {
+  if (r.ok() && version != kFormatVersion) {
     return error("sentiment drop: unknown format version " + std::to_string(version));
   }
   const auto bucket = static_cast<Micros>(r.get(8));
   const auto half_life = static_cast<Micros>(r.get(8));
   const auto warmup = static_cast<Micros>(r.get(8));
-  if (r.ok &&
+  if (r.ok() &&
       (bucket != d.options_.bucket || half_life != d.options_.half_life || warmup != d.options_.warmup)) {
     return error("sentiment drop: stored state was learned with other bucket, half-life or warm-up options");
   }
@@ -246,7 +221,7 @@ Result<SentimentDropDetector> SentimentDropDetector::decode(std::string_view byt
   const auto last = static_cast<Micros>(r.get(8));
   d.buckets_since_firing_ = static_cast<std::int32_t>(r.get(4));
   const auto n = r.get(4);
-  if (!r.ok || d.seen_ < 0 || d.learned_ < 0 || !std::isfinite(d.weight_) || d.weight_ < 0 ||
+  if (!r.ok() || d.seen_ < 0 || d.learned_ < 0 || !std::isfinite(d.weight_) || d.weight_ < 0 ||
       !std::isfinite(d.weighted_sum_) || d.buckets_since_firing_ < 0 ||
       d.buckets_since_firing_ > kNeverFired) {
     return corrupt;
@@ -258,12 +233,13 @@ Result<SentimentDropDetector> SentimentDropDetector::decode(std::string_view byt
     Bucket b{static_cast<Micros>(r.get(8)), static_cast<std::int64_t>(r.get(8)), r.get_double(),
              r.get(1) != 0};
     const bool in_order = d.window_.empty() || b.start > d.window_.back().start;
-    if (!r.ok || b.count < 0 || !valid_sum(b.count, b.sum) || b.start % d.options_.bucket != 0 || !in_order) {
+    if (!r.ok() || b.count < 0 || !valid_sum(b.count, b.sum) || b.start % d.options_.bucket != 0 ||
+        !in_order) {
       return corrupt;
     }
     d.window_.push_back(b);
   }
-  if (!r.in.empty()) return corrupt;
+  if (!r.at_end()) return corrupt;
   if (has_last) d.last_start_ = last;
   if (!d.window_.empty() && (!has_last || d.window_.back().start != last)) return corrupt;
   return d;

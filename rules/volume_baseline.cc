@@ -7,6 +7,8 @@
 #include <numeric>
 #include <string>
 
+#include "rules/state_codec.h"
+
 namespace vigie::rules {
 namespace {
 
@@ -54,52 +56,6 @@ void normalise(std::array<double, N>& factors) {
   for (double& f : factors)
     f = std::clamp(f / mean, kMinFactor, kMaxFactor);
 }
-
-// Little-endian fixed-width fields: the byte string is the same on every platform.
-class Writer {
- public:
-  void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void u32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i)
-      u8(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i)
-      u8(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
-  void f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  bool at_end() const { return pos_ == in_.size(); }
-  std::uint64_t bytes(int n) {
-    if (!ok_ || in_.size() - pos_ < static_cast<std::size_t>(n)) {
-      ok_ = false;
-      return 0;
-    }
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i)
-      v |= std::uint64_t{static_cast<unsigned char>(in_[pos_++])} << (8 * i);
-    return v;
-  }
-  std::uint8_t u8() { return static_cast<std::uint8_t>(bytes(1)); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(bytes(4)); }
-  std::int64_t i64() { return static_cast<std::int64_t>(bytes(8)); }
-  double f64() { return std::bit_cast<double>(bytes(8)); }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 }  // namespace
 
@@ -226,7 +182,7 @@ void VolumeBaseline::observe(Micros bucket_start, std::int64_t count, bool anoma
 }
 
 std::string VolumeBaseline::encode() const {
-  Writer w;
+  StateWriter w;
   w.u8(kFormatVersion);
   w.i64(options_.bucket);
   w.i64(options_.half_life);
@@ -251,7 +207,7 @@ std::string VolumeBaseline::encode() const {
 }
 
 Result<VolumeBaseline> VolumeBaseline::decode(std::string_view bytes) {
-  Reader r(bytes);
+  StateReader r(bytes);
   const std::uint8_t version = r.u8();
   if (r.ok() && version != kFormatVersion) {
     return error("volume baseline: unknown format version " + std::to_string(version));

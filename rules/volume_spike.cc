@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "rules/state_codec.h"
 #include "rules/tail_probability.h"
 
 namespace vigie::rules {
@@ -36,28 +37,6 @@ std::string format_p(double p) {
   }
   return buf;
 }
-
-// Little-endian fixed-width fields (the baseline's blob is nested as is).
-void put(std::string& out, std::uint64_t v, int n) {
-  for (int i = 0; i < n; ++i)
-    out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  std::uint64_t get(int n) {
-    if (!ok || in.size() < static_cast<std::size_t>(n)) {
-      ok = false;
-      return 0;
-    }
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i)
-      v |= std::uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
-    in.remove_prefix(n);
-    return v;
-  }
-};
 
 }  // namespace
 
@@ -201,18 +180,18 @@ Finding to_finding(const SpikeFinding& f, std::string brand, DetectorKind kind) 
 
 std::string VolumeSpikeDetector::encode() const {
   std::string out;
-  put(out, kFormatVersion, 1);
-  put(out, last_start_ ? 1 : 0, 1);
-  put(out, static_cast<std::uint64_t>(last_start_.value_or(0)), 8);
-  put(out, static_cast<std::uint64_t>(buckets_since_firing_), 4);
-  put(out, window_.size(), 4);
+  put_le(out, kFormatVersion, 1);
+  put_le(out, last_start_ ? 1 : 0, 1);
+  put_le(out, static_cast<std::uint64_t>(last_start_.value_or(0)), 8);
+  put_le(out, static_cast<std::uint64_t>(buckets_since_firing_), 4);
+  put_le(out, window_.size(), 4);
   for (const Bucket& b : window_) {
-    put(out, static_cast<std::uint64_t>(b.start), 8);
-    put(out, static_cast<std::uint64_t>(b.count), 8);
-    put(out, b.anomalous ? 1 : 0, 1);
+    put_le(out, static_cast<std::uint64_t>(b.start), 8);
+    put_le(out, static_cast<std::uint64_t>(b.count), 8);
+    put_le(out, b.anomalous ? 1 : 0, 1);
   }
   const std::string baseline = baseline_.encode();
-  put(out, baseline.size(), 4);
+  put_le(out, baseline.size(), 4);
   out += baseline;
   return out;
 }
@@ -222,30 +201,30 @@ Result<VolumeSpikeDetector> VolumeSpikeDetector::decode(std::string_view bytes, 
   if (!fresh) return fresh.error();
   VolumeSpikeDetector d = std::move(*fresh);
 
-  Reader r{bytes};
+  StateReader r(bytes);
   const auto version = r.get(1);
-  if (r.ok && version != kFormatVersion) {
+  if (r.ok() && version != kFormatVersion) {
     return error("volume spike: unknown format version " + std::to_string(version));
   }
   const bool has_last = r.get(1) != 0;
   const auto last = static_cast<Micros>(r.get(8));
   d.buckets_since_firing_ = static_cast<std::int32_t>(r.get(4));
   const auto n = r.get(4);
-  if (!r.ok || n > static_cast<std::uint64_t>(d.options_.window_buckets) || d.buckets_since_firing_ < 0 ||
+  if (!r.ok() || n > static_cast<std::uint64_t>(d.options_.window_buckets) || d.buckets_since_firing_ < 0 ||
       d.buckets_since_firing_ > kNeverFired) {
     return error("volume spike: truncated or corrupt state");
   }
   for (std::uint64_t i = 0; i < n; ++i) {
     Bucket b{static_cast<Micros>(r.get(8)), static_cast<std::int64_t>(r.get(8)), r.get(1) != 0};
     const bool in_order = d.window_.empty() || b.start > d.window_.back().start;
-    if (!r.ok || b.count < 0 || b.start % d.options_.bucket != 0 || !in_order) {
+    if (!r.ok() || b.count < 0 || b.start % d.options_.bucket != 0 || !in_order) {
       return error("volume spike: truncated or corrupt state");
     }
     d.window_.push_back(b);
   }
   const auto baseline_size = r.get(4);
-  if (!r.ok || r.in.size() != baseline_size) return error("volume spike: truncated or corrupt state");
-  auto baseline = VolumeBaseline::decode(r.in);
+  if (!r.ok() || r.rest().size() != baseline_size) return error("volume spike: truncated or corrupt state");
+  auto baseline = VolumeBaseline::decode(r.rest());
   if (!baseline) return baseline.error();
   if (!(baseline->options() == baseline_options(d.options_))) {
     return error("volume spike: stored baseline was learned with other bucket, half-life or warm-up options");

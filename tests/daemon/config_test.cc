@@ -154,9 +154,9 @@ TEST_F(ConfigTest, UnsetEnvironmentVariableIsLocated) {
 }
 
 TEST_F(ConfigTest, CrisisSection) {
-  const auto c = load_config(write(
-      "crisis: {allowed_lateness: 5m, idle_timeout: 30s, group_by: [brand, detector], "
-      "public_url: 'https://vigie.example.com/'}\n"));
+  const auto c =
+      load_config(write("crisis: {allowed_lateness: 5m, idle_timeout: 30s, group_by: [brand, detector], "
+                        "public_url: 'https://vigie.example.com/'}\n"));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->crisis.allowed_lateness, std::chrono::minutes(5));
   EXPECT_EQ(c->crisis.idle_timeout, std::chrono::seconds(30));
@@ -165,7 +165,8 @@ TEST_F(ConfigTest, CrisisSection) {
   EXPECT_TRUE(c->crisis.enabled);
   EXPECT_EQ(error_of("crisis: {group_by: [detector]}\n"),
             "vigie.yaml:1:20: 'group_by' in crisis: expected [brand] or [brand, detector]");
-  EXPECT_EQ(error_of("crisis: {allowed_latenes: 1m}\n").rfind("vigie.yaml:1:10: unknown key 'allowed_latenes' in crisis", 0),
+  EXPECT_EQ(error_of("crisis: {allowed_latenes: 1m}\n")
+                .rfind("vigie.yaml:1:10: unknown key 'allowed_latenes' in crisis", 0),
             0u);
 }
 

@@ -1,12 +1,13 @@
 // Crisis detection end to end below the daemon: posts stored in a real RocksDB, the crisis engine reading
 // their series in event time, and the incident book turning findings into incidents, timelines and
 // notifications.
+#include "daemon/crisis_engine.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 
-#include "daemon/crisis_engine.h"
 #include "daemon/incident_book.h"
 #include "rules/rule_set.h"
 #include "tests/storage/storage_test_support.h"
@@ -103,10 +104,16 @@ class Crisis {
 };
 
 rules::ScoredPost mention(std::string uid, Micros t, rules::Label label, std::int64_t followers = 50) {
-  const float compound = label == rules::Label::negative ? -0.6f : label == rules::Label::positive ? 0.5f : 0.f;
-  rules::ScoredPost p = storage::testing::make_post(
-      {.uid = std::move(uid), .created_at = t, .brands = {"acme"}, .label = label, .compound = compound,
-       .followers = followers, .text = "acme again"});
+  const float compound = label == rules::Label::negative   ? -0.6f
+                         : label == rules::Label::positive ? 0.5f
+                                                           : 0.f;
+  rules::ScoredPost p = storage::testing::make_post({.uid = std::move(uid),
+                                                     .created_at = t,
+                                                     .brands = {"acme"},
+                                                     .label = label,
+                                                     .compound = compound,
+                                                     .followers = followers,
+                                                     .text = "acme again"});
   return p;
 }
 
@@ -126,14 +133,17 @@ std::vector<rules::ScoredPost> traffic(std::mt19937& rng, Micros from, Micros to
     const int k = count(rng);
     for (int i = 0; i < k; ++i) {
       const double x = u(rng);
-      const auto label = x < 0.15 ? rules::Label::negative : x < 0.6 ? rules::Label::neutral : rules::Label::positive;
+      const auto label = x < 0.15  ? rules::Label::negative
+                         : x < 0.6 ? rules::Label::neutral
+                                   : rules::Label::positive;
       out.push_back(mention(tag + std::to_string(n++), b + offset(rng), label));
     }
     const int s = extra_negative > 0 ? surge(rng) : 0;
     for (int i = 0; i < s; ++i)
       out.push_back(mention(tag + "s" + std::to_string(n++), b + offset(rng), rules::Label::negative));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.post.created_at < b.post.created_at; });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.post.created_at < b.post.created_at; });
   return out;
 }
 
@@ -173,10 +183,12 @@ TEST_F(SurgeTest, OneIncidentOpensWithinTwentyFiveMinutesAndResolvesWhenQuiet) {
   ASSERT_EQ(opened.size(), 1u);
   EXPECT_GE(opened[0].at, kSurge);
   EXPECT_LE(opened[0].at, kSurge + 25 * kMinute) << opened[0].summary;
-  EXPECT_TRUE(opened[0].detector == "negative_volume" || opened[0].detector == "volume") << opened[0].detector;
+  EXPECT_TRUE(opened[0].detector == "negative_volume" || opened[0].detector == "volume")
+      << opened[0].detector;
   EXPECT_NE(opened[0].summary.find("in 30 min vs"), std::string::npos) << opened[0].summary;
 
-  const auto resolved = std::find_if(c.events.begin(), c.events.end(), [](auto& e) { return e.event == "resolved"; });
+  const auto resolved =
+      std::find_if(c.events.begin(), c.events.end(), [](auto& e) { return e.event == "resolved"; });
   ASSERT_NE(resolved, c.events.end());
   EXPECT_GE(resolved->at, kSurge + kHour + 30 * kMinute);  // 30 quiet minutes after the surge, at least
 

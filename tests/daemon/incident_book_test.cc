@@ -1,8 +1,9 @@
 // The incident book's lifecycle on a real RocksDB: grouping, escalation, quiet-period resolution, reminders,
 // acknowledgement, notes, manual resolution and silences, each committed with its notifications.
+#include "daemon/incident_book.h"
+
 #include <gtest/gtest.h>
 
-#include "daemon/incident_book.h"
 #include "tests/storage/storage_test_support.h"
 
 namespace vigie::daemon {
@@ -84,7 +85,8 @@ TEST_F(BookTest, FindingsOfABrandJoinOneIncidentAndEscalateOnlyUpwards) {
   EXPECT_EQ(acme->findings, 4);
   EXPECT_EQ(acme->detectors.size(), 4u);
   EXPECT_EQ(book_->active_count(), 2u);
-  EXPECT_EQ(notice_types(), (std::vector<std::string>{"incident.opened", "incident.opened", "incident.escalated"}));
+  EXPECT_EQ(notice_types(),
+            (std::vector<std::string>{"incident.opened", "incident.opened", "incident.escalated"}));
   EXPECT_EQ(notices_[0].brand_name, "Brand acme");
   // Everything notified is in the outbox, in order.
   const auto box = db_->outbox(0, 10);
@@ -204,7 +206,8 @@ TEST_F(BookTest, GroupedByDetectorEachDetectorHasItsIncidentAndQuietResolvesThem
   // The grouping survives a reopen: a new negative_volume finding joins its incident.
   book_.reset();
   open_book(true);
-  apply({finding("acme", K::negative_volume, rules::Severity::warning, kT0 + 2 * kBucket, false)}, kT0 + 2 * kBucket);
+  apply({finding("acme", K::negative_volume, rules::Severity::warning, kT0 + 2 * kBucket, false)},
+        kT0 + 2 * kBucket);
   EXPECT_EQ(book_->active_count(), 2u);
   std::vector<CrisisSignal> s;
   Micros t = kT0 + 2 * kBucket;

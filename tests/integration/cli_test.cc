@@ -1,8 +1,8 @@
 // The `vigie` command line as a user meets it: exit codes, usage, located config errors.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <fstream>
-#include <stdlib.h>
 
 #include "tests/integration/daemon_process.h"
 

@@ -11,9 +11,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstring>
-#include <sstream>
 #include <filesystem>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "tests/ingest/loopback_server.h"
@@ -73,8 +73,10 @@ class Receiver {
           boost::system::error_code ec;
           const json::value v = json::parse(body, ec);
           if (!ec && v.is_object()) {
-            if (const auto* t = v.as_object().if_contains("type"); t && t->is_string()) d.type = t->as_string();
-            if (const auto* x = v.as_object().if_contains("data"); x && x->is_object()) d.data = x->as_object();
+            if (const auto* t = v.as_object().if_contains("type"); t && t->is_string())
+              d.type = t->as_string();
+            if (const auto* x = v.as_object().if_contains("data"); x && x->is_object())
+              d.data = x->as_object();
           }
           unsigned status = 200;
           {
@@ -128,17 +130,19 @@ bool wait_until(F f, std::chrono::seconds timeout) {
 
 std::string config(const TempDir& dir, const std::string& receiver_url) {
   std::filesystem::copy_file(demo("rules.yaml"), dir.file("rules.yaml"));
-  return dir.write("vigie.yaml",
-                   std::string("data_dir: data\nrules: rules.yaml\n") +
-                       "sources:\n  - {id: demo, type: replay, path: " + demo("feed.ndjson") + ", speed: max}\n" +
-                       "crisis: {idle_timeout: 2s}\n"
-                       "notifiers:\n  - {id: hook, type: webhook, url: '" + receiver_url + "', secrets: [" +
-                       kSecret + "]}\n" + "auth:\n  tokens:\n    - {name: comms, token: " + kToken +
-                       ", roles: [admin]}\n");
+  return dir.write("vigie.yaml", std::string("data_dir: data\nrules: rules.yaml\n") +
+                                     "sources:\n  - {id: demo, type: replay, path: " + demo("feed.ndjson") +
+                                     ", speed: max}\n" +
+                                     "crisis: {idle_timeout: 2s}\n"
+                                     "notifiers:\n  - {id: hook, type: webhook, url: '" +
+                                     receiver_url + "', secrets: [" + kSecret + "]}\n" +
+                                     "auth:\n  tokens:\n    - {name: comms, token: " + kToken +
+                                     ", roles: [admin]}\n");
 }
 
 const std::vector<std::pair<std::string, std::string>>& auth() {
-  static const std::vector<std::pair<std::string, std::string>> h{{"Authorization", std::string("Bearer ") + kToken}};
+  static const std::vector<std::pair<std::string, std::string>> h{
+      {"Authorization", std::string("Bearer ") + kToken}};
   return h;
 }
 
@@ -158,16 +162,19 @@ TEST(Crisis, OneIncidentNotifiedOncePerWebhookIdInOrderThrough503AndSigkill) {
     DaemonProcess d(cfg);
     ASSERT_NE(d.port(), 0) << d.log();
     // The outage opens the incident; its incident.opened notice is delivered (and the receiver then fails).
-    ASSERT_TRUE(wait_until([&] { return !receiver.deliveries().empty(); }, std::chrono::seconds(60))) << d.log();
+    ASSERT_TRUE(wait_until([&] { return !receiver.deliveries().empty(); }, std::chrono::seconds(60)))
+        << d.log();
     // With the file replayed, event time follows the wall clock after 2 idle seconds: the incident resolves,
     // and its incident.resolved notice meets 503s until the daemon is killed.
-    ASSERT_TRUE(wait_until([&] { return receiver.attempts().size() >= 3; }, std::chrono::seconds(60))) << d.log();
+    ASSERT_TRUE(wait_until([&] { return receiver.attempts().size() >= 3; }, std::chrono::seconds(60)))
+        << d.log();
     d.kill();
   }
   receiver.recover();
   DaemonProcess d(cfg);
   ASSERT_NE(d.port(), 0) << d.log();
-  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 2; }, std::chrono::seconds(60))) << d.log();
+  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 2; }, std::chrono::seconds(60)))
+      << d.log();
   std::this_thread::sleep_for(std::chrono::seconds(1));  // nothing else may follow
 
   const auto delivered = receiver.deliveries();
@@ -208,7 +215,8 @@ TEST(Crisis, IncidentApiActsAndRefusesWithClearErrors) {
   TempDir dir;
   DaemonProcess d(config(dir, receiver.url()));
   ASSERT_NE(d.port(), 0) << d.log();
-  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 2; }, std::chrono::seconds(60))) << d.log();
+  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 2; }, std::chrono::seconds(60)))
+      << d.log();
   const json::value list = get_json(d.port(), "/api/v1/incidents?status=resolved&brand=acme");
   ASSERT_EQ(list.at("items").as_array().size(), 1u);
   const std::string id(list.at("items").as_array()[0].at("id").as_string());
@@ -216,7 +224,8 @@ TEST(Crisis, IncidentApiActsAndRefusesWithClearErrors) {
   const auto post = [&](const std::string& target, const std::string& body) {
     return http_request(d.port(), http::verb::post, target, body, auth());
   };
-  EXPECT_EQ(post("/api/v1/incidents/" + id + "/notes", R"({"text":"statement sent to the press"})").status, 200u);
+  EXPECT_EQ(post("/api/v1/incidents/" + id + "/notes", R"({"text":"statement sent to the press"})").status,
+            200u);
   EXPECT_EQ(post("/api/v1/incidents/" + id + "/notes", R"({"txt":"typo"})").status, 400u);
   EXPECT_EQ(post("/api/v1/incidents/" + id + "/ack", "").status, 409u);  // already resolved
   EXPECT_EQ(post("/api/v1/incidents/999/ack", "").status, 404u);
@@ -228,10 +237,11 @@ TEST(Crisis, IncidentApiActsAndRefusesWithClearErrors) {
     noted = noted || (e.at("kind").as_string() == "note" && e.at("author").as_string() == "comms");
   EXPECT_TRUE(noted) << json::serialize(detail);
 
-  const HttpResult created =
-      post("/api/v1/silences", R"({"brand":"acme","detector":"volume","ends_at":"+2h","comment":"known outage"})");
+  const HttpResult created = post(
+      "/api/v1/silences", R"({"brand":"acme","detector":"volume","ends_at":"+2h","comment":"known outage"})");
   ASSERT_EQ(created.status, 201u) << created.body;
-  EXPECT_EQ(post("/api/v1/silences", R"({"brand":"acme","detector":"volumes","ends_at":"+2h"})").status, 400u);
+  EXPECT_EQ(post("/api/v1/silences", R"({"brand":"acme","detector":"volumes","ends_at":"+2h"})").status,
+            400u);
   EXPECT_EQ(post("/api/v1/silences", R"({"brand":"acme"})").status, 400u);  // no end
   const json::value silences = get_json(d.port(), "/api/v1/silences");
   ASSERT_EQ(silences.at("items").as_array().size(), 1u);
@@ -245,7 +255,8 @@ TEST(Crisis, ReplayReportsTheIncidentsTheLiveRunRaised) {
   Receiver receiver;
   TempDir dir;
   const std::string cfg = config(dir, receiver.url());
-  const CommandResult replay = run_vigie({"replay", "--config", cfg, "--format", "json", demo("feed.ndjson")});
+  const CommandResult replay =
+      run_vigie({"replay", "--config", cfg, "--format", "json", demo("feed.ndjson")});
   ASSERT_EQ(replay.exit_code, 0) << replay.err;
   std::vector<json::object> events;
   std::istringstream lines(replay.out);
@@ -257,7 +268,8 @@ TEST(Crisis, ReplayReportsTheIncidentsTheLiveRunRaised) {
 
   DaemonProcess d(cfg);
   ASSERT_NE(d.port(), 0) << d.log();
-  ASSERT_TRUE(wait_until([&] { return !receiver.deliveries().empty(); }, std::chrono::seconds(60))) << d.log();
+  ASSERT_TRUE(wait_until([&] { return !receiver.deliveries().empty(); }, std::chrono::seconds(60)))
+      << d.log();
   // Every opening and escalation of the replay is in the live incident's timeline, at the same event time and
   // with the same explanation. (The live run resolves the incident later, once event time follows the clock;
   // the replay ends with the file.)
@@ -267,7 +279,8 @@ TEST(Crisis, ReplayReportsTheIncidentsTheLiveRunRaised) {
     bool found = false;
     for (const auto& inc : list.at("items").as_array()) {
       if (inc.at("id") != e.at("incident")) continue;
-      const json::value detail = get_json(d.port(), "/api/v1/incidents/" + std::string(inc.at("id").as_string()));
+      const json::value detail =
+          get_json(d.port(), "/api/v1/incidents/" + std::string(inc.at("id").as_string()));
       const std::string kind = e.at("event").as_string() == "opened" ? "fired" : "escalated";
       for (const auto& t : detail.at("timeline").as_array()) {
         found = found || (t.at("kind").as_string() == kind && t.at("at") == e.at("at") &&
