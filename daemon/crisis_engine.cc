@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "rules/post_triggers.h"
 #include "rules/state_codec.h"
@@ -15,6 +16,8 @@ constexpr std::string_view kBrandPrefix = "brand/";
 constexpr std::string_view kEngineKey = "engine";
 // A window is quiet for auto-resolution when its upper-tail p exceeds this.
 constexpr double kQuietP = 0.01;
+// Posts remembered per brand as having triggered; a storm of more re-triggers at most the oldest ones.
+constexpr std::size_t kMaxTriggered = 1024;
 
 std::vector<std::string> brands_of(const rules::ScoredPost& p) {
   std::vector<std::string> out;
@@ -97,13 +100,13 @@ Result<std::unique_ptr<CrisisEngine>> CrisisEngine::open(storage::Database& db, 
   std::unique_ptr<CrisisEngine> e(new CrisisEngine(db, book, options, std::move(rules)));
   e->last_arrival_wall_ = wall_now;
   if (auto r = e->load(); !r) return r.error();
-  if (auto r = e->recheck_recent_posts(); !r) return r.error();
+  if (auto r = e->recheck_recent_posts(wall_now); !r) return r.error();
   return e;
 }
 
 // Layouts (little-endian, rules/state_codec.h): engine = version(1) max_event(8); brand = version(1)
-// next_bucket(8) then the volume, negative and sentiment detector states, each as length(8) bytes (length 0:
-// detector off).
+// next_bucket(8), the volume, negative and sentiment detector states, each as length(8) bytes (length 0:
+// detector off), then count(4) triggered posts as created_at(8) length(2) uid.
 Result<void> CrisisEngine::load() {
   auto states = db_.detector_states();
   if (!states) return states.error();
@@ -124,6 +127,11 @@ Result<void> CrisisEngine::load() {
     const std::string_view volume = r.take(r.u64());
     const std::string_view negative = r.take(r.u64());
     const std::string_view sentiment = r.take(r.u64());
+    for (std::uint32_t n = r.at_end() ? 0 : r.u32(); n > 0 && r.ok(); --n) {
+      const Micros t = r.i64();
+      const std::string_view uid = r.take(r.get(2));
+      d.triggered.emplace_back(std::string(uid), t);
+    }
     if (!known_version || !r.ok() || !r.at_end()) {
       return error("crisis: stored detector state of brand '" + brand +
                    "' has an unknown format; upgrade vigie");
@@ -147,6 +155,13 @@ std::string CrisisEngine::encode_state(const Detectors& d) const {
         d.sentiment ? d.sentiment->encode() : std::string()}) {
     rules::put_le(out, blob.size(), 8);
     out += blob;
+  }
+  rules::put_le(out, d.triggered.size(), 4);
+  for (const auto& [uid, t] : d.triggered) {
+    const std::size_t n = std::min<std::size_t>(uid.size(), 0xFFFF);
+    rules::put_le(out, static_cast<std::uint64_t>(t), 8);
+    rules::put_le(out, n, 2);
+    out.append(uid, 0, n);
   }
   return out;
 }
@@ -192,27 +207,52 @@ Micros CrisisEngine::watermark() const {
   return watermark_locked();
 }
 
-Result<void> CrisisEngine::recheck_recent_posts() {
+bool CrisisEngine::first_trigger(const std::string& brand, Detectors& d, const std::string& uid, Micros t) {
+  for (const auto& [seen, when] : d.triggered) {
+    if (seen == uid) return false;
+  }
+  // Posts older than this can no longer trigger: forgetting them keeps the list to the recent ones.
+  const Micros horizon = watermark_locked() - options_.max_trigger_age;
+  while (!d.triggered.empty() &&
+         (d.triggered.front().second < horizon || d.triggered.size() >= kMaxTriggered))
+    d.triggered.pop_front();
+  d.triggered.emplace_back(uid, t);
+  dirty_.push_back(brand);
+  return true;
+}
+
+void CrisisEngine::keep_pending(std::vector<CrisisSignal> signals) {
+  for (CrisisSignal& s : signals)
+    pending_.push_back(std::move(s));
+}
+
+Result<void> CrisisEngine::recheck_recent_posts(Micros wall_now) {
   std::lock_guard lock(mu_);
-  if (max_event_ == 0) return ok();
+  Micros reference = watermark_locked();
+  if (max_event_ == 0) {
+    if (!options_.live) return ok();  // a replay starts empty
+    reference = wall_now;
+  }
   std::vector<CrisisSignal> signals;
-  const Micros from = watermark_locked() - options_.max_trigger_age;
   for (const rules::Brand& b : rules_->brands()) {
-    if (!brands_.contains(b.id)) continue;
+    const rules::DetectionOptions* o = options_of(b.id);
     storage::MentionQuery q;
     q.brand = b.id;
-    q.from = from;
-    q.to = max_event_ + 1;
+    q.from = reference - options_.max_trigger_age;
+    q.to = std::numeric_limits<Micros>::max() / 2;  // whatever was stored since, late or not
     q.limit = storage::kMaxPageLimit;
     for (int pages = 0; pages < 100; ++pages) {
       auto page = db_.mentions(q);
       if (!page) return page.error();
       for (const storage::Mention& m : page->items) {
         const rules::ScoredPost p = post_of(m, *rules_);
-        for (rules::Finding& f :
-             rules::post_trigger_findings(p, b.id, options_of(b.id)->post_triggers, rules_.get())) {
+        auto findings = rules::post_trigger_findings(p, b.id, o->post_triggers, rules_.get());
+        if (findings.empty()) continue;
+        auto it = brands_.find(b.id);
+        Detectors& d = it != brands_.end() ? it->second : start_brand(b.id, m.created_at);
+        if (!first_trigger(b.id, d, m.uid, m.created_at)) continue;
+        for (rules::Finding& f : findings)
           signals.push_back({CrisisSignal::Kind::finding, b.id, f.at, 0, std::move(f)});
-        }
       }
       if (page->next_cursor.empty()) break;
       q.cursor = page->next_cursor;
@@ -233,14 +273,19 @@ Result<void> CrisisEngine::observe(std::span<const rules::ScoredPost> posts, Mic
     for (const std::string& brand : brands_of(p)) {
       const rules::DetectionOptions* o = options_of(brand);
       if (!o) continue;  // matched by rules replaced since
-      if (!brands_.contains(brand)) start_brand(brand, t);
+      auto it = brands_.find(brand);
+      Detectors& d = it != brands_.end() ? it->second : start_brand(brand, t);
       if (t < watermark_locked() - options_.max_trigger_age) continue;
-      for (rules::Finding& f : rules::post_trigger_findings(p, brand, o->post_triggers, rules_.get())) {
+      auto findings = rules::post_trigger_findings(p, brand, o->post_triggers, rules_.get());
+      if (findings.empty() || !first_trigger(brand, d, p.post.uid, t)) continue;
+      for (rules::Finding& f : findings)
         signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
-      }
     }
   }
-  if (auto r = process_buckets(watermark_locked(), signals); !r) return r;
+  if (auto r = process_buckets(watermark_locked(), signals); !r) {
+    keep_pending(std::move(signals));
+    return r;
+  }
   return step(std::move(signals));
 }
 
@@ -251,7 +296,10 @@ Result<void> CrisisEngine::tick(Micros wall_now) {
     max_event_ = std::max(max_event_, wall_now - options_.idle_timeout);
   }
   std::vector<CrisisSignal> signals;
-  if (auto r = process_buckets(watermark_locked(), signals); !r) return r;
+  if (auto r = process_buckets(watermark_locked(), signals); !r) {
+    keep_pending(std::move(signals));
+    return r;
+  }
   return step(std::move(signals));
 }
 
@@ -259,7 +307,10 @@ Result<void> CrisisEngine::finish() {
   std::lock_guard lock(mu_);
   extra_ = options_.allowed_lateness;
   std::vector<CrisisSignal> signals;
-  if (auto r = process_buckets(watermark_locked(), signals); !r) return r;
+  if (auto r = process_buckets(watermark_locked(), signals); !r) {
+    keep_pending(std::move(signals));
+    return r;
+  }
   return step(std::move(signals));
 }
 
@@ -302,9 +353,9 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
                          options_.bucket,
                          {}});
       d.next_bucket = end;
+      if (!advanced) dirty_.push_back(brand);
       advanced = true;
     }
-    if (advanced) dirty_.push_back(brand);
   }
   return ok();
 }

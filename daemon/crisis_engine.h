@@ -5,16 +5,21 @@
 // lateness, so posts arriving out of order within that lateness are counted in their own bucket; posts later
 // than that are stored (and shown) but the detectors have already moved past their bucket. Since buckets are
 // read from storage, which holds every acknowledged post, a restart (even after SIGKILL) resumes from the
-// last bucket whose processing was committed, and counts nothing twice nor misses anything.
+// last bucket whose processing was committed and counts nothing twice. A failed read or commit keeps the
+// signals already made for the next step.
 //
 // Per-post detectors (critical_keyword, influencer) run on each post as it is stored, at once. Posts created
-// more than max_trigger_age before the watermark trigger nothing (an old post backfilled is not news). At
-// start-up, the mentions stored in the last max_trigger_age are checked again, so a post stored just before a
-// crash still triggers; the incident book ignores a post it has already seen.
+// more than max_trigger_age before the watermark trigger nothing (an old post backfilled is not news). Each
+// brand remembers the posts that triggered (committed with its state), so a post seen again triggers nothing.
+// At start-up, every mention created since max_trigger_age before the last committed watermark (or the wall
+// clock, on a database that never committed one) is checked again: a post stored just before a crash, whose
+// finding was not committed yet, still triggers.
 //
 // Live, the watermark also advances with the wall clock when no post arrived for idle_timeout, so quiet
 // periods elapse, incidents resolve and reminders go out even when nothing is said about any brand; post
 // times more than max_future_skew ahead of the wall clock are clamped. In replay, only event time counts.
+// idle_timeout must exceed the longest silence of a working source (a feed's poll interval): posts arriving
+// after the watermark jumped are stored but too late for their buckets.
 //
 // State (per brand: the detectors and the next bucket; globally: the latest event time) is committed with the
 // incident changes of the same step, in one atomic write.
@@ -22,6 +27,7 @@
 // Thread-safety: all public methods may be called from any thread; one mutex serializes them.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,8 +54,9 @@ struct CrisisEngineOptions {
   bool live = true;
   Micros idle_timeout = 60 * kMicrosPerSecond;     // live only
   Micros max_future_skew = 60 * kMicrosPerSecond;  // live only
-  // A brand seen for the first time starts this far back (its stored series are read from then), bounded by
-  // its first stored mention: detectors then learn from history instead of starting cold.
+  // A brand seen for the first time starts this far back from its first post (its stored series are read
+  // from then): detectors then learn from history instead of starting cold. Every bucket of that span is
+  // read once, on the writer thread.
   Micros history = 0;
 };
 
@@ -79,6 +86,10 @@ class CrisisEngine {
     std::optional<rules::VolumeSpikeDetector> volume;
     std::optional<rules::VolumeSpikeDetector> negative;
     std::optional<rules::SentimentDropDetector> sentiment;
+    // Posts that already raised a per-post finding (uid, created_at), oldest first: a post seen again (a
+    // restart re-reads recent posts, a source repeats one, an edit) raises nothing, even once its incident
+    // is resolved.
+    std::deque<std::pair<std::string, Micros>> triggered;
   };
 
   CrisisEngine(storage::Database& db, IncidentBook& book, CrisisEngineOptions options,
@@ -86,7 +97,10 @@ class CrisisEngine {
   void take_rules(std::shared_ptr<const rules::RuleSet> rules);
   const rules::DetectionOptions* options_of(const std::string& brand) const;  // nullptr: not configured
   Result<void> load();
-  Result<void> recheck_recent_posts();
+  Result<void> recheck_recent_posts(Micros wall_now);
+  // Records that `uid` raised per-post findings; false when it already had.
+  bool first_trigger(const std::string& brand, Detectors& d, const std::string& uid, Micros t);
+  void keep_pending(std::vector<CrisisSignal> signals);
   void fit_detectors(const std::string& brand, Detectors& d);
   Detectors& start_brand(const std::string& brand, Micros first_event);
   Result<void> process_buckets(Micros watermark, std::vector<CrisisSignal>& signals);

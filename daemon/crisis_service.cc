@@ -23,11 +23,18 @@ std::shared_ptr<const rules::RuleSet> rules_of(const std::shared_ptr<const rules
   return empty;
 }
 
-const rules::Brand* find_brand(const rules::RuleSet& rules, const std::string& id) {
+// What the incident book asks of each brand, computed once per rule set: it asks on every step.
+std::shared_ptr<const CrisisService::BrandSettings> settings_of(const rules::RuleSet& rules) {
+  auto out = std::make_shared<CrisisService::BrandSettings>();
   for (const rules::Brand& b : rules.brands()) {
-    if (b.id == id) return &b;
+    const rules::DetectionOptions& o = rules.detection(b.id);
+    BrandCrisisSettings s;
+    s.name = b.name;
+    s.quiet_period = o.quiet_period;
+    s.repeat_interval = o.repeat_interval;
+    out->emplace(b.id, std::move(s));
   }
-  return nullptr;
+  return out;
 }
 
 }  // namespace
@@ -41,15 +48,14 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
   CrisisService* self = s.get();
 
   IncidentBookHooks hooks;
+  s->settings_.store(settings_of(*rules_of(scorer)));
   hooks.settings = [self](const std::string& brand) {
-    BrandCrisisSettings out;
-    const auto rules = rules_of(self->scorer_.load());
-    const rules::DetectionOptions& o = rules->detection(brand);
-    const rules::Brand* b = find_brand(*rules, brand);
-    out.name = b ? b->name : brand;
-    out.quiet_period = o.quiet_period;
-    out.repeat_interval = o.repeat_interval;
-    return out;
+    const auto settings = self->settings_.load();
+    if (const auto it = settings->find(brand); it != settings->end()) return it->second;
+    BrandCrisisSettings gone;
+    gone.name = brand;
+    gone.configured = false;
+    return gone;
   };
   if (options.render) {
     hooks.render = [render = options.render, url = options.public_url](const IncidentNotice& n) {
@@ -114,6 +120,7 @@ void CrisisService::count(const Result<void>& r, const char* what) {
 
 void CrisisService::set_scorer(std::shared_ptr<const rules::PostScorer> scorer) {
   scorer_.store(scorer);
+  settings_.store(settings_of(*rules_of(scorer)));
   engine_->set_rules(rules_of(scorer));
 }
 

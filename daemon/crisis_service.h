@@ -16,6 +16,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <unordered_map>
 
 #include "daemon/crisis_engine.h"
 #include "daemon/incident_book.h"
@@ -37,6 +38,8 @@ struct CrisisServiceOptions {
 
 class CrisisService {
  public:
+  using BrandSettings = std::unordered_map<std::string, BrandCrisisSettings>;
+
   // `rules` may be null (no rule file): no brand, nothing detected.
   static Result<std::unique_ptr<CrisisService>> open(storage::Database& db,
                                                      std::shared_ptr<const rules::PostScorer> scorer,
@@ -44,7 +47,7 @@ class CrisisService {
   ~CrisisService();
 
   void set_scorer(std::shared_ptr<const rules::PostScorer> scorer);
-  // Posts just stored; errors are logged and counted (the next step retries what did not commit).
+  // Posts just stored; errors are logged and counted (the signals of a failed step are kept for the next).
   void after_write(std::span<const rules::ScoredPost> posts);
   // Starts the timer thread (live daemon only); stop() joins it.
   void start_ticks(std::chrono::milliseconds period);
@@ -60,6 +63,7 @@ class CrisisService {
   void count(const Result<void>& r, const char* what);
 
   std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;  // keeps the engine's rule set alive
+  std::atomic<std::shared_ptr<const BrandSettings>> settings_;    // of the rules in force
   std::unique_ptr<IncidentBook> book_;
   std::unique_ptr<CrisisEngine> engine_;
   std::function<Micros()> wall_now_;

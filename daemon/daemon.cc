@@ -100,7 +100,16 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   d->add_routes();
   add_query_routes(d->router_, *d->db_, [dp = d.get()] { return dp->scorer_.load(); });
   add_push_routes(d->router_, *d->pipeline_, std::move(sources->push));
-  if (d->crisis_) add_incident_routes(d->router_, *d->db_, d->crisis_->book());
+  if (d->crisis_) {
+    add_incident_routes(d->router_, *d->db_, d->crisis_->book(), [dp = d.get()](const std::string& id) {
+      const auto scorer = dp->scorer_.load();
+      if (!scorer->rules()) return false;
+      for (const auto& b : scorer->rules()->brands()) {
+        if (b.id == id) return true;
+      }
+      return false;
+    });
+  }
   d->http_ = std::make_unique<HttpServer>(config.http,
                                           [r = &d->router_](HttpRequest& req) { return r->handle(req); });
   auto port = d->http_->start(*listen);

@@ -29,7 +29,7 @@ struct Incident {
   static constexpr int kFormatVersion = 1;
 
   std::uint64_t id = 0;
-  std::string brand;  // the group key
+  std::string brand;  // the group key, with the opening detector when grouped by detector
   IncidentStatus status = IncidentStatus::open;
   rules::Severity severity = rules::Severity::warning;
   std::vector<rules::DetectorKind> detectors;  // every detector that fired, in first-firing order

@@ -18,6 +18,7 @@ constexpr Micros kFiveMinutes = 5 * 60 * kMicrosPerSecond;
 // 5-minute buckets (a week) after.
 constexpr Micros kChartLead = 30 * 60 * kMicrosPerSecond;
 constexpr Micros kChartSpan = 7 * 24 * 3600 * kMicrosPerSecond;
+constexpr std::size_t kMaxNoteBytes = 16 * 1024;
 
 std::optional<std::uint64_t> parse_id(const std::string& s) {
   std::uint64_t v = 0;
@@ -106,7 +107,7 @@ Result<json::object> incident_detail(const storage::Database& db, const Incident
 
 }  // namespace
 
-void add_incident_routes(Router& router, storage::Database& db, IncidentBook& book) {
+void add_incident_routes(Router& router, storage::Database& db, IncidentBook& book, BrandCheck is_brand) {
   router.add(
       http::verb::get, "/api/v1/incidents", Access::read,
       [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
@@ -134,19 +135,17 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
             co_return json_error(http::status::bad_request, "parameter 'cursor': not a cursor of this list");
           before = *id;
         }
-        // Filters are applied while walking back; a page examines at most a few thousand incidents.
+        // Filters are applied while walking back; a page examines at most 5,000 incidents and may then hold
+        // fewer than `limit` items with a cursor to go on from: only a null cursor ends the walk.
         json::array items;
-        std::uint64_t last = 0;
+        std::uint64_t last = 0;  // id of the last incident examined
         bool more = false;
-        for (int pages = 0; pages < 10 && !more; ++pages) {
+        for (int pages = 0; pages < 10; ++pages) {
           auto rows = db.incidents(before, 500);
           if (!rows)
             co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);
           for (const auto& r : *rows) {
-            if (items.size() == static_cast<std::size_t>(*limit)) {
-              more = true;
-              break;
-            }
+            if (items.size() == static_cast<std::size_t>(*limit)) break;
             last = r.id;
             auto inc = decode_incident(r.id, r.value);
             if (!inc) continue;
@@ -155,12 +154,13 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
             if (active_only && !inc->active()) continue;
             items.push_back(incident_to_json(*inc));
           }
-          if (rows->size() < 500) break;
+          // More may follow unless the walk reached the oldest incident (ids start at 1).
+          more = last > 1 && (items.size() == static_cast<std::size_t>(*limit) || rows->size() == 500);
+          if (items.size() == static_cast<std::size_t>(*limit) || rows->size() < 500) break;
           before = rows->back().id;
-          if (!more) last = before;
         }
         json::object out{{"items", std::move(items)}};
-        out["next_cursor"] = more && last > 1 ? json::value(std::to_string(last)) : json::value(nullptr);
+        out["next_cursor"] = more ? json::value(std::to_string(last)) : json::value(nullptr);
         co_return json_response(http::status::ok, out);
       });
 
@@ -207,11 +207,17 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
       return IncidentBook::ActionResult{
           IncidentBook::ActionError::invalid, "request body: 'text' is required, a non-empty string", {}};
     }
+    if (text->as_string().size() > kMaxNoteBytes) {
+      return IncidentBook::ActionResult{
+          IncidentBook::ActionError::invalid,
+          "request body: 'text' is longer than " + std::to_string(kMaxNoteBytes) + " bytes",
+          {}};
+    }
     std::string author = actor_of(ctx);
     if (const auto* a = body.if_contains("author"); a && a->is_string() && !a->as_string().empty()) {
       author = std::string(a->as_string());
     }
-    return book.add_note(id, author, std::string(text->as_string()));
+    return book.add_note(id, author, std::string(text->as_string()), actor_of(ctx));
   });
 
   router.add(
@@ -264,19 +270,21 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
                  items.push_back(silence_to_json(s));
                co_return json_response(http::status::ok, json::object{{"items", std::move(items)}});
              });
-  router.add(http::verb::post, "/api/v1/silences", Access::admin,
-             [&book](RequestContext& ctx) -> net::awaitable<HttpResponse> {
-               auto body = body_object(ctx);
-               if (!body) co_return json_error(http::status::bad_request, body.error().message);
-               auto s = silence_from_json(*body, now_micros());
-               if (!s) co_return json_error(http::status::bad_request, s.error().message);
-               s->created_by = actor_of(ctx);
-               auto added = book.add_silence(std::move(*s));
-               if (!added)
-                 co_return json_error(http::status::internal_server_error,
-                                      "storage: " + added.error().message);
-               co_return json_response(http::status::created, silence_to_json(*added));
-             });
+  router.add(
+      http::verb::post, "/api/v1/silences", Access::admin,
+      [&book, is_brand](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+        auto body = body_object(ctx);
+        if (!body) co_return json_error(http::status::bad_request, body.error().message);
+        auto s = silence_from_json(*body, now_micros());
+        if (!s) co_return json_error(http::status::bad_request, s.error().message);
+        if (!s->brand.empty() && !is_brand(s->brand))
+          co_return json_error(http::status::bad_request, "field 'brand': unknown brand '" + s->brand + "'");
+        s->created_by = actor_of(ctx);
+        auto added = book.add_silence(std::move(*s));
+        if (!added)
+          co_return json_error(http::status::internal_server_error, "storage: " + added.error().message);
+        co_return json_response(http::status::created, silence_to_json(*added));
+      });
   router.add(
       http::verb::delete_, "/api/v1/silences/{id}", Access::admin,
       [&book](RequestContext& ctx) -> net::awaitable<HttpResponse> {

@@ -46,6 +46,7 @@ struct IncidentBook::Draft {
   std::map<std::uint64_t, Incident> touched;  // every incident written by this transaction, by id
   std::map<std::uint64_t, std::vector<NoticePost>> top_posts;  // of incidents opened by it
   std::uint64_t last_incident_id = 0;
+  Micros now = 0;  // the step's event-time clock, or the wall clock for people's actions
   storage::CrisisChanges changes;
   struct Observed {
     Incident incident;  // as it was right after the event
@@ -68,8 +69,10 @@ Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, 
   auto last = db.last_incident_id();
   if (!last) return last.error();
   book->last_incident_id_ = *last;
-  // Active incidents are the newest ones: walk back until a page holds none for a while. Incidents are few
-  // (a handful a week), so reading them all at start-up is cheap; resolved ones are skipped.
+  // Every incident is read (they are few: a handful a week) to find the active ones. Rows come newest first,
+  // so when two active incidents share a group key (the grouping was changed from [brand, detector] to
+  // [brand]), the newest keeps it and the older one is resolved as superseded.
+  storage::CrisisChanges superseded;
   std::uint64_t before = 0;
   for (;;) {
     auto rows = db.incidents(before, 500);
@@ -77,11 +80,21 @@ Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, 
     for (const auto& r : *rows) {
       auto inc = decode_incident(r.id, r.value);
       if (!inc) return inc.error();
-      if (inc->active()) book->active_[book->group_key(*inc)] = std::move(*inc);
+      if (!inc->active()) continue;
+      const std::string key = book->group_key(*inc);
+      if (const auto it = book->active_.find(key); it != book->active_.end()) {
+        inc->status = IncidentStatus::resolved;
+        inc->resolved_at = inc->last_fired_at;
+        inc->resolved_by = "superseded by incident " + std::to_string(it->second.id);
+        superseded.incidents.push_back({inc->id, encode_incident(*inc)});
+        continue;
+      }
+      book->active_.emplace(key, std::move(*inc));
     }
     if (rows->size() < 500) break;
     before = rows->back().id;
   }
+  if (auto r = db.commit_crisis(superseded); !r) return r.error();
   auto silences = db.silences();
   if (!silences) return silences.error();
   for (const auto& r : *silences) {
@@ -100,9 +113,22 @@ bool IncidentBook::silenced(const std::string& brand, rules::DetectorKind k, Mic
   return false;
 }
 
+bool IncidentBook::muted(const Incident& inc, Micros t) const {
+  if (inc.detectors.empty()) return false;
+  for (const rules::DetectorKind k : inc.detectors) {
+    if (!silenced(inc.brand, k, t)) return false;
+  }
+  return true;
+}
+
 void IncidentBook::notify(Draft& d, Incident& inc, NoticeType type, Micros at, const std::string& actor) {
-  if (type != NoticeType::reminder) inc.last_notified_at = std::max(inc.last_notified_at, at);
+  // The reminder clock runs from the later of the change and the step: an incident opened from an old post
+  // is not reminded of in the same breath.
+  inc.last_notified_at = std::max({inc.last_notified_at, at, d.now});
+  if (type == NoticeType::opened) inc.silenced = muted(inc, std::max(at, d.now));
+  // Receivers never heard of an incident whose opening was muted: nothing about it until it is announced.
   if (inc.silenced || !hooks_.render) return;
+  if (type != NoticeType::opened && type != NoticeType::resolved && muted(inc, std::max(at, d.now))) return;
   IncidentNotice n;
   n.type = type;
   n.incident_id = inc.id;
@@ -122,7 +148,6 @@ void IncidentBook::notify(Draft& d, Incident& inc, NoticeType type, Micros at, c
 }
 
 void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
-  const bool muted = silenced(f.brand, f.detector, f.at);
   const std::string key = group_key(f.brand, f.detector);
   auto it = d.active.find(key);
   if (it == d.active.end()) {
@@ -136,7 +161,6 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     inc.first_mention_at = f.window_start != 0 ? f.window_start : f.at;
     inc.opened_at = f.at;
     inc.last_fired_at = f.at;
-    inc.silenced = muted;
     inc.findings = 1;
     if (!f.post_uid.empty()) inc.trigger_uids.push_back(f.post_uid);
     d.event(inc, inc.first_mention_at, json::object{{"kind", "first_mention"}});
@@ -169,11 +193,6 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
   if (new_detector) inc.detectors.push_back(f.detector);
   // Window detectors report every bucket while they fire; only the start of an episode goes in the timeline.
   if (f.onset || new_detector) d.event(inc, f.at, finding_fields("fired", f));
-  if (inc.silenced && !muted) {
-    // The silence is over, or this detector is not silenced: the team hears of the incident now.
-    inc.silenced = false;
-    notify(d, inc, NoticeType::opened, f.at, "");
-  }
   if (f.severity > inc.severity) {
     inc.severity = f.severity;
     inc.status = IncidentStatus::escalated;
@@ -229,6 +248,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
   Draft d;
   d.active = active_;
   d.last_incident_id = last_incident_id_;
+  d.now = step.now;
   for (const CrisisSignal& s : step.signals) {
     if (s.kind == CrisisSignal::Kind::finding) {
       on_finding(d, s.finding);
@@ -236,8 +256,30 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
       on_quiet(d, s);
     }
   }
+  for (auto it = d.active.begin(); it != d.active.end();) {
+    Incident& inc = it->second;
+    if (hooks_.settings && !hooks_.settings(inc.brand).configured) {
+      // Its detectors no longer run: nothing would ever resolve it, and reminders would go on forever.
+      inc.status = IncidentStatus::resolved;
+      inc.resolved_at = step.now;
+      inc.resolved_by = "brand removed from the rules";
+      d.event(inc, step.now, json::object{{"kind", "resolved"}, {"by", inc.resolved_by}});
+      notify(d, inc, NoticeType::resolved, step.now, "");
+      d.observed.push_back({inc, "resolved", std::nullopt});
+      d.touch(inc);
+      it = d.active.erase(it);
+      continue;
+    }
+    ++it;
+  }
   for (auto& [key, inc] : d.active) {
-    if (inc.status == IncidentStatus::acknowledged || inc.silenced) continue;
+    if (inc.silenced && !muted(inc, step.now)) {
+      // The silence is over (or the incident now has a detector it does not cover): announce it now.
+      notify(d, inc, NoticeType::opened, step.now, "");
+      d.touch(inc);
+      continue;
+    }
+    if (inc.status == IncidentStatus::acknowledged || inc.silenced || muted(inc, step.now)) continue;
     const Micros repeat =
         hooks_.settings ? hooks_.settings(inc.brand).repeat_interval : 4 * 3600 * kMicrosPerSecond;
     if (repeat <= 0 || step.now - inc.last_notified_at < repeat) continue;
@@ -272,6 +314,7 @@ IncidentBook::ActionResult IncidentBook::act(std::uint64_t id,
   Draft d;
   d.active = active_;
   d.last_incident_id = last_incident_id_;
+  d.now = hooks_.wall_now();
   Incident inc;
   auto found =
       std::find_if(d.active.begin(), d.active.end(), [id](const auto& kv) { return kv.second.id == id; });
@@ -288,10 +331,14 @@ IncidentBook::ActionResult IncidentBook::act(std::uint64_t id,
   ActionResult r = change(d, inc);
   if (r.error != ActionError::none) return r;
   d.touch(inc);
-  if (inc.active()) {
-    d.active[group_key(inc)] = inc;
-  } else {
-    d.active.erase(group_key(inc));
+  // Only the incident acted upon leaves or updates the active set: a note on a resolved incident must not
+  // touch the brand's current one.
+  const auto current = d.active.find(group_key(inc));
+  const bool is_current = current != d.active.end() && current->second.id == inc.id;
+  if (is_current && inc.active()) {
+    current->second = inc;
+  } else if (is_current) {
+    d.active.erase(current);
   }
   if (auto c = commit(d); !c) return {ActionError::storage, c.error().message, {}};
   active_ = std::move(d.active);
@@ -329,16 +376,20 @@ IncidentBook::ActionResult IncidentBook::resolve(std::uint64_t id, const std::st
 }
 
 IncidentBook::ActionResult IncidentBook::add_note(std::uint64_t id, const std::string& author,
-                                                  const std::string& text) {
+                                                  const std::string& text, const std::string& by) {
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
-    d.event(inc, hooks_.wall_now(), json::object{{"kind", "note"}, {"author", author}, {"text", text}});
+    json::object note{{"kind", "note"}, {"author", author}, {"text", text}};
+    if (!by.empty() && by != author) note["by"] = by;
+    d.event(inc, hooks_.wall_now(), std::move(note));
     return {};
   });
 }
 
 Result<Silence> IncidentBook::add_silence(Silence s) {
   std::lock_guard lock(mu_);
-  s.id = last_silence_id_ + 1;
+  // Ids grow with the clock as well, so that the id of a deleted silence is never given again, even after a
+  // restart that no longer sees it.
+  s.id = std::max<std::uint64_t>(last_silence_id_ + 1, static_cast<std::uint64_t>(hooks_.wall_now()));
   storage::CrisisChanges c;
   c.silences.push_back({s.id, encode_silence(s)});
   if (auto r = db_.commit_crisis(c); !r) return r.error();

@@ -36,7 +36,8 @@ namespace vigie::daemon {
 
 // What the book needs to know of a brand.
 struct BrandCrisisSettings {
-  std::string name;                                      // display name
+  std::string name;        // display name
+  bool configured = true;  // false: the brand left the rules; its active incidents are resolved
   Micros quiet_period = 30 * 60 * kMicrosPerSecond;      // of quiet buckets before auto-resolution
   Micros repeat_interval = 4 * 3600 * kMicrosPerSecond;  // between reminders of an unacknowledged incident
 };
@@ -86,7 +87,9 @@ class IncidentBook {
   };
   ActionResult acknowledge(std::uint64_t id, const std::string& actor);
   ActionResult resolve(std::uint64_t id, const std::string& actor);
-  ActionResult add_note(std::uint64_t id, const std::string& author, const std::string& text);
+  // `by`: who called (the token's name), kept beside the author the note names.
+  ActionResult add_note(std::uint64_t id, const std::string& author, const std::string& text,
+                        const std::string& by = "");
 
   Result<Silence> add_silence(Silence s);
   Result<bool> remove_silence(std::uint64_t id);  // false: unknown id
@@ -106,6 +109,8 @@ class IncidentBook {
   ActionResult act(std::uint64_t id, const std::function<ActionResult(Draft&, Incident&)>& change);
   Result<void> commit(Draft& d);
   bool silenced(const std::string& brand, rules::DetectorKind k, Micros t) const;
+  // True when silences cover every detector of the incident at `t`.
+  bool muted(const Incident& inc, Micros t) const;
   std::string group_key(const std::string& brand, rules::DetectorKind detector) const;
   std::string group_key(const Incident& inc) const;
 

@@ -1,5 +1,5 @@
 // Rows of the crisis tables as Database stores and returns them. The values are opaque to storage: the crisis
-// code owns their format (and starts each with a version byte, like every other value).
+// code owns their format and versions each one (a version byte, or a "v" member of a JSON object).
 #pragma once
 
 #include <cstdint>

@@ -300,6 +300,49 @@ TEST(CrisisEngine, CriticalKeywordOpensAtOnceAndARestartDoesNotRepeatIt) {
   EXPECT_EQ(inc->findings, 1);
 }
 
+rules::ScoredPost breach_post(std::string uid, Micros t) {
+  auto p = mention(std::move(uid), t, rules::Label::negative);
+  p.post.text = "acme data breach: my account shows other people's";
+  p.matches.push_back({"breach", rules::RuleKind::topic, rules::Severity::critical});
+  return p;
+}
+
+TEST(CrisisEngine, APostThatTriggeredNeverTriggersAgainEvenAfterItsIncidentResolved) {
+  TempDir dir;
+  const Micros t = kMonday + 10 * kHour;
+  {
+    Crisis c(dir.path());
+    c.feed({breach_post("breach", t)});
+    ASSERT_EQ(c.opened().size(), 1u);
+    ASSERT_EQ(c.book().resolve(c.opened()[0].id, "carol").error, IncidentBook::ActionError::none);
+    // The same post again (a source repeats it), and an edit of it.
+    auto edit = breach_post("breach", t);
+    edit.post.kind = ingest::Kind::edit;
+    c.feed({breach_post("breach", t), edit});
+    EXPECT_EQ(c.opened().size(), 1u);
+  }
+  Crisis again(dir.path());  // the restart re-reads recent mentions
+  EXPECT_TRUE(again.opened().empty());
+  EXPECT_FALSE(again.book().active_incident("acme"));
+}
+
+TEST(CrisisEngine, APostStoredJustBeforeACrashStillTriggersAfterTheRestart) {
+  TempDir dir;
+  const Micros t = kMonday + 10 * kHour;
+  {
+    Crisis c(dir.path());
+    c.feed({mention("calm", t, rules::Label::neutral)});
+    // Stored, but the process dies before the crisis step that would have seen it.
+    const auto breach = breach_post("breach", t + kMinute);
+    ASSERT_TRUE(c.db().write(std::span<const rules::ScoredPost>(&breach, 1), {}));
+    EXPECT_TRUE(c.opened().empty());
+  }
+  Crisis again(dir.path());
+  const auto opened = again.opened();
+  ASSERT_EQ(opened.size(), 1u);
+  EXPECT_EQ(opened[0].detector, "critical_keyword");
+}
+
 TEST(CrisisEngine, InfluencerNegativePostJoinsTheOpenIncidentAndEscalatesNothingLower) {
   TempDir dir;
   Crisis c(dir.path());

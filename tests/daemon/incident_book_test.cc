@@ -26,7 +26,11 @@ class BookTest : public ::testing::Test {
   void open_book(bool group_by_detector = false) {
     IncidentBookHooks hooks;
     hooks.group_by_detector = group_by_detector;
-    hooks.settings = [](const std::string& b) { return BrandCrisisSettings{"Brand " + b}; };
+    hooks.settings = [this](const std::string& b) {
+      BrandCrisisSettings out{"Brand " + b};
+      out.configured = b != removed_;
+      return out;
+    };
     hooks.render = [this](const IncidentNotice& n) {
       notices_.push_back(n);
       return std::vector<std::string>{std::string(to_string(n.type))};
@@ -68,6 +72,7 @@ class BookTest : public ::testing::Test {
   std::unique_ptr<IncidentBook> book_;
   std::vector<IncidentNotice> notices_;
   Micros wall_ = kT0 + 100 * kHour;
+  std::string removed_;  // a brand the settings say is no longer configured
 };
 
 TEST_F(BookTest, FindingsOfABrandJoinOneIncidentAndEscalateOnlyUpwards) {
@@ -178,10 +183,11 @@ TEST_F(BookTest, SilencesMuteNotificationsNotIncidents) {
   ASSERT_TRUE(book_->active_incident("acme"));
   EXPECT_TRUE(book_->active_incident("acme")->silenced);
   EXPECT_TRUE(notices_.empty());
-  // Another detector is not silenced: the team hears of the incident now.
+  // Another detector is not silenced: the team hears of the incident now, once, at its current severity.
   apply({finding("acme", rules::DetectorKind::critical_keyword, rules::Severity::critical, kT0 + kBucket)},
         kT0 + kBucket);
-  EXPECT_EQ(notice_types(), (std::vector<std::string>{"incident.opened", "incident.escalated"}));
+  EXPECT_EQ(notice_types(), (std::vector<std::string>{"incident.opened"}));
+  EXPECT_EQ(notices_.back().severity, rules::Severity::critical);
 
   // Silences persist and can be removed.
   book_.reset();
@@ -215,6 +221,63 @@ TEST_F(BookTest, GroupedByDetectorEachDetectorHasItsIncidentAndQuietResolvesThem
     s.push_back(quiet("acme", t += kBucket));
   apply(s, t);
   EXPECT_EQ(book_->active_count(), 0u);
+}
+
+TEST_F(BookTest, ASilenceCreatedDuringAnIncidentMutesItAndItsEndAnnouncesIt) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  ASSERT_EQ(notices_.size(), 1u);
+  Silence s;
+  s.brand = "acme";
+  s.starts_at = kT0;
+  s.ends_at = kT0 + 6 * kHour;
+  ASSERT_TRUE(book_->add_silence(s));
+  // Escalations and reminders are muted while it lasts.
+  apply({finding("acme", rules::DetectorKind::negative_volume, rules::Severity::critical, kT0 + kBucket)},
+        kT0 + kBucket);
+  apply({}, kT0 + 5 * kHour);
+  EXPECT_EQ(notices_.size(), 1u);
+  // Once it is over, reminders resume.
+  apply({}, kT0 + 10 * kHour);
+  EXPECT_EQ(notice_types().back(), "incident.reminder");
+}
+
+TEST_F(BookTest, OpenedMutedThenAnnouncedWhenTheSilenceEnds) {
+  Silence s;
+  s.brand = "acme";
+  s.starts_at = kT0 - kHour;
+  s.ends_at = kT0 + kHour;
+  ASSERT_TRUE(book_->add_silence(s));
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  EXPECT_TRUE(notices_.empty());
+  apply({}, kT0 + 2 * kHour);
+  EXPECT_EQ(notice_types(), (std::vector<std::string>{"incident.opened"}));
+}
+
+TEST_F(BookTest, ANoteOnAResolvedIncidentLeavesTheCurrentOneAlone) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  const auto first = book_->active_incident("acme")->id;
+  ASSERT_EQ(book_->resolve(first, "carol").error, IncidentBook::ActionError::none);
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0 + kHour)}, kT0 + kHour);
+  const auto second = book_->active_incident("acme")->id;
+  ASSERT_NE(first, second);
+  ASSERT_EQ(book_->add_note(first, "bob", "post-mortem").error, IncidentBook::ActionError::none);
+  ASSERT_TRUE(book_->active_incident("acme"));
+  EXPECT_EQ(book_->active_incident("acme")->id, second);
+  // A new finding joins the current incident: no second page.
+  const auto before = notices_.size();
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0 + 2 * kHour, false)},
+        kT0 + 2 * kHour);
+  EXPECT_EQ(notices_.size(), before);
+  EXPECT_EQ(book_->active_count(), 1u);
+}
+
+TEST_F(BookTest, IncidentsOfABrandLeavingTheRulesAreResolved) {
+  apply({finding("gone", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  ASSERT_TRUE(book_->active_incident("gone"));
+  removed_ = "gone";
+  apply({}, kT0 + kBucket);
+  EXPECT_FALSE(book_->active_incident("gone"));
+  EXPECT_EQ(notice_types().back(), "incident.resolved");
 }
 
 }  // namespace

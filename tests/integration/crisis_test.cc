@@ -243,6 +243,7 @@ TEST(Crisis, IncidentApiActsAndRefusesWithClearErrors) {
   EXPECT_EQ(post("/api/v1/silences", R"({"brand":"acme","detector":"volumes","ends_at":"+2h"})").status,
             400u);
   EXPECT_EQ(post("/api/v1/silences", R"({"brand":"acme"})").status, 400u);  // no end
+  EXPECT_EQ(post("/api/v1/silences", R"({"brand":"acme-typo","ends_at":"+2h"})").status, 400u);
   const json::value silences = get_json(d.port(), "/api/v1/silences");
   ASSERT_EQ(silences.at("items").as_array().size(), 1u);
   const std::string sid(silences.at("items").as_array()[0].at("id").as_string());
