@@ -342,7 +342,8 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
         quiet = quiet && d.negative->last_p() > kQuietP;
       }
       if (d.sentiment) {
-        auto r = d.sentiment->on_bucket(start, totals->count, totals->compound_sum());
+        // Unscored mentions (no lexicon for their language) carry a placeholder 0: not part of the mean.
+        auto r = d.sentiment->on_bucket(start, totals->scored, totals->compound_sum());
         if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
         if (*r) add(rules::to_finding(**r, brand));
         quiet = quiet && !d.sentiment->last_fired();

@@ -36,6 +36,15 @@ std::string redacted(const std::string& body) {
   return json::serialize(v);
 }
 
+// The `cursor` of a list walked back by id: the last id seen; 0 (from the newest) when absent.
+Result<std::uint64_t> id_cursor(const ApiParams& p) {
+  const auto c = p.get("cursor");
+  if (!c) return std::uint64_t{0};
+  const auto id = parse_id(*c);
+  if (!id) return error("parameter 'cursor': not a cursor of this list");
+  return *id;
+}
+
 HttpResponse unknown_incident(const std::string& id) {
   return json_error(http::status::not_found, "unknown incident '" + id + "'");
 }
@@ -128,13 +137,9 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
           }
         }
         const auto brand = p->get("brand");
-        std::uint64_t before = 0;
-        if (auto c = p->get("cursor")) {
-          const auto id = parse_id(*c);
-          if (!id)
-            co_return json_error(http::status::bad_request, "parameter 'cursor': not a cursor of this list");
-          before = *id;
-        }
+        const auto cursor = id_cursor(*p);
+        if (!cursor) co_return json_error(http::status::bad_request, cursor.error().message);
+        std::uint64_t before = *cursor;
         // Filters are applied while walking back; a page examines at most 5,000 incidents and may then hold
         // fewer than `limit` items with a cursor to go on from: only a null cursor ends the walk.
         json::array items;
@@ -227,13 +232,9 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
         if (!p) co_return json_error(http::status::bad_request, p.error().message);
         auto limit = p->integer("limit", 100, 1, 1000);
         if (!limit) co_return json_error(http::status::bad_request, limit.error().message);
-        std::uint64_t before = 0;
-        if (auto c = p->get("cursor")) {
-          const auto id = parse_id(*c);
-          if (!id)
-            co_return json_error(http::status::bad_request, "parameter 'cursor': not a cursor of this list");
-          before = *id;
-        }
+        const auto cursor = id_cursor(*p);
+        if (!cursor) co_return json_error(http::status::bad_request, cursor.error().message);
+        std::uint64_t before = *cursor;
         auto rows = db.dead_letters(before, static_cast<std::size_t>(*limit));
         if (!rows)
           co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);

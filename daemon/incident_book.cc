@@ -203,6 +203,17 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
   d.touch(inc);
 }
 
+void IncidentBook::close(Draft& d, Incident& inc, Micros at, const std::string& by,
+                         const std::string& actor) {
+  inc.status = IncidentStatus::resolved;
+  inc.resolved_at = at;
+  inc.resolved_by = by;
+  d.event(inc, at, json::object{{"kind", "resolved"}, {"by", by}});
+  notify(d, inc, NoticeType::resolved, at, actor);
+  d.observed.push_back({inc, "resolved", std::nullopt});
+  d.touch(inc);
+}
+
 void IncidentBook::on_quiet(Draft& d, const CrisisSignal& s) {
   for (auto it = d.active.begin(); it != d.active.end();) {
     Incident& inc = it->second;
@@ -232,13 +243,7 @@ void IncidentBook::on_quiet(Draft& d, const CrisisSignal& s) {
       ++it;
       continue;
     }
-    inc.status = IncidentStatus::resolved;
-    inc.resolved_at = s.at;
-    inc.resolved_by = "quiet period";
-    d.event(inc, s.at, json::object{{"kind", "resolved"}, {"by", inc.resolved_by}});
-    notify(d, inc, NoticeType::resolved, s.at, "");
-    d.observed.push_back({inc, "resolved", std::nullopt});
-    d.touch(inc);
+    close(d, inc, s.at, "quiet period", "");
     it = d.active.erase(it);
   }
 }
@@ -260,13 +265,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
     Incident& inc = it->second;
     if (hooks_.settings && !hooks_.settings(inc.brand).configured) {
       // Its detectors no longer run: nothing would ever resolve it, and reminders would go on forever.
-      inc.status = IncidentStatus::resolved;
-      inc.resolved_at = step.now;
-      inc.resolved_by = "brand removed from the rules";
-      d.event(inc, step.now, json::object{{"kind", "resolved"}, {"by", inc.resolved_by}});
-      notify(d, inc, NoticeType::resolved, step.now, "");
-      d.observed.push_back({inc, "resolved", std::nullopt});
-      d.touch(inc);
+      close(d, inc, step.now, "brand removed from the rules", "");
       it = d.active.erase(it);
       continue;
     }
@@ -364,13 +363,7 @@ IncidentBook::ActionResult IncidentBook::resolve(std::uint64_t id, const std::st
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
     if (!inc.active())
       return {ActionError::conflict, "incident " + std::to_string(id) + " is already resolved", {}};
-    const Micros now = hooks_.wall_now();
-    inc.status = IncidentStatus::resolved;
-    inc.resolved_at = now;
-    inc.resolved_by = actor;
-    d.event(inc, now, json::object{{"kind", "resolved"}, {"by", actor}});
-    notify(d, inc, NoticeType::resolved, now, actor);
-    d.observed.push_back({inc, "resolved", std::nullopt});
+    close(d, inc, hooks_.wall_now(), actor, actor);
     return {};
   });
 }

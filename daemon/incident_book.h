@@ -105,6 +105,8 @@ class IncidentBook {
   IncidentBook(storage::Database& db, IncidentBookHooks hooks);
   void on_finding(Draft& d, const rules::Finding& f);
   void on_quiet(Draft& d, const CrisisSignal& s);
+  // Resolves `inc` at `at`: status, timeline, notice. `by` says why or who; `actor` is the person, if any.
+  void close(Draft& d, Incident& inc, Micros at, const std::string& by, const std::string& actor);
   void notify(Draft& d, Incident& inc, NoticeType type, Micros at, const std::string& actor);
   ActionResult act(std::uint64_t id, const std::function<ActionResult(Draft&, Incident&)>& change);
   Result<void> commit(Draft& d);

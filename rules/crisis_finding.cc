@@ -31,4 +31,17 @@ std::optional<DetectorKind> parse_detector_kind(std::string_view s) {
   return std::nullopt;
 }
 
+Finding window_finding(std::string brand, DetectorKind detector, Severity severity, Micros window_start,
+                       Micros window_end, bool onset, std::string summary) {
+  Finding out;
+  out.brand = std::move(brand);
+  out.detector = detector;
+  out.severity = severity;
+  out.at = window_end;
+  out.window_start = window_start;
+  out.onset = onset;
+  out.summary = std::move(summary);
+  return out;
+}
+
 }  // namespace vigie::rules

@@ -34,4 +34,8 @@ struct Finding {
   std::string summary;      // one sentence: "42 negative mentions in 30 min vs 9.5 expected ... (4.4x)"
 };
 
+// The finding of a window detector over [window_start, window_end), at its end.
+Finding window_finding(std::string brand, DetectorKind detector, Severity severity, Micros window_start,
+                       Micros window_end, bool onset, std::string summary);
+
 }  // namespace vigie::rules

@@ -159,15 +159,8 @@ SentimentDropFinding SentimentDropDetector::describe(std::int64_t n, double mean
 }
 
 Finding to_finding(const SentimentDropFinding& f, std::string brand) {
-  Finding out;
-  out.brand = std::move(brand);
-  out.detector = DetectorKind::sentiment_drop;
-  out.severity = f.severity;
-  out.at = f.window_end;
-  out.window_start = f.window_start;
-  out.onset = f.onset;
-  out.summary = f.summary;
-  return out;
+  return window_finding(std::move(brand), DetectorKind::sentiment_drop, f.severity, f.window_start,
+                        f.window_end, f.onset, f.summary);
 }
 
 std::string SentimentDropDetector::encode() const {

@@ -167,15 +167,7 @@ SpikeFinding VolumeSpikeDetector::describe(std::int64_t s, double e, double p,
 }
 
 Finding to_finding(const SpikeFinding& f, std::string brand, DetectorKind kind) {
-  Finding out;
-  out.brand = std::move(brand);
-  out.detector = kind;
-  out.severity = f.severity;
-  out.at = f.window_end;
-  out.window_start = f.window_start;
-  out.onset = f.onset;
-  out.summary = f.summary;
-  return out;
+  return window_finding(std::move(brand), kind, f.severity, f.window_start, f.window_end, f.onset, f.summary);
 }
 
 std::string VolumeSpikeDetector::encode() const {

@@ -111,6 +111,15 @@ Result<void> check_schema(Database::Impl& impl) {
     return error("storage: database at " + impl.options.path + " has schema version " + std::to_string(*v) +
                  ", this build reads up to " + std::to_string(kSchemaVersion) + "; upgrade vigie");
   }
+  if (*v < kSchemaVersion) {
+    // Every older layout is still read as it is; recording the new number makes older builds refuse the
+    // database from now on, since they would misread what this build writes.
+    encode_schema_version(kSchemaVersion, value);
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    const rocksdb::Status ps = impl.db->Put(w, impl.cf(Cf::meta), std::string(kMetaSchemaVersionKey), value);
+    if (!ps.ok()) return status_error("upgrade schema version of " + impl.options.path, ps);
+  }
   return ok();
 }
 

@@ -24,7 +24,8 @@ namespace vigie::storage {
 
 // Version of the whole layout. A build opens databases of this version or older and refuses newer ones.
 // Bump it with any change an older build would misread, and teach open() to migrate older ones.
-inline constexpr std::uint32_t kSchemaVersion = 1;
+// 2: series counters gained `scored` (version 1 rows are still read; open() upgrades the stored number).
+inline constexpr std::uint32_t kSchemaVersion = 2;
 
 enum class Cf : std::size_t {
   posts,
@@ -43,9 +44,8 @@ enum class Cf : std::size_t {
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(Cf::count_)> kCfNames = {
-    "posts",     "posts_by_time",   "mentions", "series", "cursors",
-    "incidents", "incident_events", "outbox",   "meta",   "dead_letters",
-    "detectors", "silences"};
+    "posts",           "posts_by_time", "mentions", "series",       "cursors",   "incidents",
+    "incident_events", "outbox",        "meta",     "dead_letters", "detectors", "silences"};
 
 constexpr std::string_view cf_name(Cf cf) {
   return kCfNames[static_cast<std::size_t>(cf)];

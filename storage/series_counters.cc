@@ -11,11 +11,12 @@ SeriesCounters& SeriesCounters::operator+=(const SeriesCounters& o) {
   negative += o.negative;
   compound_micros += o.compound_micros;
   reach += o.reach;
+  scored += o.scored;
   return *this;
 }
 
 SeriesCounters SeriesCounters::operator-() const {
-  return {-count, -positive, -neutral, -negative, -compound_micros, -reach};
+  return {-count, -positive, -neutral, -negative, -compound_micros, -reach, -scored};
 }
 
 bool SeriesCounters::is_zero() const {
@@ -42,6 +43,7 @@ SeriesCounters contribution(const rules::ScoredPost& p) {
   }
   c.compound_micros = std::llround(static_cast<double>(p.sentiment.compound) * kCompoundScale);
   c.reach = reach_of(p.post);
+  c.scored = p.sentiment.scored ? 1 : 0;
   return c;
 }
 

@@ -23,6 +23,9 @@ struct SeriesCounters {
   std::int64_t negative = 0;
   std::int64_t compound_micros = 0;  // sum of compound, in millionths
   std::int64_t reach = 0;            // sum of reach
+  // Mentions whose sentiment was scored (their language has a lexicon). The others count as neutral with a
+  // compound of 0: means of the compound divide compound_micros by this, not by count.
+  std::int64_t scored = 0;
 
   SeriesCounters& operator+=(const SeriesCounters& o);
   SeriesCounters operator-() const;
@@ -35,7 +38,7 @@ struct SeriesCounters {
 std::int64_t reach_of(const ingest::Post& post);
 
 // What one mention of a brand by this post adds to the brand's row: count 1, one of the three labels,
-// its compound and its reach.
+// its compound, its reach, and scored 1 when its sentiment was scored.
 SeriesCounters contribution(const rules::ScoredPost& post);
 
 }  // namespace vigie::storage

@@ -377,15 +377,19 @@ void encode_counters(const SeriesCounters& c, std::string& out) {
   w.le64(c.negative);
   w.le64(c.compound_micros);
   w.le64(c.reach);
+  w.le64(c.scored);
   w.finish();
 }
 
 std::optional<SeriesCounters> decode_counters(std::string_view v) {
-  if (v.size() != kCountersValueBytes || static_cast<std::uint8_t>(v[0]) != kCountersVersion)
-    return std::nullopt;
+  const bool v1 = v.size() == kCountersV1ValueBytes && static_cast<std::uint8_t>(v[0]) == 1;
+  const bool v2 = v.size() == kCountersValueBytes && static_cast<std::uint8_t>(v[0]) == kCountersVersion;
+  if (!v1 && !v2) return std::nullopt;
   const char* p = v.data() + 1;
-  return SeriesCounters{get_le64(p),      get_le64(p + 8),  get_le64(p + 16),
-                        get_le64(p + 24), get_le64(p + 32), get_le64(p + 40)};
+  SeriesCounters c{get_le64(p),      get_le64(p + 8),  get_le64(p + 16),
+                   get_le64(p + 24), get_le64(p + 32), get_le64(p + 40)};
+  c.scored = v2 ? get_le64(p + 48) : c.count;
+  return c;
 }
 
 void encode_schema_version(std::uint32_t v, std::string& out) {

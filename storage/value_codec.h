@@ -65,8 +65,10 @@ Result<void> decode_mention(std::string_view value, Mention& out);
 
 // ---- series: counters, as both stored values and merge operands ----
 // Layout v1: version(1) | six int64 fields, 8 bytes each, little-endian: fixed size, cheap to merge.
-inline constexpr std::uint8_t kCountersVersion = 1;
-inline constexpr std::size_t kCountersValueBytes = 1 + 6 * 8;
+// Version 2 added `scored`; version 1 values (without it) still decode, as if every mention was scored.
+inline constexpr std::uint8_t kCountersVersion = 2;
+inline constexpr std::size_t kCountersValueBytes = 1 + 7 * 8;
+inline constexpr std::size_t kCountersV1ValueBytes = 1 + 6 * 8;
 void encode_counters(const SeriesCounters& c, std::string& out);
 std::optional<SeriesCounters> decode_counters(std::string_view value);
 

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <optional>
+
 #include "storage/database.h"
 #include "storage/key_codec.h"
 #include "storage/schema.h"
@@ -12,9 +14,9 @@ namespace {
 
 using testing::TempDir;
 
-// Writes a schema version into the meta table of a closed database, with RocksDB directly: what a newer
-// Vigie would have left.
-void set_schema_version(const std::string& path, std::uint32_t version) {
+// Reads into `read` and/or writes `write` as the schema version in the meta table of a closed database, with
+// RocksDB directly: what another Vigie would have left.
+void schema_version_io(const std::string& path, std::uint32_t* read, std::optional<std::uint32_t> write) {
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
@@ -24,17 +26,32 @@ void set_schema_version(const std::string& path, std::uint32_t version) {
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &handles, &raw).ok());
   std::string value;
-  encode_schema_version(version, value);
+  if (write) encode_schema_version(*write, value);
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == cf_name(Cf::meta)) {
-      EXPECT_TRUE(
-          raw->Put(rocksdb::WriteOptions(), handles[i], std::string(kMetaSchemaVersionKey), value).ok());
+    if (names[i] != cf_name(Cf::meta)) continue;
+    const std::string key(kMetaSchemaVersionKey);
+    if (write) {
+      EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], key, value).ok());
+    }
+    if (read) {
+      EXPECT_TRUE(raw->Get(rocksdb::ReadOptions(), handles[i], key, &value).ok());
+      *read = decode_schema_version(value).value_or(0);
     }
   }
   for (auto* h : handles)
     raw->DestroyColumnFamilyHandle(h);
   raw->Close();
   delete raw;
+}
+
+void set_schema_version(const std::string& path, std::uint32_t version) {
+  schema_version_io(path, nullptr, version);
+}
+
+std::uint32_t schema_version(const std::string& path) {
+  std::uint32_t v = 0;
+  schema_version_io(path, &v, std::nullopt);
+  return v;
 }
 
 TEST(SchemaVersion, NewerDatabaseIsRefusedWithAClearMessage) {
@@ -49,6 +66,16 @@ TEST(SchemaVersion, NewerDatabaseIsRefusedWithAClearMessage) {
   // The refusal left the directory usable by the newer build: still version 3, nothing rewritten.
   set_schema_version(dir.path(), kSchemaVersion);
   EXPECT_TRUE(Database::open({.path = dir.path()}));
+}
+
+TEST(SchemaVersion, OlderDatabaseIsUpgradedInPlace) {
+  TempDir dir;
+  { ASSERT_TRUE(testing::open_db(dir.path())); }
+  set_schema_version(dir.path(), 1);
+  ASSERT_EQ(schema_version(dir.path()), 1u);
+  { ASSERT_TRUE(testing::open_db(dir.path())); }
+  // Now recorded as this build's version: an older build refuses it.
+  EXPECT_EQ(schema_version(dir.path()), kSchemaVersion);
 }
 
 TEST(SchemaVersion, DatabaseLockedByAnotherOpenIsAnError) {

@@ -124,6 +124,14 @@ TEST(ValueCodec, CountersAndSchemaVersion) {
   EXPECT_EQ(v.size(), kCountersValueBytes);
   EXPECT_EQ(decode_counters(v), c);
   EXPECT_FALSE(decode_counters(v.substr(1)));
+  // A version 1 row (before `scored` existed) reads as if every mention was scored.
+  std::string v1 = v.substr(0, kCountersV1ValueBytes);
+  v1[0] = 1;
+  const auto old = decode_counters(v1);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->count, 3);
+  EXPECT_EQ(old->reach, 1'000'000'000'000LL);
+  EXPECT_EQ(old->scored, 3);
   encode_schema_version(7, v);
   EXPECT_EQ(decode_schema_version(v), 7u);
 }
