@@ -19,16 +19,6 @@ constexpr double kQuietP = 0.01;
 // Posts remembered per brand as having triggered; a storm of more re-triggers at most the oldest ones.
 constexpr std::size_t kMaxTriggered = 1024;
 
-std::vector<std::string> brands_of(const rules::ScoredPost& p) {
-  std::vector<std::string> out;
-  for (const rules::Match& m : p.matches) {
-    if (m.kind == rules::RuleKind::brand && std::find(out.begin(), out.end(), m.rule) == out.end()) {
-      out.push_back(m.rule);
-    }
-  }
-  return out;
-}
-
 // A detector that fits `options`: the given state when it was learned with compatible options, else a fresh
 // one. Nullopt when the detector is switched off.
 template <class Detector, class Options>
@@ -265,12 +255,15 @@ Result<void> CrisisEngine::observe(std::span<const rules::ScoredPost> posts, Mic
   std::lock_guard lock(mu_);
   last_arrival_wall_ = wall_now;
   std::vector<CrisisSignal> signals;
+  std::vector<std::string_view> matched;
   for (const rules::ScoredPost& p : posts) {
     if (p.post.kind == ingest::Kind::del) continue;
     Micros t = p.post.created_at;
     if (options_.live) t = std::min(t, wall_now + options_.max_future_skew);
     max_event_ = std::max(max_event_, t);
-    for (const std::string& brand : brands_of(p)) {
+    rules::matched_brands(p, matched);
+    for (const std::string_view matched_brand : matched) {
+      const std::string brand(matched_brand);
       const rules::DetectionOptions* o = options_of(brand);
       if (!o) continue;  // matched by rules replaced since
       auto it = brands_.find(brand);

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "ingest/json_fields.h"
+
 namespace vigie::daemon {
 namespace json = boost::json;
 
@@ -11,25 +13,8 @@ namespace {
 
 constexpr std::string_view kStatusNames[] = {"open", "escalated", "acknowledged", "resolved"};
 
-std::optional<rules::Severity> parse_severity(std::string_view s) {
-  if (s == "info") return rules::Severity::info;
-  if (s == "warning") return rules::Severity::warning;
-  if (s == "critical") return rules::Severity::critical;
-  return std::nullopt;
-}
-
 json::value time_or_null(Micros t) {
   return t == 0 ? json::value(nullptr) : json::value(format_rfc3339(t));
-}
-
-std::int64_t int_at(const json::object& o, std::string_view k) {
-  const auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
-
-std::string str_at(const json::object& o, std::string_view k) {
-  const auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
 }  // namespace
@@ -91,16 +76,16 @@ Result<Incident> decode_incident(std::uint64_t id, std::string_view bytes) {
   const json::value v = json::parse(bytes, ec);
   if (ec || !v.is_object()) return bad("is not a JSON object");
   const json::object& o = v.as_object();
-  const std::int64_t version = int_at(o, "v");
+  const std::int64_t version = ingest::int64_or(o, "v");
   if (version != Incident::kFormatVersion) {
     return bad("has format version " + std::to_string(version) + ", this build reads " +
                std::to_string(Incident::kFormatVersion) + "; upgrade vigie");
   }
   Incident i;
   i.id = id;
-  i.brand = str_at(o, "brand");
-  const auto status = parse_incident_status(str_at(o, "status"));
-  const auto severity = parse_severity(str_at(o, "severity"));
+  i.brand = ingest::string_or(o, "brand");
+  const auto status = parse_incident_status(ingest::string_or(o, "status"));
+  const auto severity = rules::parse_severity(ingest::string_or(o, "severity"));
   if (!status || !severity || i.brand.empty()) return bad("lacks a brand, status or severity");
   i.status = *status;
   i.severity = *severity;
@@ -110,25 +95,25 @@ Result<Incident> decode_incident(std::uint64_t id, std::string_view bytes) {
       if (const auto kind = rules::parse_detector_kind(k.as_string())) i.detectors.push_back(*kind);
     }
   }
-  i.summary = str_at(o, "summary");
-  i.last_summary = str_at(o, "last_summary");
-  i.first_mention_at = int_at(o, "first_mention_at");
-  i.opened_at = int_at(o, "opened_at");
-  i.last_fired_at = int_at(o, "last_fired_at");
-  i.quiet_since = int_at(o, "quiet_since");
-  i.last_notified_at = int_at(o, "last_notified_at");
-  i.acknowledged_at = int_at(o, "acknowledged_at");
-  i.acknowledged_by = str_at(o, "acknowledged_by");
-  i.resolved_at = int_at(o, "resolved_at");
-  i.resolved_by = str_at(o, "resolved_by");
+  i.summary = ingest::string_or(o, "summary");
+  i.last_summary = ingest::string_or(o, "last_summary");
+  i.first_mention_at = ingest::int64_or(o, "first_mention_at");
+  i.opened_at = ingest::int64_or(o, "opened_at");
+  i.last_fired_at = ingest::int64_or(o, "last_fired_at");
+  i.quiet_since = ingest::int64_or(o, "quiet_since");
+  i.last_notified_at = ingest::int64_or(o, "last_notified_at");
+  i.acknowledged_at = ingest::int64_or(o, "acknowledged_at");
+  i.acknowledged_by = ingest::string_or(o, "acknowledged_by");
+  i.resolved_at = ingest::int64_or(o, "resolved_at");
+  i.resolved_by = ingest::string_or(o, "resolved_by");
   if (const auto* s = o.if_contains("silenced"); s && s->is_bool()) i.silenced = s->as_bool();
-  i.findings = int_at(o, "findings");
+  i.findings = ingest::int64_or(o, "findings");
   if (const auto* u = o.if_contains("trigger_uids"); u && u->is_array()) {
     for (const auto& x : u->as_array()) {
       if (x.is_string()) i.trigger_uids.emplace_back(x.as_string());
     }
   }
-  i.next_event_seq = static_cast<std::uint64_t>(int_at(o, "next_event_seq"));
+  i.next_event_seq = static_cast<std::uint64_t>(ingest::int64_or(o, "next_event_seq"));
   return i;
 }
 

@@ -4,23 +4,10 @@
 #include <boost/json/serialize.hpp>
 
 #include "daemon/api_params.h"
+#include "ingest/json_fields.h"
 
 namespace vigie::daemon {
 namespace json = boost::json;
-
-namespace {
-
-std::string str_at(const json::object& o, std::string_view k) {
-  const auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::int64_t int_at(const json::object& o, std::string_view k) {
-  const auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
-
-}  // namespace
 
 std::string encode_silence(const Silence& s) {
   json::object o{{"v", 1},
@@ -36,18 +23,19 @@ std::string encode_silence(const Silence& s) {
 Result<Silence> decode_silence(std::uint64_t id, std::string_view bytes) {
   boost::system::error_code ec;
   const json::value v = json::parse(bytes, ec);
-  if (ec || !v.is_object() || int_at(v.as_object(), "v") != 1) {
+  if (ec || !v.is_object() || ingest::int64_or(v.as_object(), "v") != 1) {
     return error("silence " + std::to_string(id) + ": stored value is not a version 1 silence");
   }
   const json::object& o = v.as_object();
   Silence s;
   s.id = id;
-  s.brand = str_at(o, "brand");
-  if (const std::string d = str_at(o, "detector"); !d.empty()) s.detector = rules::parse_detector_kind(d);
-  s.starts_at = int_at(o, "starts_at");
-  s.ends_at = int_at(o, "ends_at");
-  s.comment = str_at(o, "comment");
-  s.created_by = str_at(o, "created_by");
+  s.brand = ingest::string_or(o, "brand");
+  if (const std::string d = ingest::string_or(o, "detector"); !d.empty())
+    s.detector = rules::parse_detector_kind(d);
+  s.starts_at = ingest::int64_or(o, "starts_at");
+  s.ends_at = ingest::int64_or(o, "ends_at");
+  s.comment = ingest::string_or(o, "comment");
+  s.created_by = ingest::string_or(o, "created_by");
   return s;
 }
 
@@ -74,9 +62,9 @@ Result<Silence> silence_from_json(const json::object& o, Micros now) {
     }
   }
   Silence s;
-  s.brand = str_at(o, "brand");
-  s.comment = str_at(o, "comment");
-  if (const std::string d = str_at(o, "detector"); !d.empty()) {
+  s.brand = ingest::string_or(o, "brand");
+  s.comment = ingest::string_or(o, "comment");
+  if (const std::string d = ingest::string_or(o, "detector"); !d.empty()) {
     s.detector = rules::parse_detector_kind(d);
     if (!s.detector) {
       return error("field 'detector': unknown detector '" + d +
@@ -84,7 +72,7 @@ Result<Silence> silence_from_json(const json::object& o, Micros now) {
     }
   }
   const auto time_field = [&](std::string_view name, std::optional<Micros> fallback) -> Result<Micros> {
-    const std::string text = str_at(o, name);
+    const std::string text = ingest::string_or(o, name);
     if (text.empty()) {
       if (fallback) return *fallback;
       return error("field '" + std::string(name) + "' is required");

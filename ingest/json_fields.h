@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/string.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,19 @@ namespace vigie::ingest {
 inline const boost::json::string* string_at(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
   return v ? v->if_string() : nullptr;
+}
+
+// A string member's value, or `fallback` when absent or of another type.
+inline std::string string_or(const boost::json::object& o, std::string_view key,
+                             std::string_view fallback = {}) {
+  const boost::json::string* s = string_at(o, key);
+  return std::string(s ? std::string_view(*s) : fallback);
+}
+
+// An integer member's value (JSON numbers that fit int64), or `fallback`.
+inline std::int64_t int64_or(const boost::json::object& o, std::string_view key, std::int64_t fallback = 0) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_int64() ? v->as_int64() : fallback;
 }
 
 inline const boost::json::object* object_at(const boost::json::object& o, std::string_view key) {

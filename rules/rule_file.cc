@@ -347,15 +347,11 @@ class Loader {
               }
             } else if (key == "severity") {
               const std::string s = null ? "" : scalar(v, "severity");
-              if (s == "info") {
-                t.severity = Severity::info;
-              } else if (s == "warning") {
-                t.severity = Severity::warning;
-              } else if (s == "critical") {
-                t.severity = Severity::critical;
-              } else {
+              const auto severity = parse_severity(s);
+              if (!severity) {
                 fail(v, "invalid severity '" + s + "' in " + rule + " (expected info, warning or critical)");
               }
+              t.severity = *severity;
             } else if (key == "brands") {
               t.brands = string_list(v, key, rule, false);
               std::size_t i = 0;

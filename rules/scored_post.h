@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ struct Sentiment {
 
 enum class Severity : std::uint8_t { info, warning, critical };
 std::string_view to_string(Severity s);
+// "info", "warning", "critical"; nullopt otherwise.
+std::optional<Severity> parse_severity(std::string_view s);
 
 enum class RuleKind : std::uint8_t { brand, topic };
 std::string_view to_string(RuleKind k);
@@ -41,5 +44,9 @@ struct ScoredPost {
   Sentiment sentiment;
   std::vector<Match> matches;
 };
+
+// The distinct brand ids a post matched, in match order, into `out` (cleared first; views into p.matches).
+// Few per post: a vector beats a set.
+void matched_brands(const ScoredPost& p, std::vector<std::string_view>& out);
 
 }  // namespace vigie::rules

@@ -21,21 +21,9 @@ struct Stored {
   const rules::ScoredPost* post = nullptr;  // when live
 };
 
-// The distinct brand ids a post matched, in match order, into `out`. Few per post: a vector beats a set.
-void brands_of(const rules::ScoredPost& p, std::vector<std::string_view>& out) {
-  out.clear();
-  for (const rules::Match& m : p.matches) {
-    if (m.kind != rules::RuleKind::brand) continue;
-    bool seen = false;
-    for (auto b : out)
-      seen = seen || b == m.rule;
-    if (!seen) out.push_back(m.rule);
-  }
-}
-
 std::vector<std::string_view> brands_of(const rules::ScoredPost& p) {
   std::vector<std::string_view> out;
-  brands_of(p, out);
+  rules::matched_brands(p, out);
   return out;
 }
 
@@ -80,7 +68,7 @@ class BatchBuilder {
     encode_post_index(p.post.platform, p.post.source, value_);
     post_time_key(t, uid, key_);
     put(Cf::posts_by_time, key_, value_);
-    brands_of(p, brands_);
+    rules::matched_brands(p, brands_);
     add_mentions(p, brands_, t);
   }
 
@@ -113,7 +101,7 @@ class BatchBuilder {
     post_time_key(t, uid, key_);
     del(Cf::posts_by_time, key_);
     const SeriesCounters minus = -contribution(old);
-    brands_of(old, brands_);
+    rules::matched_brands(old, brands_);
     for (auto b : brands_) {
       mention_key(b, t, uid, key_);
       del(Cf::mentions, key_);
