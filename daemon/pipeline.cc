@@ -139,57 +139,76 @@ net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch
 void Pipeline::writer_loop() {
   for (;;) {
     std::vector<Item> items;
+    std::vector<std::shared_ptr<Committed>> done;
     {
       std::unique_lock lock(mu_);
-      has_work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything queued is written
-      // Consecutive batches of one source share a write (one sync) up to batch_size posts. A durable push is
-      // written alone, so that its response reports exactly its own posts.
-      std::size_t n = 0;
-      while (!queue_.empty()) {
-        const Item& next = queue_.front();
-        if (!items.empty() &&
-            (items.front().done || next.done || next.batch.source != items.front().batch.source ||
-             n + next.batch.posts.size() > static_cast<std::size_t>(config_.batch_size)))
-          break;
-        n += next.batch.posts.size();
-        items.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      const auto front_durable = [&] { return !committed_.empty() && committed_.front()->durable; };
+      has_work_.wait(lock, [&] {
+        return front_durable() || (!queue_.empty() && committed_.size() < kMaxUndurable) ||
+               (stopping_ && queue_.empty() && committed_.empty());
+      });
+      while (front_durable()) {
+        done.push_back(std::move(committed_.front()));
+        committed_.pop_front();
       }
-      queued_posts_ -= n;
-      queue_depth_.Set(static_cast<double>(queued_posts_));
-      wake_waiters();
+      // Stopping, everything queued is written and every commit finished.
+      if (done.empty() && queue_.empty() && committed_.empty()) return;
+      if (done.empty()) {
+        // Consecutive batches of one source share a write (one sync) up to batch_size posts. A durable push is
+        // written alone, so that its response reports exactly its own posts.
+        std::size_t n = 0;
+        while (!queue_.empty()) {
+          const Item& next = queue_.front();
+          if (!items.empty() &&
+              (items.front().done || next.done || next.batch.source != items.front().batch.source ||
+               n + next.batch.posts.size() > static_cast<std::size_t>(config_.batch_size)))
+            break;
+          n += next.batch.posts.size();
+          items.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        queued_posts_ -= n;
+        queue_depth_.Set(static_cast<double>(queued_posts_));
+        wake_waiters();
+      }
     }
-    write_with_retry(items);
+    for (auto& c : done)
+      finish(*c);
+    if (!items.empty()) write_with_retry(items);
   }
 }
 
 void Pipeline::write_with_retry(std::vector<Item>& items) {
-  const auto start = std::chrono::steady_clock::now();
+  auto c = std::make_shared<Committed>();
+  c->start = std::chrono::steady_clock::now();
   const std::shared_ptr<const rules::Scorer> scorer = scorer_.load();
-  std::vector<rules::ScoredPost> scored;
   storage::CursorUpdate cursor;
   for (const Item& item : items) {
     for (const ingest::Post& p : item.batch.posts)
-      scored.push_back(scorer->score(p));
+      c->scored.push_back(scorer->score(p));
     if (!item.batch.cursor.empty()) cursor = storage::CursorUpdate{item.batch.source, item.batch.cursor};
   }
+  c->items = std::move(items);
 
   auto backoff = std::chrono::milliseconds(100);
   for (int attempt = 1;; ++attempt) {
-    auto r = db_.write(scored, cursor);
+    // Called once, by the storage syncer thread (or here, when the sync policy does not wait for the disk).
+    auto on_durable = [this, c](Result<storage::WriteSummary> d) {
+      {
+        std::lock_guard lock(mu_);
+        c->durable = std::move(d);
+      }
+      has_work_.notify_all();
+    };
+    auto r = db_.commit(c->scored, cursor, std::move(on_durable));
     if (r) {
-      written_.Increment(static_cast<double>(r->inserted + r->edited + r->deleted));
-      duplicates_.Increment(static_cast<double>(r->duplicates));
-      batch_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      for (Item& item : items)
-        if (item.done) item.done(DurablePushResult{PushRefusal::none, *r, {}});
-      if (after_write_) after_write_(scored);
+      std::lock_guard lock(mu_);
+      committed_.push_back(std::move(c));
       return;
     }
     write_errors_.Increment();
     if (attempt == 1 || attempt % 20 == 0)
-      spdlog::error("pipeline: storing {} posts failed (attempt {}), retrying: {}", scored.size(), attempt,
+      spdlog::error("pipeline: storing {} posts failed (attempt {}), retrying: {}", c->scored.size(), attempt,
                     r.error().message);
     bool stopping;
     {
@@ -199,16 +218,37 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
     // A durable push is answered soon (its client retries); a source batch waits for storage to recover, and
     // the full queue slows the sources meanwhile. At shutdown, give up after a few tries: the sources'
     // cursors were not advanced, so they deliver these posts again after the restart.
-    const bool durable = items.size() == 1 && items.front().done;
+    const bool durable = c->items.size() == 1 && c->items.front().done;
     if ((durable && attempt >= 3) || (stopping && attempt >= 3)) {
-      for (Item& item : items)
+      for (Item& item : c->items)
         if (item.done) item.done(DurablePushResult{PushRefusal::storage, {}, r.error().message});
-      spdlog::error("pipeline: gave up storing {} posts: {}", scored.size(), r.error().message);
+      spdlog::error("pipeline: gave up storing {} posts: {}", c->scored.size(), r.error().message);
       return;
     }
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
+}
+
+void Pipeline::finish(Committed& c) {
+  const Result<storage::WriteSummary>& d = *c.durable;
+  if (!d) {
+    // Committed but not on disk: storage now refuses every write until a restart, after which the sources
+    // send these posts again (their cursors were in the same batch). A durable push is refused (5xx): its
+    // client retries.
+    write_errors_.Increment();
+    spdlog::error("pipeline: {} posts were stored but could not be made durable: {}", c.scored.size(),
+                  d.error().message);
+    for (Item& item : c.items)
+      if (item.done) item.done(DurablePushResult{PushRefusal::storage, {}, d.error().message});
+    return;
+  }
+  written_.Increment(static_cast<double>(d->inserted + d->edited + d->deleted));
+  duplicates_.Increment(static_cast<double>(d->duplicates));
+  batch_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.start).count());
+  for (Item& item : c.items)
+    if (item.done) item.done(DurablePushResult{PushRefusal::none, *d, {}});
+  if (after_write_) after_write_(c.scored);
 }
 
 }  // namespace vigie::daemon

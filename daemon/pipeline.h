@@ -1,6 +1,11 @@
 // The pipeline between sources and storage: a bounded queue, and one writer thread that scores each batch and
 // stores it (posts, mentions, series, the source's cursor) in one atomic write.
 //
+// The writer does not wait for the disk between batches: it commits a batch (Database::commit), goes on
+// scoring and committing the next ones while the WAL is synced, and finishes each batch (acknowledges a
+// durable push, counts it, runs the after-write hook) once storage reports it durable, in commit order. At most
+// kMaxUndurable batches wait for the disk at a time.
+//
 // Backpressure: the queue holds at most `queue_capacity` posts. push() suspends the calling source until
 // there is room; try_push_durable() (HTTP push) refuses at once instead, so the API can answer 503 +
 // Retry-After. Nothing queued is dropped: a failed storage write is retried with backoff until it succeeds or
@@ -20,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 
@@ -55,7 +61,8 @@ class Pipeline final : public ingest::PostSink {
   // Batches scored after this call use `scorer`; a batch is always scored by one scorer.
   void set_scorer(std::shared_ptr<const rules::Scorer> scorer);
 
-  // Called on the writer thread with each batch once it is stored (crisis detection). Set before start().
+  // Called on the writer thread with each batch once it is durable, in commit order (crisis detection). Set
+  // before start().
   using AfterWrite = std::function<void(std::span<const rules::ScoredPost>)>;
   void set_after_write(AfterWrite f) { after_write_ = std::move(f); }
 
@@ -72,8 +79,18 @@ class Pipeline final : public ingest::PostSink {
     std::function<void(DurablePushResult)> done;  // set for durable pushes
   };
 
+  // A batch committed to storage, until it is durable and finished.
+  struct Committed {
+    std::vector<Item> items;
+    std::vector<rules::ScoredPost> scored;
+    std::chrono::steady_clock::time_point start;
+    std::optional<Result<storage::WriteSummary>> durable;  // set by storage; guarded by mu_
+  };
+  static constexpr std::size_t kMaxUndurable = 4;
+
   void writer_loop();
   void write_with_retry(std::vector<Item>& items);
+  void finish(Committed& c);  // on the writer thread, once durable (or not)
   void wake_waiters();  // called with mu_ held
 
   PipelineConfig config_;
@@ -86,6 +103,7 @@ class Pipeline final : public ingest::PostSink {
   std::size_t queued_posts_ = 0;
   bool stopping_ = false;
   std::vector<std::function<void()>> waiters_;  // each wakes one suspended push()
+  std::deque<std::shared_ptr<Committed>> committed_;  // commit order; guarded by mu_
   std::thread writer_;
   AfterWrite after_write_;
 

@@ -1,6 +1,7 @@
 #include "storage/database.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
@@ -194,6 +195,13 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   dbo.max_total_wal_size = std::uint64_t{256} << 20;
   dbo.keep_log_file_num = 5;
 
+  // Compactions run at the lowest CPU priority (nice 19; the setting is process-wide): on a machine of few
+  // cores they otherwise take the writer's core during a burst of posts, and the burst is what must be
+  // stored fast. They catch up when it passes; if they fall too far behind, RocksDB's write stalls throttle
+  // the writers instead. Flushes (the high-priority pool) keep their priority, since writes wait on them.
+  // Best effort: where the platform cannot lower it, compactions simply run at normal priority.
+  (void)rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW,
+                                                            rocksdb::CpuPriority::kLow);
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   std::vector<std::string> existing;
@@ -227,7 +235,9 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   if (auto r = init_outbox_seq(*impl); !r) return r.error();
 
   impl->write_options.sync = options.sync == SyncPolicy::every_batch;
-  if (options.sync == SyncPolicy::interval) {
+  if (options.sync == SyncPolicy::every_batch) {
+    impl->wal_syncer = std::make_unique<WalSyncer>(impl->db.get(), std::nullopt);
+  } else if (options.sync == SyncPolicy::interval) {
     impl->wal_syncer = std::make_unique<WalSyncer>(impl->db.get(), options.sync_interval);
   }
   return std::unique_ptr<Database>(new Database(std::move(impl)));

@@ -5,16 +5,21 @@
 // RocksDB's status ("storage: write batch of 256 posts: IO error: ...").
 //
 // Thread-safety: once open, a Database may be used from any number of threads. Queries run concurrently with
-// each other and with writes. Concurrent write() calls build their batches one at a time (deduplication reads
-// the posts table before writing it) and commit them together: RocksDB group-commits the batches that reach
-// the WAL at the same moment under one fsync. A write() holding a uid of a batch still being committed waits
-// for that commit. Hand write() large batches (hundreds of posts): one synced commit per batch is what makes
-// `every_batch` fast; several writer threads hide the fsync latency further.
+// each other and with writes. Concurrent commit() calls build their batches one at a time (deduplication reads
+// the posts table before writing it) and commit them concurrently. A commit() holding a uid of a batch still
+// being committed waits for that commit. Hand commit() large batches (hundreds of posts).
+//
+// Durability runs beside the writes (SyncPolicy::every_batch): commit() returns once its batch is in the WAL
+// and visible, and a syncer thread fsyncs the WAL for every batch committed since its last sync, so one writer
+// builds batch n+1 while batch n reaches the disk. A batch is acknowledged (its on_durable called) only after
+// that. Queries may therefore see a batch a moment before it is durable; a crash in that moment loses only
+// unacknowledged batches, which their source sends again (its cursor was in the same batch).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -33,11 +38,11 @@
 namespace vigie::storage {
 
 // When the WAL reaches the disk. The WAL is always on: every policy survives a crash of the process (SIGKILL,
-// abort), since each commit is handed to the kernel before write() returns. They differ on a crash of the
+// abort), since each commit is handed to the kernel before commit() returns. They differ on a crash of the
 // machine (power loss, kernel panic):
-//   every_batch  each write() returns after fsync of its batch: nothing acknowledged is ever lost. Concurrent
-//                writers share one fsync (group commit). Costs one fsync per batch: use large batches.
-//   interval     write() does not wait for the disk; a background thread fsyncs the WAL every sync_interval.
+//   every_batch  a batch is acknowledged after an fsync of the WAL that covers it: nothing acknowledged is
+//                ever lost. One fsync covers every batch committed while the previous one ran (group commit).
+//   interval     batches are acknowledged at once; a background thread fsyncs the WAL every sync_interval.
 //                A machine crash loses at most the last interval of acknowledged writes.
 //   none         no fsync of the WAL by Vigie (the kernel writes it back, typically within 30 s); flushes of
 //                memtables still sync their files. A machine crash may lose the last ~30 s.
@@ -91,7 +96,7 @@ class Database {
   // ---- writes ----
 
   // Stores one batch atomically: the posts, their mentions (one per distinct brand matched), the series
-  // increments of those mentions, and the source cursor. Either all of it is committed (and synced, per the
+  // increments of those mentions, and the source cursor. Either all of it is committed (then synced, per the
   // sync policy) or none.
   //
   // Posts are deduplicated by uid, within the batch and against the database:
@@ -113,6 +118,16 @@ class Database {
   //
   // Fails, writing nothing, on a post without uid or a brand match whose id is empty or longer than
   // kMaxBrandIdBytes, and on I/O errors.
+  //
+  // Returns once the batch is committed and visible to queries, with what it did; `on_durable` is then called
+  // exactly once, with that summary once the batch is durable per the sync policy (every_batch: on the syncer
+  // thread, after the fsync; otherwise at once, on this thread), or with an error if the fsync failed. After a
+  // failed fsync every later commit() fails until the process restarts. When commit() itself fails,
+  // on_durable is never called.
+  using OnDurable = std::function<void(Result<WriteSummary>)>;
+  Result<WriteSummary> commit(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor,
+                              OnDurable on_durable);
+  // commit(), then waits until the batch is durable.
   Result<WriteSummary> write(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor);
 
   // The position last stored for a source, or nullopt if none.

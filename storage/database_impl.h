@@ -26,7 +26,9 @@ struct Database::Impl {
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<std::size_t>(Cf::count_)> cfs{};
   // The default column family and any left by a newer build: RocksDB requires opening them all.
   std::vector<rocksdb::ColumnFamilyHandle*> other_cfs;
-  rocksdb::WriteOptions write_options;
+  rocksdb::WriteOptions write_options;       // crisis tables: synced in the write when every_batch
+  rocksdb::WriteOptions post_write_options;  // commit(): never synced in the write (the syncer does it)
+  // SyncPolicy::every_batch: on demand, for commit(); interval: periodic; none: absent.
   std::unique_ptr<WalSyncer> wal_syncer;
 
   // Guards the building of write batches and in_flight (see post_writer.cc).

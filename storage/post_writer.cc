@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <future>
 #include <unordered_map>
 
 #include "storage/database_impl.h"
@@ -231,12 +232,32 @@ Result<void> validate(std::span<const rules::ScoredPost> posts) {
 }  // namespace
 
 Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor) {
+  std::promise<Result<WriteSummary>> durable;
+  auto r = commit(posts, cursor, [&durable](Result<WriteSummary> d) { durable.set_value(std::move(d)); });
+  if (!r) return r;
+  return durable.get_future().get();
+}
+
+Result<WriteSummary> Database::commit(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor,
+                                      OnDurable on_durable) {
   const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&start] {
+  const auto elapsed = [start] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   WriteSummary summary;
-  if (posts.empty() && cursor.source.empty()) return summary;
+  if (posts.empty() && cursor.source.empty()) {
+    on_durable(summary);
+    return summary;
+  }
+  const bool sync_after = impl_->options.sync == SyncPolicy::every_batch;
+  if (sync_after) {
+    if (const auto f = impl_->wal_syncer->failed()) {
+      impl_->metrics.record_failure(elapsed());
+      return status_error("write refused: an earlier fsync of the WAL failed, so nothing written since can be "
+                          "guaranteed on disk; restart vigie",
+                          *f);
+    }
+  }
   if (auto v = validate(posts); !v) {
     impl_->metrics.record_failure(elapsed());
     return v.error();
@@ -382,7 +403,7 @@ Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, c
 
   impl_->in_flight.push_back(mine);
   lock.unlock();
-  const rocksdb::Status s = impl_->db->Write(impl_->write_options, &b.batch());
+  const rocksdb::Status s = impl_->db->Write(impl_->post_write_options, &b.batch());
   lock.lock();
   const auto self = std::find_if(impl_->in_flight.begin(), impl_->in_flight.end(), [&mine](auto x) {
     return x.data() == mine.data() && x.size() == mine.size();
@@ -391,7 +412,22 @@ Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, c
   lock.unlock();
   impl_->write_cv.notify_all();
   if (!s.ok()) return fail(batch_name(), s);
-  impl_->metrics.record_success(elapsed(), summary);
+  if (!sync_after) {
+    impl_->metrics.record_success(elapsed(), summary);
+    on_durable(summary);
+    return summary;
+  }
+  // Latency is measured to durability: what a client waiting for its acknowledgement sees.
+  impl_->wal_syncer->after_next_sync(
+      [impl = impl_.get(), elapsed, summary, done = std::move(on_durable), n](const rocksdb::Status& synced) {
+        if (!synced.ok()) {
+          impl->metrics.record_failure(elapsed());
+          done(status_error("sync of the WAL after a write batch of " + std::to_string(n) + " posts", synced));
+          return;
+        }
+        impl->metrics.record_success(elapsed(), summary);
+        done(summary);
+      });
   return summary;
 }
 

@@ -1,7 +1,9 @@
 // Database::write: dedup, edits, deletes, the cursor committed with its batch, and durability across reopen.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "storage/database.h"
@@ -260,6 +262,46 @@ TEST_F(WriteTest, StatsReportDiskAndLatency) {
   EXPECT_GT(st.write_latency.sum_seconds, 0);
 }
 
+TEST_F(WriteTest, CommitIsVisibleAtOnceAndReportsDurabilityOnce) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<WriteSummary> durable;
+  std::thread::id durable_on;
+  std::vector<rules::ScoredPost> batch;
+  for (int i = 0; i < 50; ++i)
+    batch.push_back(make_post({.uid = "c" + std::to_string(i), .brands = {"acme"}}));
+  auto r = db_->commit(batch, {"src", "50"}, [&](Result<WriteSummary> d) {
+    ASSERT_TRUE(d) << d.error().message;
+    std::lock_guard lock(mu);
+    durable.push_back(*d);
+    durable_on = std::this_thread::get_id();
+    cv.notify_all();
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->inserted, 50u);
+  // Visible before (or whether or not) it is durable.
+  EXPECT_TRUE(db_->post("c7")->has_value());
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !durable.empty(); }));
+  // every_batch: reported by the syncer thread, with the summary commit() returned.
+  EXPECT_NE(durable_on, std::this_thread::get_id());
+  EXPECT_EQ(durable.front().inserted, 50u);
+  lock.unlock();
+  // Closing answers nothing twice.
+  db_.reset();
+  EXPECT_EQ(durable.size(), 1u);
+}
+
+TEST_F(WriteTest, AFailedCommitNeverReportsDurability) {
+  bool called = false;
+  auto r = db_->commit(std::vector{make_post({.uid = "", .brands = {"acme"}})}, {},
+                       [&](Result<WriteSummary>) { called = true; });
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("no uid"), std::string::npos) << r.error().message;
+  db_.reset();
+  EXPECT_FALSE(called);
+}
+
 TEST(OpenTest, CreatesMissingParentsAndRefusesAFile) {
   TempDir dir;
   EXPECT_TRUE(testing::open_db(dir.sub("a/b/c")));
@@ -277,6 +319,13 @@ TEST(SyncPolicies, EveryPolicyWritesAndReopens) {
       auto db = testing::open_db(dir.path(), {.sync = p, .sync_interval = std::chrono::milliseconds(5)});
       ASSERT_TRUE(db);
       ASSERT_TRUE(db->write(std::vector{make_post({.uid = "a", .brands = {"acme"}})}, {"s", "1"}));
+      // Policies that do not wait for the disk acknowledge on the committing thread, before commit() returns.
+      bool acknowledged = false;
+      ASSERT_TRUE(db->commit(std::vector{make_post({.uid = "b", .brands = {"acme"}})}, {"s", "2"},
+                             [&](Result<WriteSummary> d) { acknowledged = d.has_value(); }));
+      if (p != SyncPolicy::every_batch) {
+        EXPECT_TRUE(acknowledged) << to_string(p);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       EXPECT_EQ(db->stats().wal_sync_failures, 0u);
     }
