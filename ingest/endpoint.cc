@@ -27,6 +27,14 @@ bool is_url_text(std::string_view s) {
       return false;
     }
   }
+  // Boost.URL 1.81 also asserts on a scheme followed by nothing but "?" or "#" ("https:?", "a:#").
+  if (s.size() >= 3 && (s.back() == '?' || s.back() == '#') && s[s.size() - 2] == ':') {
+    const std::string_view scheme = s.substr(0, s.size() - 2);
+    const bool alpha_first = (scheme[0] >= 'a' && scheme[0] <= 'z') || (scheme[0] >= 'A' && scheme[0] <= 'Z');
+    if (alpha_first && scheme.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.") ==
+                           std::string_view::npos)
+      return false;
+  }
   return true;
 }
 

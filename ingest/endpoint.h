@@ -22,8 +22,8 @@ struct Endpoint {
 };
 
 // True when every byte of `s` may appear in a URI (RFC 3986: unreserved, reserved, and '%' followed by two hex
-// digits). Boost.URL 1.81 asserts on some inputs with control bytes, so text from the outside (feed links,
-// Location headers) is checked with this before it is parsed.
+// digits), and not one of the few URI shapes Boost.URL 1.81 asserts on (control bytes; a bare "scheme:?" or
+// "scheme:#"). Text from the outside (feed links, Location headers) is checked with this before it is parsed.
 bool is_url_text(std::string_view s);
 
 // Accepts http, https, ws and wss URLs with a host. Errors name the URL and what is wrong.

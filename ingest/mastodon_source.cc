@@ -9,6 +9,7 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "ingest/endpoint.h"
 #include "ingest/http_client.h"
 #include "ingest/mastodon_status.h"
 #include "ingest/sse_parser.h"
@@ -42,6 +43,7 @@ std::string_view strip_hash(std::string_view tag) {
 // The scheme, host and port of `text` as a URL with path "/". `ws` and `wss` (how Mastodon advertises its
 // streaming host) become `http` and `https`: server-sent events are plain HTTP.
 Result<urls::url> origin(std::string_view text, std::string_view option) {
+  if (!is_url_text(text)) return error("'" + std::string(option) + "': '" + std::string(text) + "' is not a URL");
   auto parsed = urls::parse_absolute_uri(text);
   if (!parsed) return error("'" + std::string(option) + "': '" + std::string(text) + "' is not a URL");
   urls::url u(*parsed);

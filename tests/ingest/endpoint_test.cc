@@ -49,6 +49,15 @@ TEST(Endpoint, UrlTextAcceptsRfc3986CharactersOnly) {
   EXPECT_FALSE(is_url_text("https://example.com/a%zz"));
   EXPECT_FALSE(is_url_text(std::string_view("https:\x01\x00//x", 10)));
   EXPECT_FALSE(is_url_text("http://x/\"quoted\""));
+  // Shapes Boost.URL 1.81 asserts on; their neighbours stay accepted.
+  EXPECT_FALSE(is_url_text("https:?"));
+  EXPECT_FALSE(is_url_text("a:#"));
+  EXPECT_FALSE(is_url_text("mailto:?"));
+  EXPECT_TRUE(is_url_text("https:?x"));
+  EXPECT_TRUE(is_url_text("x:?#"));
+  EXPECT_TRUE(is_url_text("?"));
+  EXPECT_TRUE(is_url_text(":?"));
+  EXPECT_FALSE(resolve_location(parse_endpoint("https://a.example/feed").value(), "https:?"));
 }
 
 }  // namespace
