@@ -173,8 +173,13 @@ void Daemon::add_routes() {
     co_return json_response(http::status::ok, {{"status", "ok"}});
   });
   router_.add(http::verb::get, "/readyz", health, [this](RequestContext&) -> net::awaitable<HttpResponse> {
-    if (ready_) co_return json_response(http::status::ok, {{"status", "ready"}});
-    co_return json_response(http::status::service_unavailable, {{"status", "not ready"}});
+    if (!ready_) co_return json_response(http::status::service_unavailable, {{"status", "not ready"}});
+    // A failed WAL fsync leaves storage refusing writes until a restart: take this instance out of rotation.
+    if (auto w = db_->writable(); !w) {
+      co_return json_response(http::status::service_unavailable,
+                              {{"status", "storage failed"}, {"error", w.error().message}});
+    }
+    co_return json_response(http::status::ok, {{"status", "ready"}});
   });
   router_.add(http::verb::get, "/metrics", config_.http.open_metrics ? Access::open : Access::read,
               [this](RequestContext&) -> net::awaitable<HttpResponse> {

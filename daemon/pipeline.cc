@@ -193,11 +193,10 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
   auto backoff = std::chrono::milliseconds(100);
   for (int attempt = 1;; ++attempt) {
     // Called once, by the storage syncer thread (or here, when the sync policy does not wait for the disk).
+    // Notifies under the lock: once the writer sees `durable` set, the pipeline may be stopped and destroyed.
     auto on_durable = [this, c](Result<storage::WriteSummary> d) {
-      {
-        std::lock_guard lock(mu_);
-        c->durable = std::move(d);
-      }
+      std::lock_guard lock(mu_);
+      c->durable = std::move(d);
       has_work_.notify_all();
     };
     auto r = db_.commit(c->scored, cursor, std::move(on_durable));
@@ -225,9 +224,30 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
       spdlog::error("pipeline: gave up storing {} posts: {}", c->scored.size(), r.error().message);
       return;
     }
-    std::this_thread::sleep_for(backoff);
+    // Meanwhile, batches committed earlier still get finished as they become durable (or fail to): a push
+    // already on disk is answered now, not after storage recovers.
+    const auto until = std::chrono::steady_clock::now() + backoff;
+    for (;;) {
+      std::vector<std::shared_ptr<Committed>> done = take_durable(until);
+      if (done.empty()) break;
+      for (auto& d : done)
+        finish(*d);
+    }
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
+}
+
+std::vector<std::shared_ptr<Pipeline::Committed>> Pipeline::take_durable(
+    std::chrono::steady_clock::time_point until) {
+  std::vector<std::shared_ptr<Committed>> done;
+  std::unique_lock lock(mu_);
+  const auto front_durable = [&] { return !committed_.empty() && committed_.front()->durable; };
+  has_work_.wait_until(lock, until, front_durable);
+  while (front_durable()) {
+    done.push_back(std::move(committed_.front()));
+    committed_.pop_front();
+  }
+  return done;
 }
 
 void Pipeline::finish(Committed& c) {

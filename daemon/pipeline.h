@@ -91,6 +91,8 @@ class Pipeline final : public ingest::PostSink {
   void writer_loop();
   void write_with_retry(std::vector<Item>& items);
   void finish(Committed& c);  // on the writer thread, once durable (or not)
+  // The committed batches whose durability is known, oldest first, waiting until `until` for the first.
+  std::vector<std::shared_ptr<Committed>> take_durable(std::chrono::steady_clock::time_point until);
   void wake_waiters();  // called with mu_ held
 
   PipelineConfig config_;
@@ -102,7 +104,7 @@ class Pipeline final : public ingest::PostSink {
   std::deque<Item> queue_;
   std::size_t queued_posts_ = 0;
   bool stopping_ = false;
-  std::vector<std::function<void()>> waiters_;  // each wakes one suspended push()
+  std::vector<std::function<void()>> waiters_;        // each wakes one suspended push()
   std::deque<std::shared_ptr<Committed>> committed_;  // commit order; guarded by mu_
   std::thread writer_;
   AfterWrite after_write_;

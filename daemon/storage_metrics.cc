@@ -32,9 +32,10 @@ std::vector<prometheus::MetricFamily> StorageCollector::Collect() const {
                               MetricType::Counter, static_cast<double>(s.write_stall_stops)));
   out.push_back(single_metric("vigie_storage_write_errors_total", "Batch writes that failed",
                               MetricType::Counter, static_cast<double>(s.write_errors)));
-  out.push_back(single_metric("vigie_storage_wal_sync_failures_total",
-                              "Background WAL syncs that failed (sync: interval)", MetricType::Counter,
-                              static_cast<double>(s.wal_sync_failures)));
+  out.push_back(single_metric(
+      "vigie_storage_wal_sync_failures_total",
+      "WAL fsyncs that failed (every one after the first refuses writes under sync: every_batch)",
+      MetricType::Counter, static_cast<double>(s.wal_sync_failures)));
 
   prometheus::MetricFamily latency{"vigie_storage_write_seconds",
                                    "Time to commit one batch write, sync included",

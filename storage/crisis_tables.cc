@@ -63,7 +63,7 @@ Result<std::vector<std::uint64_t>> Database::commit_crisis(const CrisisChanges& 
     put(Cf::outbox, id_key(first + i), changes.notifications[i]);
   }
   if (!s.ok()) return status_error("crisis write batch", s);
-  s = impl_->db->Write(impl_->write_options, &batch);
+  s = impl_->write_durably(batch);
   if (!s.ok()) return status_error("crisis write batch", s);
   impl_->next_outbox_seq = first + changes.notifications.size();
   return seqs;
@@ -124,14 +124,17 @@ Result<std::vector<OutboxEntry>> Database::outbox(std::uint64_t from_seq, std::s
 }
 
 Result<void> Database::outbox_update(std::uint64_t seq, std::string_view value) {
-  const rocksdb::Status s =
-      impl_->db->Put(impl_->write_options, impl_->cf(Cf::outbox), id_key(seq), slice(value));
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = batch.Put(impl_->cf(Cf::outbox), id_key(seq), slice(value));
+  if (s.ok()) s = impl_->write_durably(batch);
   if (!s.ok()) return status_error("update outbox entry " + std::to_string(seq), s);
   return ok();
 }
 
 Result<void> Database::outbox_remove(std::uint64_t seq) {
-  const rocksdb::Status s = impl_->db->Delete(impl_->write_options, impl_->cf(Cf::outbox), id_key(seq));
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = batch.Delete(impl_->cf(Cf::outbox), id_key(seq));
+  if (s.ok()) s = impl_->write_durably(batch);
   if (!s.ok()) return status_error("remove outbox entry " + std::to_string(seq), s);
   return ok();
 }
@@ -140,7 +143,7 @@ Result<void> Database::outbox_dead_letter(std::uint64_t seq, std::string_view va
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.Delete(impl_->cf(Cf::outbox), id_key(seq));
   if (s.ok()) s = batch.Put(impl_->cf(Cf::dead_letters), id_key(seq), slice(value));
-  if (s.ok()) s = impl_->db->Write(impl_->write_options, &batch);
+  if (s.ok()) s = impl_->write_durably(batch);
   if (!s.ok()) return status_error("move outbox entry " + std::to_string(seq) + " to dead letters", s);
   return ok();
 }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <map>
 
 #include "storage/counter_merge_operator.h"
@@ -234,13 +235,25 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   if (auto r = check_schema(*impl); !r) return r.error();
   if (auto r = init_outbox_seq(*impl); !r) return r.error();
 
-  impl->write_options.sync = options.sync == SyncPolicy::every_batch;
   if (options.sync == SyncPolicy::every_batch) {
     impl->wal_syncer = std::make_unique<WalSyncer>(impl->db.get(), std::nullopt);
   } else if (options.sync == SyncPolicy::interval) {
     impl->wal_syncer = std::make_unique<WalSyncer>(impl->db.get(), options.sync_interval);
   }
   return std::unique_ptr<Database>(new Database(std::move(impl)));
+}
+
+rocksdb::Status Database::Impl::write_durably(rocksdb::WriteBatch& batch) {
+  if (options.sync != SyncPolicy::every_batch) return db->Write(write_options, &batch);
+  if (const auto f = wal_syncer->failed()) {
+    return rocksdb::Status::Aborted("write refused: an earlier fsync of the WAL failed (" + f->ToString() +
+                                    "); restart vigie");
+  }
+  rocksdb::Status s = db->Write(write_options, &batch);
+  if (!s.ok()) return s;
+  std::promise<rocksdb::Status> synced;
+  wal_syncer->after_next_sync([&synced](const rocksdb::Status& st) { synced.set_value(st); });
+  return synced.get_future().get();
 }
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

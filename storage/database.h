@@ -121,12 +121,15 @@ class Database {
   //
   // Returns once the batch is committed and visible to queries, with what it did; `on_durable` is then called
   // exactly once, with that summary once the batch is durable per the sync policy (every_batch: on the syncer
-  // thread, after the fsync; otherwise at once, on this thread), or with an error if the fsync failed. After a
-  // failed fsync every later commit() fails until the process restarts. When commit() itself fails,
+  // thread, after the fsync; otherwise at once, on this thread), or with an error if the fsync failed (then
+  // possibly on this thread, before commit() returns: hold no lock across commit() that on_durable takes).
+  // After a failed fsync every later write fails until the process restarts. When commit() itself fails,
   // on_durable is never called.
   using OnDurable = std::function<void(Result<WriteSummary>)>;
   Result<WriteSummary> commit(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor,
                               OnDurable on_durable);
+  // Fails once a WAL fsync has failed: from then on every commit() is refused, until a restart.
+  Result<void> writable() const;
   // commit(), then waits until the batch is durable.
   Result<WriteSummary> write(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor);
 

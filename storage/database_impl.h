@@ -26,9 +26,8 @@ struct Database::Impl {
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<std::size_t>(Cf::count_)> cfs{};
   // The default column family and any left by a newer build: RocksDB requires opening them all.
   std::vector<rocksdb::ColumnFamilyHandle*> other_cfs;
-  rocksdb::WriteOptions write_options;       // crisis tables: synced in the write when every_batch
-  rocksdb::WriteOptions post_write_options;  // commit(): never synced in the write (the syncer does it)
-  // SyncPolicy::every_batch: on demand, for commit(); interval: periodic; none: absent.
+  rocksdb::WriteOptions write_options;  // never synced in the write: the syncer does it
+  // SyncPolicy::every_batch: on demand, for every write; interval: periodic; none: absent.
   std::unique_ptr<WalSyncer> wal_syncer;
 
   // Guards the building of write batches and in_flight (see post_writer.cc).
@@ -44,6 +43,11 @@ struct Database::Impl {
   std::uint64_t next_outbox_seq = 1;
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs[static_cast<std::size_t>(c)]; }
+
+  // Commits `batch` and returns once it is durable per the sync policy (every_batch: after the syncer's next
+  // fsync, so that one failed fsync anywhere refuses every later write). For the crisis tables; posts go
+  // through Database::commit, which does not wait.
+  rocksdb::Status write_durably(rocksdb::WriteBatch& batch);
 
   ~Impl();
 };

@@ -238,6 +238,17 @@ Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, c
   return durable.get_future().get();
 }
 
+Result<void> Database::writable() const {
+  if (impl_->options.sync != SyncPolicy::every_batch) return ok();
+  if (const auto f = impl_->wal_syncer->failed()) {
+    return status_error(
+        "write refused: an earlier fsync of the WAL failed, so nothing written since can be "
+        "guaranteed on disk; restart vigie",
+        *f);
+  }
+  return ok();
+}
+
 Result<WriteSummary> Database::commit(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor,
                                       OnDurable on_durable) {
   const auto start = std::chrono::steady_clock::now();
@@ -250,13 +261,9 @@ Result<WriteSummary> Database::commit(std::span<const rules::ScoredPost> posts, 
     return summary;
   }
   const bool sync_after = impl_->options.sync == SyncPolicy::every_batch;
-  if (sync_after) {
-    if (const auto f = impl_->wal_syncer->failed()) {
-      impl_->metrics.record_failure(elapsed());
-      return status_error("write refused: an earlier fsync of the WAL failed, so nothing written since can be "
-                          "guaranteed on disk; restart vigie",
-                          *f);
-    }
+  if (auto w = writable(); !w) {
+    impl_->metrics.record_failure(elapsed());
+    return w.error();
   }
   if (auto v = validate(posts); !v) {
     impl_->metrics.record_failure(elapsed());
@@ -403,7 +410,7 @@ Result<WriteSummary> Database::commit(std::span<const rules::ScoredPost> posts, 
 
   impl_->in_flight.push_back(mine);
   lock.unlock();
-  const rocksdb::Status s = impl_->db->Write(impl_->post_write_options, &b.batch());
+  const rocksdb::Status s = impl_->db->Write(impl_->write_options, &b.batch());
   lock.lock();
   const auto self = std::find_if(impl_->in_flight.begin(), impl_->in_flight.end(), [&mine](auto x) {
     return x.data() == mine.data() && x.size() == mine.size();
@@ -418,16 +425,16 @@ Result<WriteSummary> Database::commit(std::span<const rules::ScoredPost> posts, 
     return summary;
   }
   // Latency is measured to durability: what a client waiting for its acknowledgement sees.
-  impl_->wal_syncer->after_next_sync(
-      [impl = impl_.get(), elapsed, summary, done = std::move(on_durable), n](const rocksdb::Status& synced) {
-        if (!synced.ok()) {
-          impl->metrics.record_failure(elapsed());
-          done(status_error("sync of the WAL after a write batch of " + std::to_string(n) + " posts", synced));
-          return;
-        }
-        impl->metrics.record_success(elapsed(), summary);
-        done(summary);
-      });
+  impl_->wal_syncer->after_next_sync([impl = impl_.get(), elapsed, summary, done = std::move(on_durable),
+                                      n](const rocksdb::Status& synced) {
+    if (!synced.ok()) {
+      impl->metrics.record_failure(elapsed());
+      done(status_error("sync of the WAL after a write batch of " + std::to_string(n) + " posts", synced));
+      return;
+    }
+    impl->metrics.record_success(elapsed(), summary);
+    done(summary);
+  });
   return summary;
 }
 

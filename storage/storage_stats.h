@@ -34,7 +34,7 @@ struct StorageStats {
   std::uint64_t write_errors = 0;           // Database::write calls that failed
   std::uint64_t posts_inserted = 0;
   std::uint64_t posts_duplicate = 0;
-  std::uint64_t wal_sync_failures = 0;  // SyncPolicy::interval background syncs that failed
+  std::uint64_t wal_sync_failures = 0;  // fsyncs of the WAL by the syncer thread that failed
   WriteLatency write_latency;           // Database::write, from call to commit (sync included)
 };
 

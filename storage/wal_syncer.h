@@ -61,7 +61,7 @@ class WalSyncer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::vector<Done> pending_;             // requests waiting for the next sync to begin
+  std::vector<Done> pending_;              // requests waiting for the next sync to begin
   std::optional<rocksdb::Status> failed_;  // first failure; guarded by mu_
   std::atomic<std::uint64_t> failures_{0};
   std::thread thread_;

@@ -176,7 +176,9 @@ TEST_F(DeliveryWorkerTest, DeliversSignedWebhooks) {
 
   enqueue(notice(NoticeType::escalated), notifiers);
   worker.wake();
-  ASSERT_TRUE(wait_for([&] { return rx.count() == 2 && outbox_size() == 0; }));
+  ASSERT_TRUE(wait_for([&] {
+    return rx.count() == 2 && outbox_size() == 0 && value(metrics_.notifier("ops").delivered) == 2;
+  }));
 
   const std::int64_t now = now_micros() / kMicrosPerSecond;
   for (const Received& r : rx.got()) {
@@ -203,7 +205,9 @@ TEST_F(DeliveryWorkerTest, RetriesServerErrorsKeepingOrderAndId) {
   enqueue(notice(NoticeType::resolved), notifiers);
   DeliveryWorker worker(*db_, notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
-  ASSERT_TRUE(wait_for([&] { return rx.delivered().size() == 3 && outbox_size() == 0; }));
+  ASSERT_TRUE(wait_for([&] {
+    return rx.delivered().size() == 3 && outbox_size() == 0 && value(metrics_.notifier("ops").delivered) == 3;
+  }));
 
   const auto got = rx.got();
   ASSERT_EQ(got.size(), 6u);  // 3 failures of the first, then one success each: later ones waited
@@ -230,7 +234,8 @@ TEST_F(DeliveryWorkerTest, ClientErrorGoesToDeadLettersAtOnce) {
   enqueue(notice(NoticeType::resolved), notifiers);
   DeliveryWorker worker(*db_, notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
-  ASSERT_TRUE(wait_for([&] { return rx.count() == 2 && outbox_size() == 0; }));
+  ASSERT_TRUE(wait_for(
+      [&] { return rx.count() == 2 && outbox_size() == 0 && metrics_.dead_letters().Value() == 1; }));
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(rx.count(), 2u) << "a 400 is not retried";
 
@@ -301,7 +306,8 @@ TEST_F(DeliveryWorkerTest, GivesUpAfterMaxAge) {
   o.max_age = 150ms;
   DeliveryWorker worker(*db_, notifiers, metrics_, o);
   ASSERT_TRUE(worker.start());
-  ASSERT_TRUE(wait_for([&] { return dead().size() == 1; }));
+  // Rows are visible a moment before they are durable; the worker counts once the move is durable.
+  ASSERT_TRUE(wait_for([&] { return dead().size() == 1 && value(metrics_.notifier("ops").dead) == 1; }));
   const Notification letter = dead()[0];
   EXPECT_GE(letter.attempts, 2u);
   EXPECT_EQ(

@@ -1,6 +1,8 @@
 // WalSyncer on demand: one SyncWAL answers every request made while the previous one ran (group commit), a
 // failed sync poisons every later request, and closing answers what is pending. The database underneath is a
 // real RocksDB; only its SyncWAL is wrapped, to hold it or make it fail.
+#include "storage/wal_syncer.h"
+
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/stackable_db.h>
@@ -10,7 +12,6 @@
 #include <mutex>
 #include <vector>
 
-#include "storage/wal_syncer.h"
 #include "storage_test_support.h"
 
 namespace vigie::storage {
@@ -24,9 +25,10 @@ class GatedDb final : public rocksdb::StackableDB {
   rocksdb::Status SyncWAL() override {
     std::unique_lock lock(mu_);
     ++calls_;
+    const bool fail = fail_;  // decided when the sync starts
     cv_.notify_all();
     cv_.wait(lock, [this] { return open_; });
-    if (fail_) return rocksdb::Status::IOError("injected fsync failure");
+    if (fail) return rocksdb::Status::IOError("injected fsync failure");
     return StackableDB::SyncWAL();
   }
 
@@ -128,6 +130,22 @@ TEST_F(WalSyncerTest, AFailedSyncFailsEveryLaterRequest) {
   EXPECT_EQ(db_->calls(), 1);  // answered without syncing again
 }
 
+TEST_F(WalSyncerTest, ARequestMadeDuringAFailingSyncFailsEvenIfTheNextSyncSucceeds) {
+  WalSyncer syncer(db_.get(), std::nullopt);
+  Answers answers;
+  db_->hold();
+  db_->set_fail(true);
+  syncer.after_next_sync(answers.callback());
+  db_->wait_calls(1);                          // the failing sync is running
+  syncer.after_next_sync(answers.callback());  // waits for the next sync
+  db_->set_fail(false);                        // which will succeed
+  db_->release();
+  answers.wait(2);
+  EXPECT_TRUE(answers.got[0].IsIOError());
+  EXPECT_TRUE(answers.got[1].IsIOError()) << answers.got[1].ToString();
+  EXPECT_EQ(db_->calls(), 2);
+}
+
 TEST_F(WalSyncerTest, ClosingAnswersPendingRequests) {
   Answers answers;
   {
@@ -140,6 +158,7 @@ TEST_F(WalSyncerTest, ClosingAnswersPendingRequests) {
   }
   ASSERT_EQ(answers.got.size(), 2u);
   EXPECT_TRUE(answers.got[1].ok());
+  EXPECT_GE(db_->calls(), 2);  // the second request had a sync of its own
 }
 
 TEST_F(WalSyncerTest, PeriodicModeSyncsWithoutRequests) {
