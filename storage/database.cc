@@ -186,6 +186,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
 
   rocksdb::DBOptions dbo;
   dbo.create_if_missing = true;
+  if (options.env) dbo.env = options.env.get();
   dbo.create_missing_column_families = true;
   dbo.max_background_jobs = options.background_jobs;
   // Required by the hashed memtable of the posts table. Writers are few (one per source) and group commit

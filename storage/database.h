@@ -35,6 +35,10 @@
 #include "storage/storage_stats.h"
 #include "storage/write_types.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace vigie::storage {
 
 // When the WAL reaches the disk. The WAL is always on: every policy survives a crash of the process (SIGKILL,
@@ -77,6 +81,8 @@ struct DatabaseOptions {
   // Rows a filtered page examines at most before returning (with a cursor): bounds the latency of a page
   // whose filters match rarely.
   std::size_t max_scan_per_page = 20'000;
+  // RocksDB's environment (files, threads); null for the default. Tests pass one that injects I/O failures.
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 class Database {
