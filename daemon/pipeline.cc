@@ -142,15 +142,11 @@ void Pipeline::writer_loop() {
     std::vector<std::shared_ptr<Committed>> done;
     {
       std::unique_lock lock(mu_);
-      const auto front_durable = [&] { return !committed_.empty() && committed_.front()->durable; };
       has_work_.wait(lock, [&] {
         return front_durable() || (!queue_.empty() && committed_.size() < kMaxUndurable) ||
                (stopping_ && queue_.empty() && committed_.empty());
       });
-      while (front_durable()) {
-        done.push_back(std::move(committed_.front()));
-        committed_.pop_front();
-      }
+      pop_durable(done);
       // Stopping, everything queued is written and every commit finished.
       if (done.empty() && queue_.empty() && committed_.empty()) return;
       if (done.empty()) {
@@ -241,13 +237,20 @@ std::vector<std::shared_ptr<Pipeline::Committed>> Pipeline::take_durable(
     std::chrono::steady_clock::time_point until) {
   std::vector<std::shared_ptr<Committed>> done;
   std::unique_lock lock(mu_);
-  const auto front_durable = [&] { return !committed_.empty() && committed_.front()->durable; };
-  has_work_.wait_until(lock, until, front_durable);
+  has_work_.wait_until(lock, until, [this] { return front_durable(); });
+  pop_durable(done);
+  return done;
+}
+
+bool Pipeline::front_durable() const {
+  return !committed_.empty() && committed_.front()->durable;
+}
+
+void Pipeline::pop_durable(std::vector<std::shared_ptr<Committed>>& out) {
   while (front_durable()) {
-    done.push_back(std::move(committed_.front()));
+    out.push_back(std::move(committed_.front()));
     committed_.pop_front();
   }
-  return done;
 }
 
 void Pipeline::finish(Committed& c) {

@@ -93,6 +93,9 @@ class Pipeline final : public ingest::PostSink {
   void finish(Committed& c);  // on the writer thread, once durable (or not)
   // The committed batches whose durability is known, oldest first, waiting until `until` for the first.
   std::vector<std::shared_ptr<Committed>> take_durable(std::chrono::steady_clock::time_point until);
+  // With mu_ held: whether the oldest committed batch's durability is known; moving those batches to `out`.
+  bool front_durable() const;
+  void pop_durable(std::vector<std::shared_ptr<Committed>>& out);
   void wake_waiters();  // called with mu_ held
 
   PipelineConfig config_;

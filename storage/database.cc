@@ -244,12 +244,17 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
 
+std::optional<rocksdb::Status> Database::Impl::write_refusal() const {
+  if (options.sync != SyncPolicy::every_batch) return std::nullopt;
+  const auto f = wal_syncer->failed();
+  if (!f) return std::nullopt;
+  return rocksdb::Status::Aborted("an earlier fsync of the WAL failed (" + f->ToString() +
+                                  "), so nothing written since can be guaranteed on disk; restart vigie");
+}
+
 rocksdb::Status Database::Impl::write_durably(rocksdb::WriteBatch& batch) {
   if (options.sync != SyncPolicy::every_batch) return db->Write(write_options, &batch);
-  if (const auto f = wal_syncer->failed()) {
-    return rocksdb::Status::Aborted("write refused: an earlier fsync of the WAL failed (" + f->ToString() +
-                                    "); restart vigie");
-  }
+  if (auto refused = write_refusal()) return *refused;
   rocksdb::Status s = db->Write(write_options, &batch);
   if (!s.ok()) return s;
   std::promise<rocksdb::Status> synced;

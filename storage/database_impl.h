@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,9 @@ struct Database::Impl {
   std::uint64_t next_outbox_seq = 1;
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs[static_cast<std::size_t>(c)]; }
+
+  // Set once a WAL fsync has failed (every_batch): why every write is refused from then on.
+  std::optional<rocksdb::Status> write_refusal() const;
 
   // Commits `batch` and returns once it is durable per the sync policy (every_batch: after the syncer's next
   // fsync, so that one failed fsync anywhere refuses every later write). For the crisis tables; posts go

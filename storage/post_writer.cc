@@ -239,13 +239,7 @@ Result<WriteSummary> Database::write(std::span<const rules::ScoredPost> posts, c
 }
 
 Result<void> Database::writable() const {
-  if (impl_->options.sync != SyncPolicy::every_batch) return ok();
-  if (const auto f = impl_->wal_syncer->failed()) {
-    return status_error(
-        "write refused: an earlier fsync of the WAL failed, so nothing written since can be "
-        "guaranteed on disk; restart vigie",
-        *f);
-  }
+  if (auto refused = impl_->write_refusal()) return status_error("write refused", *refused);
   return ok();
 }
 
