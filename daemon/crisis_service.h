@@ -18,9 +18,9 @@
 #include <thread>
 #include <unordered_map>
 
-#include "daemon/crisis_engine.h"
-#include "daemon/incident_book.h"
-#include "daemon/metrics.h"
+#include "daemon/crisis/crisis_engine.h"
+#include "daemon/crisis/incident_book.h"
+#include "daemon/metrics/metrics.h"
 #include "rules/post_scorer.h"
 #include "storage/database.h"
 

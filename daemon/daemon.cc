@@ -7,11 +7,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
-#include "daemon/incident_api.h"
-#include "daemon/push_api.h"
-#include "daemon/query_api.h"
+#include "daemon/api/incident_api.h"
+#include "daemon/api/push_api.h"
+#include "daemon/api/query_api.h"
+#include "daemon/metrics/storage_metrics.h"
 #include "daemon/source_factory.h"
-#include "daemon/storage_metrics.h"
 #include "daemon/version.h"
 
 namespace vigie::daemon {

@@ -17,14 +17,14 @@
 #include <memory>
 #include <thread>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 #include "daemon/crisis_service.h"
-#include "daemon/delivery_worker.h"
-#include "daemon/http_router.h"
-#include "daemon/http_server.h"
-#include "daemon/metrics.h"
+#include "daemon/http/http_router.h"
+#include "daemon/http/http_server.h"
+#include "daemon/metrics/metrics.h"
+#include "daemon/metrics/rules_metrics.h"
+#include "daemon/notify/delivery_worker.h"
 #include "daemon/pipeline.h"
-#include "daemon/rules_metrics.h"
 #include "ingest/source.h"
 #include "rules/post_scorer.h"
 #include "storage/database.h"

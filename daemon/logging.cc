@@ -9,7 +9,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "ingest/timestamp.h"
+#include "ingest/base/timestamp.h"
 
 namespace vigie::daemon {
 namespace {

@@ -2,7 +2,7 @@
 // ({"ts":...,"level":...,"msg":...}) for log shippers.
 #pragma once
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 namespace vigie::daemon {
 

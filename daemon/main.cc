@@ -2,7 +2,7 @@
 #include <exception>
 #include <iostream>
 
-#include "daemon/cli.h"
+#include "daemon/cli/cli.h"
 
 int main(int argc, char** argv) {
   // Start-up code may throw (configuration, libraries); everything after start-up returns errors as values.

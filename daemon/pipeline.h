@@ -29,8 +29,8 @@
 #include <span>
 #include <thread>
 
-#include "daemon/config.h"
-#include "daemon/metrics.h"
+#include "daemon/config/config.h"
+#include "daemon/metrics/metrics.h"
 #include "ingest/source.h"
 #include "rules/scorer.h"
 #include "storage/database.h"

@@ -2,14 +2,14 @@
 
 #include <filesystem>
 
-#include "ingest/client_stream.h"
-#include "ingest/endpoint.h"
-#include "ingest/feed_source.h"
-#include "ingest/jetstream_source.h"
-#include "ingest/mastodon_source.h"
-#include "ingest/ndjson_stream_source.h"
-#include "ingest/replay_source.h"
-#include "ingest/yaml_reader.h"
+#include "ingest/base/yaml_reader.h"
+#include "ingest/bluesky/jetstream_source.h"
+#include "ingest/feed/feed_source.h"
+#include "ingest/mastodon/mastodon_source.h"
+#include "ingest/ndjson/ndjson_stream_source.h"
+#include "ingest/net/client_stream.h"
+#include "ingest/net/endpoint.h"
+#include "ingest/replay/replay_source.h"
 
 namespace vigie::daemon {
 namespace {

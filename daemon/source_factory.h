@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "daemon/config.h"
-#include "daemon/push_api.h"
+#include "daemon/api/push_api.h"
+#include "daemon/config/config.h"
 #include "ingest/source.h"
 
 namespace vigie::daemon {

@@ -13,6 +13,8 @@ packages=(
   libyaml-cpp-dev libutf8proc-dev libpugixml-dev libcld2-dev libssl-dev openssl libcli11-dev
   # tests, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  # source checks (scripts/check_format.sh)
+  clang-format
   # promtool, used by the test suite to validate /metrics
   prometheus
 )

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "ingest/timestamp.h"
+#include "ingest/base/timestamp.h"
 
 namespace vigie::ingest {
 

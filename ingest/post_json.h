@@ -17,8 +17,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "ingest/base/result.h"
 #include "ingest/post.h"
-#include "ingest/result.h"
 
 namespace vigie::ingest {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/base/result.h"
 #include "ingest/post.h"
-#include "ingest/result.h"
 
 namespace vigie::ingest {
 

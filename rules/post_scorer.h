@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "ingest/result.h"
-#include "rules/language_detector.h"
+#include "ingest/base/result.h"
+#include "rules/language/language_detector.h"
 #include "rules/rule_set.h"
 #include "rules/scorer.h"
-#include "rules/sentiment_analyzer.h"
+#include "rules/sentiment/sentiment_analyzer.h"
 
 namespace vigie::rules {
 

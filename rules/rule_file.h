@@ -48,7 +48,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "ingest/result.h"
+#include "ingest/base/result.h"
 #include "rules/rule_set.h"
 
 namespace vigie::rules {

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "rules/text_fold.h"
+#include "rules/text/text_fold.h"
 
 namespace vigie::rules {
 namespace {

@@ -32,13 +32,13 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/base/result.h"
 #include "ingest/post.h"
-#include "ingest/result.h"
-#include "rules/boolean_query.h"
-#include "rules/detection_options.h"
+#include "rules/detect/detection_options.h"
+#include "rules/query/boolean_query.h"
 #include "rules/scored_post.h"
-#include "rules/sentiment_options.h"
-#include "rules/word_boundary.h"
+#include "rules/sentiment/sentiment_options.h"
+#include "rules/text/word_boundary.h"
 
 namespace re2 {
 class RE2;

@@ -8,12 +8,14 @@ namespace vigie::rules {
 namespace {
 
 // Four decimals are what a reader can use; more only adds float noise to every payload.
-double round4(float v) { return std::round(static_cast<double>(v) * 10000.0) / 10000.0; }
+double round4(float v) {
+  return std::round(static_cast<double>(v) * 10000.0) / 10000.0;
+}
 
 }  // namespace
 
 boost::json::object sentiment_to_json(const Sentiment& s) {
-  return {{"compound", round4(s.compound)}, {"pos", round4(s.pos)},     {"neu", round4(s.neu)},
+  return {{"compound", round4(s.compound)}, {"pos", round4(s.pos)},        {"neu", round4(s.neu)},
           {"neg", round4(s.neg)},           {"label", to_string(s.label)}, {"scored", s.scored}};
 }
 

@@ -14,13 +14,13 @@
 #include <future>
 #include <map>
 
-#include "storage/counter_merge_operator.h"
+#include "storage/codec/key_codec.h"
+#include "storage/codec/value_codec.h"
 #include "storage/database_impl.h"
-#include "storage/insert_hint_prefixes.h"
-#include "storage/key_codec.h"
-#include "storage/retention_filter.h"
+#include "storage/engine/counter_merge_operator.h"
+#include "storage/engine/insert_hint_prefixes.h"
+#include "storage/engine/retention_filter.h"
 #include "storage/status_error.h"
-#include "storage/value_codec.h"
 
 namespace vigie::storage {
 namespace {

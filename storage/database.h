@@ -27,13 +27,13 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/result.h"
+#include "ingest/base/result.h"
 #include "rules/scored_post.h"
-#include "storage/crisis_rows.h"
-#include "storage/query_types.h"
-#include "storage/series_counters.h"
+#include "storage/crisis/crisis_rows.h"
+#include "storage/posts/query_types.h"
+#include "storage/posts/series_counters.h"
+#include "storage/posts/write_types.h"
 #include "storage/storage_stats.h"
-#include "storage/write_types.h"
 
 namespace rocksdb {
 class Env;

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "storage/database.h"
+#include "storage/engine/wal_syncer.h"
+#include "storage/engine/write_metrics.h"
 #include "storage/schema.h"
-#include "storage/wal_syncer.h"
-#include "storage/write_metrics.h"
 
 namespace vigie::storage {
 

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "ingest/result.h"
+#include "ingest/base/result.h"
 
 namespace vigie::storage {
 

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
 
 namespace {
 

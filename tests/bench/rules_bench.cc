@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "rules/rule_set.h"
-#include "rules/text_fold.h"
-#include "rules/word_boundary.h"
+#include "rules/text/text_fold.h"
+#include "rules/text/word_boundary.h"
 
 namespace vigie::rules {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "rules/language_detector.h"
-#include "rules/sentiment_analyzer.h"
+#include "rules/language/language_detector.h"
+#include "rules/sentiment/sentiment_analyzer.h"
 
 namespace vigie::rules {
 namespace {
@@ -18,7 +18,8 @@ const std::vector<std::string>& english_posts() {
   static const std::vector<std::string> posts{
       "@AcmeSupport my order has been stuck for 9 days and nobody answers the phone. Worst customer service "
       "I have ever dealt with, I want a refund now!!! #fail https://t.co/abc123",
-      "Honestly the new Acme app update is really good, way faster than before and the dark mode looks great. "
+      "Honestly the new Acme app update is really good, way faster than before and the dark mode looks "
+      "great. "
       "Well done team :) would recommend to anyone looking for a solid option",
       "Not bad at all, the delivery was quick but the box was damaged and one item was missing. Support "
       "replied within an hour though, so I'm kind of okay with it. We'll see lol",
@@ -77,8 +78,12 @@ void score_posts(benchmark::State& state, const std::vector<std::string>& posts,
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
 
-void BM_SentimentEnglish(benchmark::State& state) { score_posts(state, english_posts(), "en"); }
-void BM_SentimentFrench(benchmark::State& state) { score_posts(state, french_posts(), "fr"); }
+void BM_SentimentEnglish(benchmark::State& state) {
+  score_posts(state, english_posts(), "en");
+}
+void BM_SentimentFrench(benchmark::State& state) {
+  score_posts(state, french_posts(), "fr");
+}
 
 void detect_posts(benchmark::State& state, const std::vector<std::string>& posts) {
   const LanguageDetector detector;
@@ -90,8 +95,12 @@ void detect_posts(benchmark::State& state, const std::vector<std::string>& posts
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-void BM_DetectEnglish(benchmark::State& state) { detect_posts(state, english_posts()); }
-void BM_DetectFrench(benchmark::State& state) { detect_posts(state, french_posts()); }
+void BM_DetectEnglish(benchmark::State& state) {
+  detect_posts(state, english_posts());
+}
+void BM_DetectFrench(benchmark::State& state) {
+  detect_posts(state, french_posts());
+}
 
 // The whole per-post pass the scorer runs: detect the language, then score in it.
 void BM_DetectAndScoreMixed(benchmark::State& state) {

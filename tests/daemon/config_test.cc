@@ -1,4 +1,4 @@
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ingest/yaml_reader.h"
+#include "ingest/base/yaml_reader.h"
 
 namespace vigie::daemon {
 namespace {

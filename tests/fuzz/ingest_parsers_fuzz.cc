@@ -12,13 +12,13 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/feed_parser.h"
-#include "ingest/html_text.h"
-#include "ingest/jetstream_event.h"
-#include "ingest/mastodon_status.h"
-#include "ingest/ndjson_stream.h"
-#include "ingest/sse_parser.h"
-#include "ingest/text_encoding.h"
+#include "ingest/bluesky/jetstream_event.h"
+#include "ingest/feed/feed_parser.h"
+#include "ingest/mastodon/mastodon_status.h"
+#include "ingest/mastodon/sse_parser.h"
+#include "ingest/ndjson/ndjson_stream.h"
+#include "ingest/text/html_text.h"
+#include "ingest/text/text_encoding.h"
 
 namespace {
 

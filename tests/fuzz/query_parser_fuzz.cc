@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "rules/boolean_query.h"
-#include "rules/query_reference.h"
+#include "rules/query/boolean_query.h"
+#include "rules/query/query_reference.h"
 #include "rules/rule_set.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
 
 namespace vigie::testing {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
 
 namespace vigie::testing {
 namespace {

@@ -16,8 +16,8 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/ingest/loopback_server.h"
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/loopback_server.h"
 
 namespace vigie::testing {
 namespace {

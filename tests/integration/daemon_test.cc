@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
 
 namespace vigie::testing {
 namespace {

@@ -4,7 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <sstream>
 
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
 
 namespace vigie::testing {
 namespace {

@@ -6,7 +6,7 @@
 #include <regex>
 #include <thread>
 
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
 
 namespace vigie::testing {
 namespace {
@@ -138,7 +138,9 @@ TEST(Pipeline, SourceConfigErrorsAreLocated) {
   const std::string cfg2 = dir.write("v2.yaml", "sources:\n  - {id: m, type: mastodonn}\n");
   r = run_vigie({"check", "--config", cfg2});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, cfg2 + ":2:19: source \"m\": unknown type 'mastodonn' (known: feed, http_push, jetstream, mastodon, ndjson_stream, replay)\n");
+  EXPECT_EQ(r.err, cfg2 +
+                       ":2:19: source \"m\": unknown type 'mastodonn' (known: feed, http_push, jetstream, "
+                       "mastodon, ndjson_stream, replay)\n");
   const std::string cfg3 = dir.write("v3.yaml", "sources:\n  - {id: m, type: replay, path: absent.ndjson}\n");
   r = run_vigie({"check", "--config", cfg3});
   EXPECT_EQ(r.exit_code, 2);

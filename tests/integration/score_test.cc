@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <sstream>
 
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
 
 namespace vigie::testing {
 namespace {

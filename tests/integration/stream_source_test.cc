@@ -6,8 +6,8 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 
-#include "tests/ingest/loopback_server.h"
-#include "tests/integration/daemon_process.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/loopback_server.h"
 
 namespace vigie::testing {
 namespace {

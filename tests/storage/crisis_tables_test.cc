@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "storage/database.h"
-#include "storage_test_support.h"
+#include "tests/storage/storage_test_support.h"
 
 namespace vigie::storage {
 namespace {

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "storage/database.h"
-#include "storage_test_support.h"
+#include "tests/storage/storage_test_support.h"
 
 namespace vigie::storage {
 namespace {

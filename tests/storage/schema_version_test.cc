@@ -3,11 +3,11 @@
 
 #include <optional>
 
+#include "storage/codec/key_codec.h"
+#include "storage/codec/value_codec.h"
 #include "storage/database.h"
-#include "storage/key_codec.h"
 #include "storage/schema.h"
-#include "storage/value_codec.h"
-#include "storage_test_support.h"
+#include "tests/storage/storage_test_support.h"
 
 namespace vigie::storage {
 namespace {

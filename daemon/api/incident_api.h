@@ -1,0 +1,35 @@
+// The incident API: incidents with their timelines, people's actions on them, and silences. JSON in and out.
+//
+//   GET    /api/v1/incidents?status&brand&limit&cursor   read   newest first; status: open, escalated,
+//                                                               acknowledged, resolved, or active (not resolved)
+//   GET    /api/v1/incidents/{id}                        read   the incident, its timeline and its sentiment
+//                                                               per 5 minutes
+//   POST   /api/v1/incidents/{id}/ack                    admin  acknowledge (stops reminders)
+//   POST   /api/v1/incidents/{id}/resolve                admin  resolve by hand
+//   POST   /api/v1/incidents/{id}/notes                  admin  {"text": "...", "author": "..."} (author
+//                                                               defaults to the token's name, which is kept too)
+//   GET    /api/v1/silences                              read
+//   POST   /api/v1/silences                              admin  {"brand","detector","starts_at","ends_at",
+//                                                               "comment"}
+//   DELETE /api/v1/silences/{id}                         admin
+//   GET    /api/v1/notifications/dead?limit&cursor       read   notifications given up, latest queued first
+//
+// Unknown incident or silence: 404; acting on a resolved incident: 409; bad parameters or bodies: 400 naming
+// what is wrong.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "daemon/crisis/incident_book.h"
+#include "daemon/http/http_router.h"
+#include "storage/database.h"
+
+namespace vigie::daemon {
+
+// Whether a brand id is configured now (silences of unknown brands are refused).
+using BrandCheck = std::function<bool(const std::string&)>;
+
+void add_incident_routes(Router& router, storage::Database& db, IncidentBook& book, BrandCheck is_brand);
+
+}  // namespace vigie::daemon

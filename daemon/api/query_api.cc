@@ -1,0 +1,208 @@
+#include "daemon/api/query_api.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "daemon/api/api_params.h"
+#include "rules/scored_post_json.h"
+
+namespace vigie::daemon {
+namespace {
+
+namespace json = boost::json;
+
+HttpResponse bad_request(const Error& e) {
+  return json_error(http::status::bad_request, e.message);
+}
+
+HttpResponse storage_failure(const Error& e) {
+  return json_error(http::status::internal_server_error, "storage: " + e.message);
+}
+
+// A Result whose error becomes a 400.
+#define VIGIE_PARAM(var, expr) \
+  auto var = (expr);           \
+  if (!var) co_return bad_request(var.error())
+
+json::object mention_to_json(const storage::Mention& m) {
+  json::array topics;
+  for (const auto& t : m.topics)
+    topics.emplace_back(t);
+  json::object author{{"handle", m.author_handle}, {"name", m.author_name}};
+  if (m.followers >= 0) author["followers"] = m.followers;
+  json::object o{{"uid", m.uid},
+                 {"brand", m.brand},
+                 {"created_at", format_rfc3339(m.created_at)},
+                 {"kind", ingest::to_string(m.kind)},
+                 {"platform", m.platform},
+                 {"source", m.source},
+                 {"lang", m.lang},
+                 {"author", std::move(author)},
+                 {"reach", m.reach},
+                 {"text", m.text},
+                 {"url", m.url},
+                 {"sentiment",
+                  {{"compound", std::round(m.compound * 10000.0) / 10000.0}, {"label", to_string(m.label)}}},
+                 {"topics", std::move(topics)}};
+  if (!m.title.empty()) o["title"] = m.title;
+  return o;
+}
+
+// from, to, limit and cursor, shared by every paginated list: all time up to now by default.
+struct PageWindow {
+  Micros from = 0;
+  Micros to = 0;
+  std::size_t limit = 0;
+  std::string cursor;
+};
+
+Result<PageWindow> page_window(const ApiParams& p) {
+  const Micros now = now_micros();
+  auto from = p.time("from", 0, now);
+  if (!from) return from.error();
+  auto to = p.time("to", now + 1, now);
+  if (!to) return to.error();
+  auto limit = p.integer("limit", 100, 1, storage::kMaxPageLimit);
+  if (!limit) return limit.error();
+  return PageWindow{*from, *to, static_cast<std::size_t>(*limit), p.get("cursor").value_or("")};
+}
+
+json::object page_json(json::array items, const std::string& next_cursor) {
+  json::object o{{"items", std::move(items)}};
+  o["next_cursor"] = next_cursor.empty() ? json::value(nullptr) : json::value(next_cursor);
+  return o;
+}
+
+// The brand named in the path, or nullptr.
+const rules::Brand* find_brand(const rules::PostScorer& scorer, const std::string& id) {
+  if (!scorer.rules()) return nullptr;
+  for (const auto& b : scorer.rules()->brands())
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+}  // namespace
+
+void add_query_routes(Router& router, storage::Database& db, CurrentScorer current) {
+  router.add(
+      http::verb::get, "/api/v1/posts", Access::read,
+      [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+        VIGIE_PARAM(p, ApiParams::read(ctx.query, {"from", "to", "platform", "source", "limit", "cursor"}));
+        VIGIE_PARAM(w, page_window(*p));
+        storage::PostQuery q{w->from, w->to, p->get("platform"), p->get("source"), w->limit, w->cursor};
+        auto page = db.posts(q);
+        if (!page) co_return bad_request(page.error());  // storage rejects only bad cursors here
+        json::array items;
+        for (const auto& sp : page->items)
+          items.push_back(rules::scored_post_to_json(sp));
+        co_return json_response(http::status::ok, page_json(std::move(items), page->next_cursor));
+      });
+
+  router.add(http::verb::get, "/api/v1/brands", Access::read,
+             [&db, current](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+               VIGIE_PARAM(p, ApiParams::read(ctx.query, {}));
+               const auto scorer = current();
+               std::vector<std::string> ids;
+               if (scorer->rules())
+                 for (const auto& b : scorer->rules()->brands())
+                   ids.push_back(b.id);
+               auto counts = db.brand_counts(ids, now_micros());
+               if (!counts) co_return storage_failure(counts.error());
+               json::array items;
+               for (std::size_t i = 0; i < ids.size(); ++i) {
+                 const auto& c = (*counts)[i];
+                 items.push_back(json::object{{"id", ids[i]},
+                                              {"name", scorer->rules()->brands()[i].name},
+                                              {"last_24h",
+                                               {{"count", c.count},
+                                                {"positive", c.positive},
+                                                {"neutral", c.neutral},
+                                                {"negative", c.negative},
+                                                {"reach", c.reach}}}});
+               }
+               co_return json_response(http::status::ok, json::object{{"items", std::move(items)}});
+             });
+
+  router.add(http::verb::get, "/api/v1/brands/{id}/mentions", Access::read,
+             [&db, current](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+               const auto scorer = current();
+               if (!find_brand(*scorer, ctx.path_params[0]))
+                 co_return json_error(http::status::not_found, "unknown brand '" + ctx.path_params[0] + "'");
+               VIGIE_PARAM(p, ApiParams::read(ctx.query, {"from", "to", "sentiment", "min_followers", "lang",
+                                                          "platform", "limit", "cursor"}));
+               VIGIE_PARAM(w, page_window(*p));
+               storage::MentionQuery q;
+               q.brand = ctx.path_params[0];
+               q.from = w->from;
+               q.to = w->to;
+               q.limit = w->limit;
+               q.cursor = w->cursor;
+               if (auto s = p->get("sentiment")) {
+                 if (*s == "positive")
+                   q.sentiment = rules::Label::positive;
+                 else if (*s == "neutral")
+                   q.sentiment = rules::Label::neutral;
+                 else if (*s == "negative")
+                   q.sentiment = rules::Label::negative;
+                 else
+                   co_return json_error(
+                       http::status::bad_request,
+                       "parameter 'sentiment': expected positive, neutral or negative, got '" + *s + "'");
+               }
+               if (p->get("min_followers")) {
+                 VIGIE_PARAM(mf, p->integer("min_followers", 0, 0, INT64_MAX));
+                 q.min_followers = *mf;
+               }
+               q.lang = p->get("lang");
+               q.platform = p->get("platform");
+               auto page = db.mentions(q);
+               if (!page) co_return bad_request(page.error());
+               json::array items;
+               for (const auto& m : page->items)
+                 items.push_back(mention_to_json(m));
+               co_return json_response(http::status::ok, page_json(std::move(items), page->next_cursor));
+             });
+
+  router.add(
+      http::verb::get, "/api/v1/brands/{id}/series", Access::read,
+      [&db, current](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+        const auto scorer = current();
+        if (!find_brand(*scorer, ctx.path_params[0]))
+          co_return json_error(http::status::not_found, "unknown brand '" + ctx.path_params[0] + "'");
+        VIGIE_PARAM(p, ApiParams::read(ctx.query, {"from", "to", "step"}));
+        const Micros now = now_micros();
+        storage::SeriesQuery q;
+        q.brand = ctx.path_params[0];
+        VIGIE_PARAM(to, p->time("to", now, now));
+        VIGIE_PARAM(from, p->time("from", *to - 24 * 3600 * kMicrosPerSecond, now));
+        q.from = *from;
+        q.to = *to;
+        if (q.from >= q.to)
+          co_return json_error(http::status::bad_request, "parameter 'from': must be before 'to'");
+        const std::string step = p->get("step").value_or("1h");
+        auto parsed = storage::parse_series_step(step);
+        if (!parsed)
+          co_return json_error(http::status::bad_request,
+                               "parameter 'step': expected 1m, 5m, 1h or 1d, got '" + step + "'");
+        q.step = *parsed;
+        auto series = db.series(q);
+        if (!series) co_return bad_request(series.error());  // too many buckets
+        json::array buckets;
+        for (const auto& b : *series) {
+          buckets.push_back(json::object{{"t", format_rfc3339(b.t)},
+                                         {"count", b.count},
+                                         {"positive", b.positive},
+                                         {"neutral", b.neutral},
+                                         {"negative", b.negative},
+                                         {"mean_compound", std::round(b.mean_compound * 10000.0) / 10000.0},
+                                         {"reach", b.reach}});
+        }
+        co_return json_response(http::status::ok, json::object{{"brand", q.brand},
+                                                               {"step", step},
+                                                               {"from", format_rfc3339(q.from)},
+                                                               {"to", format_rfc3339(q.to)},
+                                                               {"buckets", std::move(buckets)}});
+      });
+}
+
+}  // namespace vigie::daemon

@@ -1,0 +1,128 @@
+// The incident book: turns detector findings into incidents, their timelines and notifications, and applies
+// what people do through the API (acknowledge, resolve, notes, silences).
+//
+// Grouping: incidents are grouped by brand (the default), or by brand and detector (group_by_detector). While
+// a group has an active (unresolved) incident, every finding of the group joins it, escalating its severity
+// when higher: one crisis, one incident, one page. Grouped by detector, an incident is named by the detector
+// that opened it.
+//
+// Time: detector signals carry event time (the watermark of the crisis engine), which is also the clock of
+// quiet periods and reminders, so a replay of past data behaves as the live run did. People's actions are
+// stamped with the wall clock.
+//
+// Durability: each apply() or action commits its incident changes, timeline entries, outbox notifications and
+// the detector state it was given in one atomic RocksDB write (Database::commit_crisis). The in-memory view
+// (active incidents, silences) changes only once that write succeeded, so a failed write can be retried with
+// the same input.
+//
+// Thread-safety: every public method may be called from any thread; one mutex serializes them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/crisis/incident.h"
+#include "daemon/crisis/incident_notice.h"
+#include "daemon/crisis/silence.h"
+#include "ingest/base/result.h"
+#include "rules/detect/crisis_finding.h"
+#include "storage/database.h"
+
+namespace vigie::daemon {
+
+// What the book needs to know of a brand.
+struct BrandCrisisSettings {
+  std::string name;        // display name
+  bool configured = true;  // false: the brand left the rules; its active incidents are resolved
+  Micros quiet_period = 30 * 60 * kMicrosPerSecond;      // of quiet buckets before auto-resolution
+  Micros repeat_interval = 4 * 3600 * kMicrosPerSecond;  // between reminders of an unacknowledged incident
+};
+
+// One signal of the crisis engine, in event-time order.
+struct CrisisSignal {
+  enum class Kind : std::uint8_t { finding, quiet, busy } kind = Kind::finding;
+  std::string brand;
+  Micros at = 0;           // finding: its time; quiet/busy: end of the bucket
+  Micros bucket = 0;       // quiet/busy: width of the bucket
+  rules::Finding finding;  // kind == finding
+};
+
+struct CrisisStep {
+  std::vector<CrisisSignal> signals;
+  Micros now = 0;  // event-time clock after the step: reminders due by then are sent
+  std::vector<storage::NamedValue> detector_states;  // committed with the step
+};
+
+struct IncidentBookHooks {
+  std::function<BrandCrisisSettings(const std::string& brand)> settings;
+  // The outbox values (one per notifier that accepts it) for a notice; empty when no notifier does.
+  std::function<std::vector<std::string>(const IncidentNotice&)> render;
+  // The most-read posts of a brand in [from, to), for the timeline and notices of a new incident.
+  std::function<std::vector<NoticePost>(const std::string& brand, Micros from, Micros to)> top_posts;
+  std::function<Micros()> wall_now;
+  bool group_by_detector = false;  // group key: brand, or brand and detector
+  // Called after every commit that queued notifications (to wake the delivery worker).
+  std::function<void()> notified;
+  // Called with each timeline change committed (replay reports are built from it).
+  std::function<void(const Incident&, std::string_view event, const rules::Finding*)> observed;
+};
+
+class IncidentBook {
+ public:
+  // Loads the active incidents and the silences.
+  static Result<std::unique_ptr<IncidentBook>> open(storage::Database& db, IncidentBookHooks hooks);
+
+  Result<void> apply(const CrisisStep& step);
+
+  // People's actions. Errors: unknown incident (not_found), already resolved (conflict), bad input (invalid).
+  enum class ActionError : std::uint8_t { none, not_found, conflict, invalid, storage };
+  struct ActionResult {
+    ActionError error = ActionError::none;
+    std::string message;
+    Incident incident;  // after the action
+  };
+  ActionResult acknowledge(std::uint64_t id, const std::string& actor);
+  ActionResult resolve(std::uint64_t id, const std::string& actor);
+  // `by`: who called (the token's name), kept beside the author the note names.
+  ActionResult add_note(std::uint64_t id, const std::string& author, const std::string& text,
+                        const std::string& by = "");
+
+  Result<Silence> add_silence(Silence s);
+  Result<bool> remove_silence(std::uint64_t id);  // false: unknown id
+  std::vector<Silence> silences() const;
+
+  // An active incident of the brand (grouped by detector, the first in group-key order).
+  std::optional<Incident> active_incident(const std::string& brand) const;
+  std::size_t active_count() const;
+
+ private:
+  struct Draft;  // one transaction being built (incident_book.cc)
+
+  IncidentBook(storage::Database& db, IncidentBookHooks hooks);
+  void on_finding(Draft& d, const rules::Finding& f);
+  void on_quiet(Draft& d, const CrisisSignal& s);
+  // Resolves `inc` at `at`: status, timeline, notice. `by` says why or who; `actor` is the person, if any.
+  void close(Draft& d, Incident& inc, Micros at, const std::string& by, const std::string& actor);
+  void notify(Draft& d, Incident& inc, NoticeType type, Micros at, const std::string& actor);
+  ActionResult act(std::uint64_t id, const std::function<ActionResult(Draft&, Incident&)>& change);
+  Result<void> commit(Draft& d);
+  bool silenced(const std::string& brand, rules::DetectorKind k, Micros t) const;
+  // True when silences cover every detector of the incident at `t`.
+  bool muted(const Incident& inc, Micros t) const;
+  std::string group_key(const std::string& brand, rules::DetectorKind detector) const;
+  std::string group_key(const Incident& inc) const;
+
+  storage::Database& db_;
+  IncidentBookHooks hooks_;
+  mutable std::mutex mu_;
+  std::map<std::string, Incident> active_;  // by group key
+  std::map<std::uint64_t, Silence> silences_;
+  std::uint64_t last_incident_id_ = 0;
+  std::uint64_t last_silence_id_ = 0;
+};
+
+}  // namespace vigie::daemon

@@ -1,0 +1,97 @@
+// The process's Prometheus registry and the metrics the daemon itself owns (build, uptime, HTTP).
+// Other parts register their own families into registry() at start-up, with label handles cached there, so
+// that the hot path only increments.
+//
+// Thread-safety: every method is safe to call from any thread.
+#pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vigie::daemon {
+
+// One unlabelled sample as a family, for collectors that read their values at scrape time.
+prometheus::MetricFamily single_metric(std::string name, std::string help, prometheus::MetricType type,
+                                       double value);
+
+class Metrics {
+ public:
+  Metrics();
+
+  prometheus::Registry& registry() { return *registry_; }
+
+  // Per-route HTTP instruments: the route label is the route's pattern, never the raw path.
+  class Route {
+   public:
+    void observe(unsigned status, double seconds);
+
+   private:
+    friend class Metrics;
+    Route(Metrics& m, std::string pattern);
+    Metrics& metrics_;
+    std::string pattern_;
+    prometheus::Histogram* duration_;
+    std::array<std::atomic<prometheus::Counter*>, 600> by_status_{};  // filled on first use of each code
+  };
+  // Returns the instruments of `pattern`, creating them once. The reference stays valid for the Metrics'
+  // life.
+  Route& route(const std::string& pattern);
+
+  // Notification delivery (daemon/notify/delivery_worker.h), per notifier id:
+  //   vigie_notifications_total{notifier,outcome=delivered|retried|dead}
+  //   vigie_notification_delivery_seconds{notifier}  one attempt, connect to response (or failure)
+  struct NotifierInstruments {
+    prometheus::Counter* delivered;
+    prometheus::Counter* retried;
+    prometheus::Counter* dead;
+    prometheus::Histogram* duration;
+  };
+  // Returns the instruments of `notifier`, creating them once. The reference stays valid for the Metrics'
+  // life.
+  NotifierInstruments& notifier(const std::string& notifier);
+  // vigie_outbox_pending, vigie_outbox_oldest_age_seconds, vigie_dead_letters: set by the delivery worker.
+  prometheus::Gauge& outbox_pending() { return outbox_pending_; }
+  prometheus::Gauge& outbox_oldest_age() { return outbox_oldest_age_; }
+  prometheus::Gauge& dead_letters() { return dead_letters_; }
+
+  // Adds a collector read at every scrape (e.g. storage statistics), until remove_collectable().
+  void add_collectable(std::shared_ptr<prometheus::Collectable> c);
+  void remove_collectable(const std::shared_ptr<prometheus::Collectable>& c);
+
+  // Text exposition format of everything registered.
+  std::string render();
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& http_requests_;
+  prometheus::Family<prometheus::Histogram>& http_duration_;
+  prometheus::Gauge& uptime_;
+  double start_seconds_;
+  prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Family<prometheus::Histogram>& notification_duration_;
+  prometheus::Gauge& outbox_pending_;
+  prometheus::Gauge& outbox_oldest_age_;
+  prometheus::Gauge& dead_letters_;
+  std::mutex notifiers_mu_;
+  std::vector<std::pair<std::string, std::unique_ptr<NotifierInstruments>>> notifiers_;
+  std::mutex routes_mu_;
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::mutex collectables_mu_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
+};
+
+}  // namespace vigie::daemon

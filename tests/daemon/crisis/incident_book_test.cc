@@ -1,0 +1,284 @@
+// The incident book's lifecycle on a real RocksDB: grouping, escalation, quiet-period resolution, reminders,
+// acknowledgement, notes, manual resolution and silences, each committed with its notifications.
+#include "daemon/crisis/incident_book.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/storage/storage_test_support.h"
+
+namespace vigie::daemon {
+namespace {
+
+using storage::testing::kHour;
+using storage::testing::kMinute;
+using storage::testing::kT0;
+using storage::testing::TempDir;
+
+constexpr Micros kBucket = 5 * kMinute;
+
+class BookTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = storage::testing::open_db(dir_.path());
+    open_book();
+  }
+
+  void open_book(bool group_by_detector = false) {
+    IncidentBookHooks hooks;
+    hooks.group_by_detector = group_by_detector;
+    hooks.settings = [this](const std::string& b) {
+      BrandCrisisSettings out{"Brand " + b};
+      out.configured = b != removed_;
+      return out;
+    };
+    hooks.render = [this](const IncidentNotice& n) {
+      notices_.push_back(n);
+      return std::vector<std::string>{std::string(to_string(n.type))};
+    };
+    hooks.wall_now = [this] { return wall_; };
+    auto book = IncidentBook::open(*db_, hooks);
+    ASSERT_TRUE(book) << book.error().message;
+    book_ = std::move(*book);
+  }
+
+  static CrisisSignal finding(std::string brand, rules::DetectorKind k, rules::Severity s, Micros at,
+                              bool onset = true) {
+    rules::Finding f;
+    f.brand = brand;
+    f.detector = k;
+    f.severity = s;
+    f.at = at;
+    f.window_start = at - 30 * kMinute;
+    f.onset = onset;
+    f.summary = std::string(rules::to_string(k)) + " at " + format_rfc3339(at);
+    return {CrisisSignal::Kind::finding, brand, at, 0, f};
+  }
+  static CrisisSignal quiet(std::string brand, Micros end, bool is_quiet = true) {
+    return {is_quiet ? CrisisSignal::Kind::quiet : CrisisSignal::Kind::busy, brand, end, kBucket, {}};
+  }
+  void apply(std::vector<CrisisSignal> signals, Micros now) {
+    const auto r = book_->apply({std::move(signals), now, {}});
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  std::vector<std::string> notice_types() const {
+    std::vector<std::string> out;
+    for (const auto& n : notices_)
+      out.emplace_back(to_string(n.type));
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<IncidentBook> book_;
+  std::vector<IncidentNotice> notices_;
+  Micros wall_ = kT0 + 100 * kHour;
+  std::string removed_;  // a brand the settings say is no longer configured
+};
+
+TEST_F(BookTest, FindingsOfABrandJoinOneIncidentAndEscalateOnlyUpwards) {
+  using K = rules::DetectorKind;
+  using S = rules::Severity;
+  apply({finding("acme", K::negative_volume, S::warning, kT0), finding("acme", K::volume, S::warning, kT0),
+         finding("other", K::volume, S::warning, kT0)},
+        kT0);
+  apply({finding("acme", K::sentiment_drop, S::critical, kT0 + kBucket)}, kT0 + kBucket);
+  apply({finding("acme", K::influencer, S::warning, kT0 + 2 * kBucket)}, kT0 + 2 * kBucket);
+  const auto acme = book_->active_incident("acme");
+  ASSERT_TRUE(acme);
+  EXPECT_EQ(acme->status, IncidentStatus::escalated);
+  EXPECT_EQ(acme->severity, S::critical);
+  EXPECT_EQ(acme->findings, 4);
+  EXPECT_EQ(acme->detectors.size(), 4u);
+  EXPECT_EQ(book_->active_count(), 2u);
+  EXPECT_EQ(notice_types(),
+            (std::vector<std::string>{"incident.opened", "incident.opened", "incident.escalated"}));
+  EXPECT_EQ(notices_[0].brand_name, "Brand acme");
+  // Everything notified is in the outbox, in order.
+  const auto box = db_->outbox(0, 10);
+  ASSERT_EQ(box->size(), 3u);
+  EXPECT_EQ((*box)[2].value, "incident.escalated");
+}
+
+TEST_F(BookTest, QuietPeriodResolvesAndABusyBucketRestartsIt) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  std::vector<CrisisSignal> s;
+  // 25 quiet minutes, one busy bucket, then 30 quiet minutes.
+  Micros t = kT0;
+  for (int i = 0; i < 5; ++i)
+    s.push_back(quiet("acme", t += kBucket));
+  s.push_back(quiet("acme", t += kBucket, false));
+  apply(s, t);
+  EXPECT_TRUE(book_->active_incident("acme"));
+  s.clear();
+  for (int i = 0; i < 5; ++i)
+    s.push_back(quiet("acme", t += kBucket));
+  apply(s, t);
+  EXPECT_TRUE(book_->active_incident("acme"));
+  apply({quiet("acme", t += kBucket)}, t);
+  EXPECT_FALSE(book_->active_incident("acme"));
+  EXPECT_EQ(notice_types().back(), "incident.resolved");
+
+  // A later finding opens a new incident.
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, t + kHour)}, t + kHour);
+  const auto again = book_->active_incident("acme");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, 2u);
+}
+
+TEST_F(BookTest, RemindersUntilAcknowledgedThenNone) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  apply({}, kT0 + 3 * kHour);
+  EXPECT_EQ(notices_.size(), 1u);
+  apply({}, kT0 + 4 * kHour);
+  apply({}, kT0 + 5 * kHour);  // not yet 4 h after the reminder
+  EXPECT_EQ(notice_types(), (std::vector<std::string>{"incident.opened", "incident.reminder"}));
+  const auto id = book_->active_incident("acme")->id;
+  const auto ack = book_->acknowledge(id, "alice");
+  ASSERT_EQ(ack.error, IncidentBook::ActionError::none) << ack.message;
+  EXPECT_EQ(ack.incident.status, IncidentStatus::acknowledged);
+  EXPECT_EQ(notices_.back().actor, "alice");
+  apply({}, kT0 + 20 * kHour);
+  EXPECT_EQ(notice_types().back(), "incident.acknowledged");
+}
+
+TEST_F(BookTest, ActionsAreStoredAndCheckTheState) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  const auto id = book_->active_incident("acme")->id;
+  ASSERT_EQ(book_->add_note(id, "bob", "press statement at 15h").error, IncidentBook::ActionError::none);
+  ASSERT_EQ(book_->resolve(id, "carol").error, IncidentBook::ActionError::none);
+  EXPECT_EQ(book_->resolve(id, "carol").error, IncidentBook::ActionError::conflict);
+  EXPECT_EQ(book_->acknowledge(id, "carol").error, IncidentBook::ActionError::conflict);
+  EXPECT_EQ(book_->acknowledge(999, "carol").error, IncidentBook::ActionError::not_found);
+  // Notes may still be added to a resolved incident (post-mortems).
+  EXPECT_EQ(book_->add_note(id, "bob", "closed").error, IncidentBook::ActionError::none);
+
+  // Everything survives a reopen.
+  book_.reset();
+  open_book();
+  EXPECT_FALSE(book_->active_incident("acme"));
+  const auto stored = db_->incident(id);
+  ASSERT_TRUE(stored && *stored);
+  const auto inc = decode_incident(id, **stored);
+  ASSERT_TRUE(inc);
+  EXPECT_EQ(inc->status, IncidentStatus::resolved);
+  EXPECT_EQ(inc->resolved_by, "carol");
+  const auto events = db_->incident_events(id, 100);
+  std::vector<std::string> notes;
+  for (const auto& e : *events) {
+    const auto o = decode_timeline_entry(e.value);
+    if (o->at("kind").as_string() == "note") notes.emplace_back(o->at("text").as_string());
+  }
+  EXPECT_EQ(notes, (std::vector<std::string>{"press statement at 15h", "closed"}));
+}
+
+TEST_F(BookTest, SilencesMuteNotificationsNotIncidents) {
+  Silence s;
+  s.brand = "acme";
+  s.detector = rules::DetectorKind::volume;
+  s.starts_at = kT0 - kHour;
+  s.ends_at = kT0 + kHour;
+  const auto added = book_->add_silence(s);
+  ASSERT_TRUE(added);
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  ASSERT_TRUE(book_->active_incident("acme"));
+  EXPECT_TRUE(book_->active_incident("acme")->silenced);
+  EXPECT_TRUE(notices_.empty());
+  // Another detector is not silenced: the team hears of the incident now, once, at its current severity.
+  apply({finding("acme", rules::DetectorKind::critical_keyword, rules::Severity::critical, kT0 + kBucket)},
+        kT0 + kBucket);
+  EXPECT_EQ(notice_types(), (std::vector<std::string>{"incident.opened"}));
+  EXPECT_EQ(notices_.back().severity, rules::Severity::critical);
+
+  // Silences persist and can be removed.
+  book_.reset();
+  open_book();
+  ASSERT_EQ(book_->silences().size(), 1u);
+  EXPECT_TRUE(*book_->remove_silence(added->id));
+  EXPECT_FALSE(*book_->remove_silence(added->id));
+  EXPECT_TRUE(book_->silences().empty());
+}
+
+TEST_F(BookTest, GroupedByDetectorEachDetectorHasItsIncidentAndQuietResolvesThemAll) {
+  book_.reset();
+  open_book(/*group_by_detector=*/true);
+  using K = rules::DetectorKind;
+  apply({finding("acme", K::volume, rules::Severity::warning, kT0),
+         finding("acme", K::negative_volume, rules::Severity::warning, kT0),
+         finding("acme", K::volume, rules::Severity::critical, kT0 + kBucket, false)},
+        kT0 + kBucket);
+  EXPECT_EQ(book_->active_count(), 2u);
+  EXPECT_EQ(notice_types(),
+            (std::vector<std::string>{"incident.opened", "incident.opened", "incident.escalated"}));
+  // The grouping survives a reopen: a new negative_volume finding joins its incident.
+  book_.reset();
+  open_book(true);
+  apply({finding("acme", K::negative_volume, rules::Severity::warning, kT0 + 2 * kBucket, false)},
+        kT0 + 2 * kBucket);
+  EXPECT_EQ(book_->active_count(), 2u);
+  std::vector<CrisisSignal> s;
+  Micros t = kT0 + 2 * kBucket;
+  for (int i = 0; i < 6; ++i)
+    s.push_back(quiet("acme", t += kBucket));
+  apply(s, t);
+  EXPECT_EQ(book_->active_count(), 0u);
+}
+
+TEST_F(BookTest, ASilenceCreatedDuringAnIncidentMutesItAndItsEndAnnouncesIt) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  ASSERT_EQ(notices_.size(), 1u);
+  Silence s;
+  s.brand = "acme";
+  s.starts_at = kT0;
+  s.ends_at = kT0 + 6 * kHour;
+  ASSERT_TRUE(book_->add_silence(s));
+  // Escalations and reminders are muted while it lasts.
+  apply({finding("acme", rules::DetectorKind::negative_volume, rules::Severity::critical, kT0 + kBucket)},
+        kT0 + kBucket);
+  apply({}, kT0 + 5 * kHour);
+  EXPECT_EQ(notices_.size(), 1u);
+  // Once it is over, reminders resume.
+  apply({}, kT0 + 10 * kHour);
+  EXPECT_EQ(notice_types().back(), "incident.reminder");
+}
+
+TEST_F(BookTest, OpenedMutedThenAnnouncedWhenTheSilenceEnds) {
+  Silence s;
+  s.brand = "acme";
+  s.starts_at = kT0 - kHour;
+  s.ends_at = kT0 + kHour;
+  ASSERT_TRUE(book_->add_silence(s));
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  EXPECT_TRUE(notices_.empty());
+  apply({}, kT0 + 2 * kHour);
+  EXPECT_EQ(notice_types(), (std::vector<std::string>{"incident.opened"}));
+}
+
+TEST_F(BookTest, ANoteOnAResolvedIncidentLeavesTheCurrentOneAlone) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  const auto first = book_->active_incident("acme")->id;
+  ASSERT_EQ(book_->resolve(first, "carol").error, IncidentBook::ActionError::none);
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0 + kHour)}, kT0 + kHour);
+  const auto second = book_->active_incident("acme")->id;
+  ASSERT_NE(first, second);
+  ASSERT_EQ(book_->add_note(first, "bob", "post-mortem").error, IncidentBook::ActionError::none);
+  ASSERT_TRUE(book_->active_incident("acme"));
+  EXPECT_EQ(book_->active_incident("acme")->id, second);
+  // A new finding joins the current incident: no second page.
+  const auto before = notices_.size();
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0 + 2 * kHour, false)},
+        kT0 + 2 * kHour);
+  EXPECT_EQ(notices_.size(), before);
+  EXPECT_EQ(book_->active_count(), 1u);
+}
+
+TEST_F(BookTest, IncidentsOfABrandLeavingTheRulesAreResolved) {
+  apply({finding("gone", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  ASSERT_TRUE(book_->active_incident("gone"));
+  removed_ = "gone";
+  apply({}, kT0 + kBucket);
+  EXPECT_FALSE(book_->active_incident("gone"));
+  EXPECT_EQ(notice_types().back(), "incident.resolved");
+}
+
+}  // namespace
+}  // namespace vigie::daemon

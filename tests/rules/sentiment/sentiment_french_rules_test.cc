@@ -1,0 +1,143 @@
+// One test per rule of the French engine: negation, elision, boosters, contrast, informal spellings,
+// accent-less writing, idioms, emoji.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "rules/sentiment/sentiment_analyzer.h"
+
+namespace vigie::rules {
+namespace {
+
+class FrenchRules : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { analyzer_ = SentimentAnalyzer::create({}).value(); }
+  static float compound(std::string_view text) { return analyzer_->score(text, "fr").compound; }
+  static Label label(std::string_view text) { return analyzer_->score(text, "fr").label; }
+  static inline std::shared_ptr<const SentimentAnalyzer> analyzer_;
+};
+
+TEST_F(FrenchRules, NegationBeforeTheWord) {
+  EXPECT_GT(compound("c'est bon"), 0);
+  EXPECT_LT(compound("ce n'est pas bon"), 0);
+  EXPECT_LT(compound("c'est pas bon"), 0);
+  EXPECT_LT(compound("jamais satisfait"), 0);
+  EXPECT_LT(compound("rien de bon"), 0);
+  EXPECT_LT(compound("sans intérêt"), 0);
+  EXPECT_GT(compound("aucun problème"), 0);
+  EXPECT_GT(compound("sans souci"), 0);
+  EXPECT_LT(compound("personne n'est content"), 0);
+}
+
+TEST_F(FrenchRules, NeAndPasFlipOnlyOnce) {
+  // "ne … pas" is one negation: the same score as the spoken "c'est pas bon".
+  EXPECT_NEAR(compound("ce n'est pas bon"), compound("c'est pas bon"), 1e-6);
+  EXPECT_NEAR(compound("je ne suis pas content"), compound("je suis pas content"), 1e-6);
+}
+
+TEST_F(FrenchRules, NegationAfterTheVerb) {
+  EXPECT_GT(compound("j'aime ce produit"), 0);
+  EXPECT_LT(compound("j'aime pas ce produit"), 0);
+  EXPECT_LT(compound("je n'aime pas ce produit"), 0);
+  EXPECT_LT(compound("j'aime vraiment pas"), 0);
+  EXPECT_LT(compound("je ne l'aime plus"), 0);
+  EXPECT_LT(compound("je kiffe pas du tout"), 0);
+}
+
+TEST_F(FrenchRules, PlusNegatesOnlyAfterNe) {
+  EXPECT_GT(compound("plus beau que jamais"), compound("beau"));  // a booster
+  EXPECT_LT(compound("je ne suis plus satisfait"), 0);
+}
+
+TEST_F(FrenchRules, NegationStopsAtClausePunctuation) {
+  EXPECT_LT(compound("j'aime pas, c'est nul"), 0);  // "pas" is spent on "aime" and stops at the comma
+  EXPECT_GT(compound("pas du tout. c'est génial"), 0);
+}
+
+TEST_F(FrenchRules, WordsThatNegationDoesNotFlip) {
+  SentimentOptions options;
+  options.extra = {{"sérieux", -1.0f}};
+  const auto a = SentimentAnalyzer::create(options).value();
+  // no_negate.txt: "c'est pas sérieux" stays as negative as "sérieux".
+  EXPECT_NEAR(a->score("c'est pas sérieux", "fr").compound, a->score("c'est sérieux", "fr").compound, 1e-6);
+}
+
+TEST_F(FrenchRules, Elision) {
+  EXPECT_GT(compound("j'adore"), 0);
+  EXPECT_NEAR(compound("J’adore"), compound("j'adore"), 1e-6);  // curly apostrophe
+  EXPECT_LT(compound("l'horreur"), 0);
+  EXPECT_LT(compound("c'est nul"), 0);
+  EXPECT_LT(compound("C’est nul"), 0);
+  EXPECT_GT(compound("qu'est-ce qu'il est beau"), 0);
+  EXPECT_LT(compound("n'importe quoi"), 0);
+}
+
+TEST_F(FrenchRules, AccentsAndCaseDoNotMatter) {
+  EXPECT_NEAR(compound("decu"), compound("déçu"), 1e-6);
+  EXPECT_NEAR(compound("DÉÇU"), compound("déçu"), 1e-6);  // all capitals: no emphasis
+  EXPECT_NEAR(compound("tres decu"), compound("très déçu"), 1e-6);
+  EXPECT_NEAR(compound("genial"), compound("génial"), 1e-6);
+  EXPECT_NEAR(compound("coup de coeur"), compound("coup de cœur"), 1e-6);
+  EXPECT_LT(compound("le service est NUL"), compound("le service est nul"));  // capitals emphasise
+}
+
+TEST_F(FrenchRules, Boosters) {
+  for (std::string_view booster : {"très", "trop", "vraiment", "tellement", "super", "hyper", "grave"}) {
+    const std::string text = std::string(booster) + " content";
+    EXPECT_GT(compound(text), compound("content")) << text;
+  }
+  EXPECT_LT(compound("trop cher"), compound("cher"));
+  EXPECT_GT(compound("un peu déçu"), compound("déçu"));  // a dampener
+}
+
+TEST_F(FrenchRules, BoosterThatIsAlsoAValenceWord) {
+  EXPECT_GT(compound("c'est super"), 0);  // on its own: its valence
+  EXPECT_LT(compound("c'est grave"), 0);
+  EXPECT_GT(compound("grave bien"), compound("bien"));  // before a valence word: a booster
+}
+
+TEST_F(FrenchRules, Contrast) {
+  EXPECT_LT(compound("joli mais nul"), 0);
+  EXPECT_GT(compound("nul mais joli"), 0);
+  EXPECT_GT(compound("l'attente était longue, pourtant le repas était délicieux"), 0);
+}
+
+TEST_F(FrenchRules, InformalSpellingsAndAbbreviations) {
+  EXPECT_GT(compound("mdr"), 0);
+  EXPECT_GT(compound("ptdr"), 0);
+  EXPECT_GT(compound("c'est ouf"), 0);
+  EXPECT_LT(compound("bof"), 0);
+  EXPECT_LT(compound("nul"), 0);
+  EXPECT_NEAR(compound("nuuuul"), compound("nul"), 1e-6);  // elongation
+  EXPECT_GT(compound("mdrrrr"), 0);
+  EXPECT_LT(compound("c'est pas ouf"), 0);
+}
+
+TEST_F(FrenchRules, Idioms) {
+  EXPECT_GT(compound("pas mal"), 0);
+  EXPECT_LT(compound("pas terrible"), 0);
+  EXPECT_LT(compound("ce n'est pas terrible"), 0);  // the idiom carries its own negation
+  EXPECT_EQ(label("pas mal de monde ce matin"), Label::neutral);
+  EXPECT_LT(compound("merci pour rien"), 0);  // sarcasm marker
+  EXPECT_LT(compound("ça ne marche pas"), 0);
+  EXPECT_LT(compound("toujours pas de réponse"), 0);
+  EXPECT_GT(compound("rien à redire"), 0);
+  EXPECT_EQ(label("bien sûr"), Label::neutral);
+}
+
+TEST_F(FrenchRules, Emoji) {
+  EXPECT_GT(compound("😍"), 0);
+  EXPECT_LT(compound("😡"), 0);
+  EXPECT_LT(compound("💔"), 0);
+  EXPECT_GT(compound("merci 👍"), compound("merci"));
+}
+
+TEST_F(FrenchRules, NoisyMachineTranslatedEntriesAreNeutral) {
+  // vader_FR and AFINN-fr rate these from an English homograph ("dire", "prix" = prize, "plus").
+  for (std::string_view text : {"il faut le dire", "le prix du billet", "le train de 8h", "une question"}) {
+    EXPECT_EQ(label(text), Label::neutral) << text;
+  }
+}
+
+}  // namespace
+}  // namespace vigie::rules

@@ -1,0 +1,152 @@
+#include "storage/codec/value_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/codec/key_codec.h"
+#include "tests/storage/storage_test_support.h"
+
+namespace vigie::storage {
+namespace {
+
+using testing::make_post;
+
+rules::ScoredPost full_post() {
+  rules::ScoredPost p = make_post({.uid = "bluesky:abc",
+                                   .created_at = -42,
+                                   .brands = {"acme"},
+                                   .topics = {"recall"},
+                                   .label = rules::Label::negative,
+                                   .compound = -0.625f,
+                                   .followers = -1,
+                                   .kind = ingest::Kind::comment});
+  p.post.title = "Titre";
+  p.post.lang_hint = "fr";
+  p.post.parent_uid = "bluesky:parent";
+  p.post.root_uid = "bluesky:root";
+  p.sentiment.pos = 0.1f;
+  p.sentiment.neu = 0.2f;
+  p.sentiment.neg = 0.7f;
+  p.matches[1].severity = rules::Severity::critical;
+  return p;
+}
+
+TEST(ValueCodec, PostRoundTrips) {
+  const rules::ScoredPost p = full_post();
+  std::string v;
+  encode_post(p, v);
+  EXPECT_EQ(post_value_time(v), -42);
+  const auto d = decode_post(p.post.uid, v);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_FALSE(d->deleted);
+  const rules::ScoredPost& q = d->scored;
+  EXPECT_EQ(q.post.uid, p.post.uid);
+  EXPECT_EQ(q.post.platform, p.post.platform);
+  EXPECT_EQ(q.post.kind, ingest::Kind::comment);
+  EXPECT_EQ(q.post.author.handle, p.post.author.handle);
+  EXPECT_EQ(q.post.author.name, p.post.author.name);
+  EXPECT_EQ(q.post.author.followers, -1);
+  EXPECT_EQ(q.post.title, "Titre");
+  EXPECT_EQ(q.post.text, p.post.text);
+  EXPECT_EQ(q.post.url, p.post.url);
+  EXPECT_EQ(q.post.lang_hint, "fr");
+  EXPECT_EQ(q.post.created_at, -42);
+  EXPECT_EQ(q.post.received_at, p.post.received_at);
+  EXPECT_EQ(q.post.parent_uid, "bluesky:parent");
+  EXPECT_EQ(q.post.root_uid, "bluesky:root");
+  EXPECT_EQ(q.post.source, p.post.source);
+  EXPECT_EQ(q.lang, "fr");
+  EXPECT_FLOAT_EQ(q.sentiment.compound, -0.625f);
+  EXPECT_FLOAT_EQ(q.sentiment.neg, 0.7f);
+  EXPECT_EQ(q.sentiment.label, rules::Label::negative);
+  EXPECT_TRUE(q.sentiment.scored);
+  ASSERT_EQ(q.matches.size(), 2u);
+  EXPECT_EQ(q.matches[1].rule, "recall");
+  EXPECT_EQ(q.matches[1].kind, rules::RuleKind::topic);
+  EXPECT_EQ(q.matches[1].severity, rules::Severity::critical);
+}
+
+TEST(ValueCodec, Tombstone) {
+  std::string v;
+  encode_tombstone(1234, v);
+  EXPECT_EQ(post_value_time(v), 1234);
+  const auto d = decode_post("x:1", v);
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->deleted);
+  EXPECT_EQ(d->scored.post.created_at, 1234);
+}
+
+TEST(ValueCodec, RefusesNewerFormatsAndCorruption) {
+  std::string v;
+  encode_post(full_post(), v);
+  std::string newer = v;
+  newer[0] = static_cast<char>(kPostValueVersion + 1);
+  const auto d = decode_post("x:1", newer);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().message,
+            "storage: post x:1 has format version 2, this build reads up to 1; upgrade vigie");
+  EXPECT_FALSE(post_value_time(newer));
+  for (std::size_t cut : {std::size_t{0}, std::size_t{5}, v.size() / 2, v.size() - 1}) {
+    EXPECT_FALSE(decode_post("x:1", std::string_view(v).substr(0, cut))) << cut;
+  }
+  EXPECT_FALSE(decode_post("x:1", v + "junk"));
+}
+
+TEST(ValueCodec, MentionRoundTripsWithHeadFirst) {
+  const rules::ScoredPost p = full_post();
+  std::string v;
+  encode_mention(p, v);
+  const auto h = decode_mention_head(v);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->label, rules::Label::negative);
+  EXPECT_EQ(h->followers, -1);
+  EXPECT_EQ(h->lang, "fr");
+  EXPECT_EQ(h->platform, "mastodon");
+  Mention m;
+  ASSERT_TRUE(decode_mention(v, m));
+  EXPECT_EQ(m.kind, ingest::Kind::comment);
+  EXPECT_EQ(m.source, "masto-fr");
+  EXPECT_FLOAT_EQ(m.compound, -0.625f);
+  EXPECT_EQ(m.reach, 0);  // unknown followers reach nobody we can count
+  EXPECT_EQ(m.author_handle, p.post.author.handle);
+  EXPECT_EQ(m.title, "Titre");
+  EXPECT_EQ(m.text, p.post.text);
+  EXPECT_EQ(m.url, p.post.url);
+  EXPECT_EQ(m.topics, std::vector<std::string>{"recall"});
+  std::string newer = v;
+  newer[0] = 9;
+  EXPECT_FALSE(decode_mention_head(newer));
+}
+
+TEST(ValueCodec, CountersAndSchemaVersion) {
+  const SeriesCounters c{3, 1, 1, 1, -1'500'000, 1'000'000'000'000LL};
+  std::string v;
+  encode_counters(c, v);
+  EXPECT_EQ(v.size(), kCountersValueBytes);
+  EXPECT_EQ(decode_counters(v), c);
+  EXPECT_FALSE(decode_counters(v.substr(1)));
+  // A version 1 row (before `scored` existed) reads as if every mention was scored.
+  std::string v1 = v.substr(0, kCountersV1ValueBytes);
+  v1[0] = 1;
+  const auto old = decode_counters(v1);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->count, 3);
+  EXPECT_EQ(old->reach, 1'000'000'000'000LL);
+  EXPECT_EQ(old->scored, 3);
+  encode_schema_version(7, v);
+  EXPECT_EQ(decode_schema_version(v), 7u);
+}
+
+TEST(ValueCodec, ContributionUsesFixedPointCompound) {
+  const auto c =
+      contribution(make_post({.uid = "u", .label = rules::Label::positive, .compound = 0.3333333f}));
+  EXPECT_EQ(c.count, 1);
+  EXPECT_EQ(c.positive, 1);
+  EXPECT_EQ(c.compound_micros, 333333);
+  EXPECT_EQ(c.reach, 100);
+  SeriesCounters sum = c;
+  sum += -c;
+  EXPECT_TRUE(sum.is_zero());  // what an edit relies on
+}
+
+}  // namespace
+}  // namespace vigie::storage
