@@ -39,48 +39,31 @@ std::shared_ptr<const CrisisService::BrandSettings> settings_of(const rules::Rul
 
 }  // namespace
 
+CrisisServiceOptions crisis_options(const CrisisConfig& config) {
+  const auto set = [](Micros& out, const std::optional<std::chrono::milliseconds>& d) {
+    if (d) out = std::chrono::duration_cast<std::chrono::microseconds>(*d).count();
+  };
+  CrisisServiceOptions o;
+  set(o.engine.allowed_lateness, config.allowed_lateness);
+  set(o.engine.idle_timeout, config.idle_timeout);
+  set(o.engine.max_trigger_age, config.max_trigger_age);
+  o.public_url = config.public_url;
+  o.group_by_detector = config.group_by.size() == 2;
+  return o;
+}
+
 Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db,
                                                            std::shared_ptr<const rules::PostScorer> scorer,
                                                            CrisisServiceOptions options, Metrics* metrics) {
-  std::unique_ptr<CrisisService> s(new CrisisService());
+  std::unique_ptr<CrisisService> s(new CrisisService(db, std::move(options)));
   s->scorer_.store(scorer);
-  s->wall_now_ = options.wall_now ? options.wall_now : system_now;
-  CrisisService* self = s.get();
-
-  IncidentBookHooks hooks;
   s->settings_.store(settings_of(*rules_of(scorer)));
-  hooks.settings = [self](const std::string& brand) {
-    const auto settings = self->settings_.load();
-    if (const auto it = settings->find(brand); it != settings->end()) return it->second;
-    BrandCrisisSettings gone;
-    gone.name = brand;
-    gone.configured = false;
-    return gone;
-  };
-  if (options.render) {
-    hooks.render = [render = options.render, url = options.public_url](const IncidentNotice& n) {
-      if (url.empty()) return render(n);
-      IncidentNotice linked = n;
-      linked.link = url + "/api/v1/incidents/" + std::to_string(n.incident_id);
-      return render(linked);
-    };
-  }
-  hooks.top_posts = [&db](const std::string& brand, Micros from, Micros to) {
-    return top_posts(db, brand, from, to);
-  };
-  hooks.wall_now = s->wall_now_;
-  hooks.group_by_detector = options.group_by_detector;
-  hooks.notified = options.notified;
-  hooks.observed = [observed = options.observed](const Incident& i, std::string_view event,
-                                                 const rules::Finding* f) {
-    spdlog::info("incident {} {}: brand {}, severity {}: {}", i.id, event, i.brand,
-                 rules::to_string(i.severity), f ? f->summary : i.last_summary);
-    if (observed) observed(i, event, f);
-  };
-  auto book = IncidentBook::open(db, std::move(hooks));
+  const IncidentGrouping grouping =
+      s->options_.group_by_detector ? IncidentGrouping::by_brand_and_detector : IncidentGrouping::by_brand;
+  auto book = IncidentBook::open(db, *s, grouping);
   if (!book) return book.error();
   s->book_ = std::move(*book);
-  auto engine = CrisisEngine::open(db, *s->book_, options.engine, rules_of(scorer), s->wall_now_());
+  auto engine = CrisisEngine::open(db, *s->book_, s->options_.engine, rules_of(scorer), s->wall_now_());
   if (!engine) return engine.error();
   s->engine_ = std::move(*engine);
 
@@ -105,8 +88,43 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
   return s;
 }
 
+CrisisService::CrisisService(storage::Database& db, CrisisServiceOptions options)
+    : db_(db), options_(std::move(options)), wall_now_(options_.wall_now ? options_.wall_now : system_now) {}
+
 CrisisService::~CrisisService() {
   stop();
+}
+
+BrandCrisisSettings CrisisService::settings(const std::string& brand) const {
+  const auto settings = settings_.load();
+  if (const auto it = settings->find(brand); it != settings->end()) return it->second;
+  BrandCrisisSettings gone;
+  gone.name = brand;
+  gone.configured = false;
+  return gone;
+}
+
+std::vector<std::string> CrisisService::render(const IncidentNotice& notice) {
+  if (!options_.render) return {};
+  if (options_.public_url.empty()) return options_.render(notice);
+  IncidentNotice linked = notice;
+  linked.link = options_.public_url + "/api/v1/incidents/" + std::to_string(notice.incident_id);
+  return options_.render(linked);
+}
+
+std::vector<NoticePost> CrisisService::top_posts(const std::string& brand, Micros from, Micros to) const {
+  return daemon::top_posts(db_, brand, from, to);
+}
+
+void CrisisService::notified() {
+  if (options_.notified) options_.notified();
+}
+
+void CrisisService::observed(const Incident& incident, std::string_view event,
+                             const rules::Finding* finding) {
+  spdlog::info("incident {} {}: brand {}, severity {}: {}", incident.id, event, incident.brand,
+               rules::to_string(incident.severity), finding ? finding->summary : incident.last_summary);
+  if (options_.observed) options_.observed(incident, event, finding);
 }
 
 void CrisisService::count(const Result<void>& r, const char* what) {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "daemon/config/config.h"
 #include "daemon/crisis/crisis_engine.h"
 #include "daemon/crisis/incident_book.h"
 #include "daemon/metrics/metrics.h"
@@ -36,7 +37,13 @@ struct CrisisServiceOptions {
   bool group_by_detector = false;    // incidents per brand and detector instead of per brand
 };
 
-class CrisisService {
+// Hosts the incident book (daemon/crisis/incident_host.h): the brands' settings of the rules in force, notices
+// rendered by the configured notifiers with a link to the incident, the top posts from the database.
+// The config's crisis section as service options, for `vigie run` and `vigie replay` alike: engine timings
+// (unset ones keep the engine's defaults), the public URL of notice links, the grouping of findings.
+CrisisServiceOptions crisis_options(const CrisisConfig& config);
+
+class CrisisService : private IncidentHost {
  public:
   using BrandSettings = std::unordered_map<std::string, BrandCrisisSettings>;
 
@@ -44,7 +51,7 @@ class CrisisService {
   static Result<std::unique_ptr<CrisisService>> open(storage::Database& db,
                                                      std::shared_ptr<const rules::PostScorer> scorer,
                                                      CrisisServiceOptions options, Metrics* metrics);
-  ~CrisisService();
+  ~CrisisService() override;
 
   void set_scorer(std::shared_ptr<const rules::PostScorer> scorer);
   // Posts just stored; errors are logged and counted (the signals of a failed step are kept for the next).
@@ -59,8 +66,19 @@ class CrisisService {
   CrisisEngine& engine() { return *engine_; }
 
  private:
-  CrisisService() = default;
+  CrisisService(storage::Database& db, CrisisServiceOptions options);
   void count(const Result<void>& r, const char* what);
+
+  // IncidentHost
+  BrandCrisisSettings settings(const std::string& brand) const override;
+  std::vector<std::string> render(const IncidentNotice& notice) override;
+  std::vector<NoticePost> top_posts(const std::string& brand, Micros from, Micros to) const override;
+  Micros wall_now() const override { return wall_now_(); }
+  void notified() override;
+  void observed(const Incident& incident, std::string_view event, const rules::Finding* finding) override;
+
+  storage::Database& db_;
+  CrisisServiceOptions options_;
 
   std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;  // keeps the engine's rule set alive
   std::atomic<std::shared_ptr<const BrandSettings>> settings_;    // of the rules in force

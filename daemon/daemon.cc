@@ -78,7 +78,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   if (!notifiers) return notifiers.error();
   d->notifiers_ = std::move(*notifiers);
   // Started before crisis detection, which may queue notifications as soon as it opens.
-  d->delivery_ = std::make_unique<DeliveryWorker>(*d->db_, d->notifiers_, d->metrics_);
+  d->delivery_ = std::make_unique<DeliveryWorker>(*d->db_, d->notifiers_, d->metrics_.delivery());
   if (auto r = d->delivery_->start(); !r) return r.error();
   spdlog::info("notifiers: {}", d->notifiers_.size());
   if (config.crisis.enabled) {
@@ -124,17 +124,9 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
 }
 
 CrisisServiceOptions Daemon::crisis_options() const {
-  const auto us = [](std::chrono::milliseconds d) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-  };
-  CrisisServiceOptions o;
+  CrisisServiceOptions o = daemon::crisis_options(config_.crisis);
   o.render = [this](const IncidentNotice& n) { return notifications_for(n, notifiers_); };
   o.notified = [this] { delivery_->wake(); };
-  o.engine.allowed_lateness = us(config_.crisis.allowed_lateness);
-  o.engine.idle_timeout = us(config_.crisis.idle_timeout);
-  o.engine.max_trigger_age = us(config_.crisis.max_trigger_age);
-  o.public_url = config_.crisis.public_url;
-  o.group_by_detector = config_.crisis.group_by.size() == 2;
   return o;
 }
 

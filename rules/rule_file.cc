@@ -11,6 +11,8 @@
 #include <sstream>
 #include <utility>
 
+#include "ingest/base/timestamp.h"
+
 namespace vigie::rules {
 namespace {
 
@@ -571,35 +573,17 @@ class Loader {
     return d;
   }
 
-  // "30s", "5m", "4h", "3d": a positive whole number of one unit.
+  // The config's duration grammar (parse_duration: "90s", "5m", "1.5h", "3d", "500ms"), positive, at most
+  // a year: a year is plenty for any of these, and the bound keeps sums of them far from overflowing.
   Micros duration(const YAML::Node& v, bool null, const std::string& what) const {
     const YAML::Node& n = present(v, null, what);
-    const std::string& s = n.IsScalar() ? n.Scalar() : std::string();
-    std::int64_t count = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), count);
-    Micros unit = 0;
-    if (ec == std::errc() && end + 1 == s.data() + s.size()) {
-      switch (*end) {
-        case 's':
-          unit = kMicrosPerSecond;
-          break;
-        case 'm':
-          unit = 60 * kMicrosPerSecond;
-          break;
-        case 'h':
-          unit = 3600 * kMicrosPerSecond;
-          break;
-        case 'd':
-          unit = 24 * 3600 * kMicrosPerSecond;
-          break;
-      }
-    }
-    // A year is plenty for any of these; the bound also keeps the product far from overflowing.
+    const auto d = n.IsScalar() ? parse_duration(n.Scalar()) : std::nullopt;
     constexpr Micros kMax = 366 * 24 * 3600 * kMicrosPerSecond;
-    if (unit == 0 || count < 1 || count > kMax / unit) {
+    const Micros us = d ? std::chrono::duration_cast<std::chrono::microseconds>(*d).count() : 0;
+    if (us < 1 || us > kMax) {
       fail(n, what + " must be a positive duration like 30s, 5m, 4h or 3d (at most a year)");
     }
-    return count * unit;
+    return us;
   }
 
   // A window as a whole number of buckets, from 1 bucket to a day.

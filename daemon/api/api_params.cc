@@ -2,20 +2,7 @@
 
 #include <charconv>
 
-#include "ingest/base/yaml_reader.h"
-
 namespace vigie::daemon {
-
-std::optional<Micros> parse_api_time(std::string_view s, Micros now) {
-  if (s == "now") return now;
-  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
-    auto d = parse_duration(s.substr(1));
-    if (!d) return std::nullopt;
-    const Micros delta = std::chrono::duration_cast<std::chrono::microseconds>(*d).count();
-    return s.front() == '-' ? now - delta : now + delta;
-  }
-  return parse_rfc3339(s);
-}
 
 Result<ApiParams> ApiParams::read(const boost::urls::params_view& query, std::vector<std::string> known) {
   ApiParams p;
@@ -46,7 +33,7 @@ std::optional<std::string> ApiParams::get(std::string_view name) const {
 Result<Micros> ApiParams::time(std::string_view name, Micros fallback, Micros now) const {
   auto v = get(name);
   if (!v) return fallback;
-  auto t = parse_api_time(*v, now);
+  auto t = parse_time(*v, now);
   if (!t) {
     return error("parameter '" + std::string(name) +
                  "': expected RFC 3339 (2026-11-22T14:00:00Z), 'now', or " + "relative like -24h, got '" +

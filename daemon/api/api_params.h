@@ -29,7 +29,4 @@ class ApiParams {
   std::vector<std::pair<std::string, std::string>> values_;
 };
 
-// Parses a time as `time()` does; nullopt when malformed.
-std::optional<Micros> parse_api_time(std::string_view s, Micros now);
-
 }  // namespace vigie::daemon

@@ -120,13 +120,8 @@ int replay_command(const ReplayOptions& options) {
   }
 
   std::vector<ReportLine> report;
-  CrisisServiceOptions co;
-  co.engine.live = false;
-  co.engine.allowed_lateness =
-      std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.allowed_lateness).count();
-  co.engine.max_trigger_age =
-      std::chrono::duration_cast<std::chrono::microseconds>(config->crisis.max_trigger_age).count();
-  co.group_by_detector = config->crisis.group_by.size() == 2;
+  CrisisServiceOptions co = crisis_options(config->crisis);
+  co.engine.live = false;  // event time only: the wall clock of the replay says nothing of the past
   co.observed = [&report](const Incident& i, std::string_view event, const rules::Finding* f) {
     ReportLine l;
     l.incident = i.id;

@@ -48,9 +48,9 @@ void read_pipeline(YamlMap m, PipelineConfig& p) {
 
 void read_crisis(YamlMap m, CrisisConfig& c) {
   c.enabled = m.get_bool("enabled", c.enabled);
-  c.allowed_lateness = m.get_duration("allowed_lateness", c.allowed_lateness);
-  c.idle_timeout = m.get_duration("idle_timeout", c.idle_timeout);
-  c.max_trigger_age = m.get_duration("max_trigger_age", c.max_trigger_age);
+  c.allowed_lateness = m.get_duration("allowed_lateness");
+  c.idle_timeout = m.get_duration("idle_timeout");
+  c.max_trigger_age = m.get_duration("max_trigger_age");
   c.public_url = m.get_string("public_url", c.public_url);
   if (auto g = m.take("group_by")) {
     std::vector<std::string> keys;

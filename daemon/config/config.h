@@ -10,10 +10,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ingest/base/result.h"
+#include "ingest/base/yaml_reader.h"
 
 namespace vigie::daemon {
 
@@ -56,26 +58,20 @@ struct PipelineConfig {
 // Crisis detection (daemon/crisis/crisis_engine.h); detector thresholds are per brand, in the rule file.
 struct CrisisConfig {
   bool enabled = true;
+  // Unset: the crisis engine's defaults (CrisisEngineOptions in daemon/crisis/crisis_engine.h), the one place
+  // they are set. crisis_options() in daemon/crisis_service.h maps this section onto the engine.
   // Posts may arrive this late (by their created_at) and still count in their own 5-minute bucket; buckets
   // are evaluated this much after they end.
-  std::chrono::milliseconds allowed_lateness{2 * 60'000};
+  std::optional<std::chrono::milliseconds> allowed_lateness;
   // With no post for this long, event time follows the wall clock, so quiet periods and reminders elapse.
-  std::chrono::milliseconds idle_timeout{5 * 60'000};
+  std::optional<std::chrono::milliseconds> idle_timeout;
   // Posts older than this (before the latest event time) open no critical-keyword or influencer incident.
-  std::chrono::milliseconds max_trigger_age{6 * 3600'000};
+  std::optional<std::chrono::milliseconds> max_trigger_age;
   // What makes findings one incident: [brand] (one incident per brand at a time), or [brand, detector].
   std::vector<std::string> group_by{"brand"};
   // Base URL of this Vigie as people reach it ("https://vigie.example.com"): notices then link to the
   // incident. Empty: no link.
   std::string public_url;
-};
-
-// A source or notifier section, kept as YAML until its type's own reader validates it.
-struct ComponentConfig {
-  std::string id;
-  std::string type;
-  YAML::Node node;
-  std::string file;
 };
 
 struct Config {

@@ -52,8 +52,8 @@ struct CrisisEngineOptions {
   Micros allowed_lateness = 2 * 60 * kMicrosPerSecond;
   Micros max_trigger_age = 6 * 3600 * kMicrosPerSecond;
   bool live = true;
-  Micros idle_timeout = 60 * kMicrosPerSecond;     // live only
-  Micros max_future_skew = 60 * kMicrosPerSecond;  // live only
+  Micros idle_timeout = 5 * 60 * kMicrosPerSecond;  // live only
+  Micros max_future_skew = 60 * kMicrosPerSecond;   // live only
   // A brand seen for the first time starts this far back from its first post (its stored series are read
   // from then): detectors then learn from history instead of starting cold. Every bucket of that span is
   // read once, on the writer thread.

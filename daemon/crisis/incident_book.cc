@@ -32,7 +32,7 @@ json::array posts_json(const std::vector<NoticePost>& posts) {
 }  // namespace
 
 std::string IncidentBook::group_key(const std::string& brand, rules::DetectorKind detector) const {
-  if (!hooks_.group_by_detector) return brand;
+  if (grouping_ == IncidentGrouping::by_brand) return brand;
   return brand + '\x1f' + std::string(rules::to_string(detector));
 }
 
@@ -61,11 +61,12 @@ struct IncidentBook::Draft {
   void touch(const Incident& inc) { touched[inc.id] = inc; }
 };
 
-IncidentBook::IncidentBook(storage::Database& db, IncidentBookHooks hooks)
-    : db_(db), hooks_(std::move(hooks)) {}
+IncidentBook::IncidentBook(storage::Database& db, IncidentHost& host, IncidentGrouping grouping)
+    : db_(db), host_(host), grouping_(grouping) {}
 
-Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, IncidentBookHooks hooks) {
-  std::unique_ptr<IncidentBook> book(new IncidentBook(db, std::move(hooks)));
+Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, IncidentHost& host,
+                                                         IncidentGrouping grouping) {
+  std::unique_ptr<IncidentBook> book(new IncidentBook(db, host, grouping));
   auto last = db.last_incident_id();
   if (!last) return last.error();
   book->last_incident_id_ = *last;
@@ -127,23 +128,23 @@ void IncidentBook::notify(Draft& d, Incident& inc, NoticeType type, Micros at, c
   inc.last_notified_at = std::max({inc.last_notified_at, at, d.now});
   if (type == NoticeType::opened) inc.silenced = muted(inc, std::max(at, d.now));
   // Receivers never heard of an incident whose opening was muted: nothing about it until it is announced.
-  if (inc.silenced || !hooks_.render) return;
+  if (inc.silenced) return;
   if (type != NoticeType::opened && type != NoticeType::resolved && muted(inc, std::max(at, d.now))) return;
   IncidentNotice n;
   n.type = type;
   n.incident_id = inc.id;
   n.brand = inc.brand;
-  n.brand_name = hooks_.settings ? hooks_.settings(inc.brand).name : inc.brand;
+  n.brand_name = host_.settings(inc.brand).name;
   n.severity = inc.severity;
   n.status = std::string(to_string(inc.status));
   n.detectors = inc.detectors;
   n.summary = inc.last_summary.empty() ? inc.summary : inc.last_summary;
   n.opened_at = inc.opened_at;
   n.at = at;
-  n.sent_at = hooks_.wall_now ? hooks_.wall_now() : at;
+  n.sent_at = host_.wall_now();
   n.actor = actor;
   if (const auto it = d.top_posts.find(inc.id); it != d.top_posts.end()) n.top_posts = it->second;
-  for (std::string& v : hooks_.render(n))
+  for (std::string& v : host_.render(n))
     d.changes.notifications.push_back(std::move(v));
 }
 
@@ -165,12 +166,9 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     if (!f.post_uid.empty()) inc.trigger_uids.push_back(f.post_uid);
     d.event(inc, inc.first_mention_at, json::object{{"kind", "first_mention"}});
     d.event(inc, f.at, finding_fields("fired", f));
-    if (hooks_.top_posts) {
-      auto posts = hooks_.top_posts(f.brand, inc.first_mention_at, f.at + 1);
-      if (!posts.empty())
-        d.event(inc, f.at, json::object{{"kind", "top_posts"}, {"posts", posts_json(posts)}});
-      d.top_posts[inc.id] = std::move(posts);
-    }
+    auto posts = host_.top_posts(f.brand, inc.first_mention_at, f.at + 1);
+    if (!posts.empty()) d.event(inc, f.at, json::object{{"kind", "top_posts"}, {"posts", posts_json(posts)}});
+    d.top_posts[inc.id] = std::move(posts);
     notify(d, inc, NoticeType::opened, f.at, "");
     d.observed.push_back({inc, "opened", f});
     d.touch(inc);
@@ -236,8 +234,7 @@ void IncidentBook::on_quiet(Draft& d, const CrisisSignal& s) {
       continue;
     }
     if (inc.quiet_since == 0) inc.quiet_since = bucket_start;
-    const Micros quiet_period =
-        hooks_.settings ? hooks_.settings(s.brand).quiet_period : 30 * 60 * kMicrosPerSecond;
+    const Micros quiet_period = host_.settings(s.brand).quiet_period;
     if (s.at - inc.quiet_since < quiet_period) {
       d.touch(inc);
       ++it;
@@ -263,7 +260,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
   }
   for (auto it = d.active.begin(); it != d.active.end();) {
     Incident& inc = it->second;
-    if (hooks_.settings && !hooks_.settings(inc.brand).configured) {
+    if (!host_.settings(inc.brand).configured) {
       // Its detectors no longer run: nothing would ever resolve it, and reminders would go on forever.
       close(d, inc, step.now, "brand removed from the rules", "");
       it = d.active.erase(it);
@@ -279,8 +276,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
       continue;
     }
     if (inc.status == IncidentStatus::acknowledged || inc.silenced || muted(inc, step.now)) continue;
-    const Micros repeat =
-        hooks_.settings ? hooks_.settings(inc.brand).repeat_interval : 4 * 3600 * kMicrosPerSecond;
+    const Micros repeat = host_.settings(inc.brand).repeat_interval;
     if (repeat <= 0 || step.now - inc.last_notified_at < repeat) continue;
     inc.last_notified_at = step.now;
     d.event(inc, step.now, json::object{{"kind", "reminder"}});
@@ -299,11 +295,9 @@ Result<void> IncidentBook::commit(Draft& d) {
     d.changes.incidents.push_back({id, encode_incident(inc)});
   auto seqs = db_.commit_crisis(d.changes);
   if (!seqs) return seqs.error();
-  if (!seqs->empty() && hooks_.notified) hooks_.notified();
-  if (hooks_.observed) {
-    for (const auto& o : d.observed)
-      hooks_.observed(o.incident, o.event, o.finding ? &*o.finding : nullptr);
-  }
+  if (!seqs->empty()) host_.notified();
+  for (const auto& o : d.observed)
+    host_.observed(o.incident, o.event, o.finding ? &*o.finding : nullptr);
   return ok();
 }
 
@@ -313,7 +307,7 @@ IncidentBook::ActionResult IncidentBook::act(std::uint64_t id,
   Draft d;
   d.active = active_;
   d.last_incident_id = last_incident_id_;
-  d.now = hooks_.wall_now();
+  d.now = host_.wall_now();
   Incident inc;
   auto found =
       std::find_if(d.active.begin(), d.active.end(), [id](const auto& kv) { return kv.second.id == id; });
@@ -349,7 +343,7 @@ IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
     if (!inc.active()) return {ActionError::conflict, "incident " + std::to_string(id) + " is resolved", {}};
     if (inc.status == IncidentStatus::acknowledged) return {};  // idempotent
-    const Micros now = hooks_.wall_now();
+    const Micros now = host_.wall_now();
     inc.status = IncidentStatus::acknowledged;
     inc.acknowledged_at = now;
     inc.acknowledged_by = actor;
@@ -363,7 +357,7 @@ IncidentBook::ActionResult IncidentBook::resolve(std::uint64_t id, const std::st
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
     if (!inc.active())
       return {ActionError::conflict, "incident " + std::to_string(id) + " is already resolved", {}};
-    close(d, inc, hooks_.wall_now(), actor, actor);
+    close(d, inc, host_.wall_now(), actor, actor);
     return {};
   });
 }
@@ -373,7 +367,7 @@ IncidentBook::ActionResult IncidentBook::add_note(std::uint64_t id, const std::s
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
     json::object note{{"kind", "note"}, {"author", author}, {"text", text}};
     if (!by.empty() && by != author) note["by"] = by;
-    d.event(inc, hooks_.wall_now(), std::move(note));
+    d.event(inc, host_.wall_now(), std::move(note));
     return {};
   });
 }
@@ -382,7 +376,7 @@ Result<Silence> IncidentBook::add_silence(Silence s) {
   std::lock_guard lock(mu_);
   // Ids grow with the clock as well, so that the id of a deleted silence is never given again, even after a
   // restart that no longer sees it.
-  s.id = std::max<std::uint64_t>(last_silence_id_ + 1, static_cast<std::uint64_t>(hooks_.wall_now()));
+  s.id = std::max<std::uint64_t>(last_silence_id_ + 1, static_cast<std::uint64_t>(host_.wall_now()));
   storage::CrisisChanges c;
   c.silences.push_back({s.id, encode_silence(s)});
   if (auto r = db_.commit_crisis(c); !r) return r.error();

@@ -1,7 +1,7 @@
 // The incident book: turns detector findings into incidents, their timelines and notifications, and applies
 // what people do through the API (acknowledge, resolve, notes, silences).
 //
-// Grouping: incidents are grouped by brand (the default), or by brand and detector (group_by_detector). While
+// Grouping: incidents are grouped by brand (the default), or by brand and detector (IncidentGrouping). While
 // a group has an active (unresolved) incident, every finding of the group joins it, escalating its severity
 // when higher: one crisis, one incident, one page. Grouped by detector, an incident is named by the detector
 // that opened it.
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "daemon/crisis/incident.h"
+#include "daemon/crisis/incident_host.h"
 #include "daemon/crisis/incident_notice.h"
 #include "daemon/crisis/silence.h"
 #include "ingest/base/result.h"
@@ -33,14 +34,6 @@
 #include "storage/database.h"
 
 namespace vigie::daemon {
-
-// What the book needs to know of a brand.
-struct BrandCrisisSettings {
-  std::string name;        // display name
-  bool configured = true;  // false: the brand left the rules; its active incidents are resolved
-  Micros quiet_period = 30 * 60 * kMicrosPerSecond;      // of quiet buckets before auto-resolution
-  Micros repeat_interval = 4 * 3600 * kMicrosPerSecond;  // between reminders of an unacknowledged incident
-};
 
 // One signal of the crisis engine, in event-time order.
 struct CrisisSignal {
@@ -57,24 +50,11 @@ struct CrisisStep {
   std::vector<storage::NamedValue> detector_states;  // committed with the step
 };
 
-struct IncidentBookHooks {
-  std::function<BrandCrisisSettings(const std::string& brand)> settings;
-  // The outbox values (one per notifier that accepts it) for a notice; empty when no notifier does.
-  std::function<std::vector<std::string>(const IncidentNotice&)> render;
-  // The most-read posts of a brand in [from, to), for the timeline and notices of a new incident.
-  std::function<std::vector<NoticePost>(const std::string& brand, Micros from, Micros to)> top_posts;
-  std::function<Micros()> wall_now;
-  bool group_by_detector = false;  // group key: brand, or brand and detector
-  // Called after every commit that queued notifications (to wake the delivery worker).
-  std::function<void()> notified;
-  // Called with each timeline change committed (replay reports are built from it).
-  std::function<void(const Incident&, std::string_view event, const rules::Finding*)> observed;
-};
-
 class IncidentBook {
  public:
-  // Loads the active incidents and the silences.
-  static Result<std::unique_ptr<IncidentBook>> open(storage::Database& db, IncidentBookHooks hooks);
+  // Loads the active incidents and the silences. `host` must outlive the book.
+  static Result<std::unique_ptr<IncidentBook>> open(storage::Database& db, IncidentHost& host,
+                                                    IncidentGrouping grouping = IncidentGrouping::by_brand);
 
   Result<void> apply(const CrisisStep& step);
 
@@ -102,7 +82,7 @@ class IncidentBook {
  private:
   struct Draft;  // one transaction being built (incident_book.cc)
 
-  IncidentBook(storage::Database& db, IncidentBookHooks hooks);
+  IncidentBook(storage::Database& db, IncidentHost& host, IncidentGrouping grouping);
   void on_finding(Draft& d, const rules::Finding& f);
   void on_quiet(Draft& d, const CrisisSignal& s);
   // Resolves `inc` at `at`: status, timeline, notice. `by` says why or who; `actor` is the person, if any.
@@ -117,7 +97,8 @@ class IncidentBook {
   std::string group_key(const Incident& inc) const;
 
   storage::Database& db_;
-  IncidentBookHooks hooks_;
+  IncidentHost& host_;
+  IncidentGrouping grouping_;
   mutable std::mutex mu_;
   std::map<std::string, Incident> active_;  // by group key
   std::map<std::uint64_t, Silence> silences_;

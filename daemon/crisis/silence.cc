@@ -3,8 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "daemon/api/api_params.h"
 #include "ingest/base/json_fields.h"
+#include "ingest/base/timestamp.h"
 
 namespace vigie::daemon {
 namespace json = boost::json;
@@ -77,7 +77,7 @@ Result<Silence> silence_from_json(const json::object& o, Micros now) {
       if (fallback) return *fallback;
       return error("field '" + std::string(name) + "' is required");
     }
-    const auto t = parse_api_time(text, now);
+    const auto t = parse_time(text, now);
     if (!t) {
       return error("field '" + std::string(name) +
                    "': expected RFC 3339 (2026-11-22T14:00:00Z), 'now', or relative like +2h");

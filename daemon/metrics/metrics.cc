@@ -32,31 +32,7 @@ Metrics::Metrics()
                   .Register(*registry_)
                   .Add({})),
       start_seconds_(now_seconds()),
-      notifications_(
-          prometheus::BuildCounter()
-              .Name("vigie_notifications_total")
-              .Help("Notification delivery attempts by notifier and outcome (delivered, retried, dead)")
-              .Register(*registry_)),
-      notification_duration_(
-          prometheus::BuildHistogram()
-              .Name("vigie_notification_delivery_seconds")
-              .Help("Time of one delivery attempt, from connecting to the response, by notifier")
-              .Register(*registry_)),
-      outbox_pending_(prometheus::BuildGauge()
-                          .Name("vigie_outbox_pending")
-                          .Help("Notifications waiting in the outbox")
-                          .Register(*registry_)
-                          .Add({})),
-      outbox_oldest_age_(prometheus::BuildGauge()
-                             .Name("vigie_outbox_oldest_age_seconds")
-                             .Help("Age of the oldest notification waiting in the outbox; 0 when empty")
-                             .Register(*registry_)
-                             .Add({})),
-      dead_letters_(prometheus::BuildGauge()
-                        .Name("vigie_dead_letters")
-                        .Help("Notifications given up on, kept in the dead letters")
-                        .Register(*registry_)
-                        .Add({})) {
+      delivery_(*registry_) {
   prometheus::BuildGauge()
       .Name("vigie_build_info")
       .Help("Always 1; labels say which build is running")
@@ -96,21 +72,6 @@ Metrics::Route& Metrics::route(const std::string& pattern) {
     if (r->pattern_ == pattern) return *r;
   routes_.push_back(std::unique_ptr<Route>(new Route(*this, pattern)));
   return *routes_.back();
-}
-
-Metrics::NotifierInstruments& Metrics::notifier(const std::string& notifier) {
-  std::lock_guard lock(notifiers_mu_);
-  for (auto& [id, instruments] : notifiers_)
-    if (id == notifier) return *instruments;
-  auto outcome = [&](const char* o) { return &notifications_.Add({{"notifier", notifier}, {"outcome", o}}); };
-  // Receivers answer in tens of milliseconds to seconds; the timeout (10 s by default) bounds the top.
-  auto* duration = &notification_duration_.Add(
-      {{"notifier", notifier}},
-      prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
-  notifiers_.emplace_back(notifier,
-                          std::unique_ptr<NotifierInstruments>(new NotifierInstruments{
-                              outcome("delivered"), outcome("retried"), outcome("dead"), duration}));
-  return *notifiers_.back().second;
 }
 
 void Metrics::add_collectable(std::shared_ptr<prometheus::Collectable> c) {

@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/notify/delivery_metrics.h"
+
 namespace vigie::daemon {
 
 // One unlabelled sample as a family, for collectors that read their values at scrape time.
@@ -51,22 +53,8 @@ class Metrics {
   // life.
   Route& route(const std::string& pattern);
 
-  // Notification delivery (daemon/notify/delivery_worker.h), per notifier id:
-  //   vigie_notifications_total{notifier,outcome=delivered|retried|dead}
-  //   vigie_notification_delivery_seconds{notifier}  one attempt, connect to response (or failure)
-  struct NotifierInstruments {
-    prometheus::Counter* delivered;
-    prometheus::Counter* retried;
-    prometheus::Counter* dead;
-    prometheus::Histogram* duration;
-  };
-  // Returns the instruments of `notifier`, creating them once. The reference stays valid for the Metrics'
-  // life.
-  NotifierInstruments& notifier(const std::string& notifier);
-  // vigie_outbox_pending, vigie_outbox_oldest_age_seconds, vigie_dead_letters: set by the delivery worker.
-  prometheus::Gauge& outbox_pending() { return outbox_pending_; }
-  prometheus::Gauge& outbox_oldest_age() { return outbox_oldest_age_; }
-  prometheus::Gauge& dead_letters() { return dead_letters_; }
+  // The delivery worker's instruments (vigie_notifications_total, vigie_outbox_*, vigie_dead_letters).
+  DeliveryMetrics& delivery() { return delivery_; }
 
   // Adds a collector read at every scrape (e.g. storage statistics), until remove_collectable().
   void add_collectable(std::shared_ptr<prometheus::Collectable> c);
@@ -81,13 +69,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& http_duration_;
   prometheus::Gauge& uptime_;
   double start_seconds_;
-  prometheus::Family<prometheus::Counter>& notifications_;
-  prometheus::Family<prometheus::Histogram>& notification_duration_;
-  prometheus::Gauge& outbox_pending_;
-  prometheus::Gauge& outbox_oldest_age_;
-  prometheus::Gauge& dead_letters_;
-  std::mutex notifiers_mu_;
-  std::vector<std::pair<std::string, std::unique_ptr<NotifierInstruments>>> notifiers_;
+  DeliveryMetrics delivery_;
   std::mutex routes_mu_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::mutex collectables_mu_;

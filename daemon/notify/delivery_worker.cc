@@ -47,8 +47,8 @@ struct DeliveryWorker::Attempt {
   std::optional<std::chrono::seconds> retry_after;
 };
 
-DeliveryWorker::DeliveryWorker(storage::Database& db, std::vector<Notifier> notifiers, Metrics& metrics,
-                               DeliveryOptions options)
+DeliveryWorker::DeliveryWorker(storage::Database& db, std::vector<Notifier> notifiers,
+                               DeliveryMetrics& metrics, DeliveryOptions options)
     : db_(db),
       notifiers_(std::move(notifiers)),
       metrics_(metrics),
@@ -206,7 +206,7 @@ net::awaitable<void> DeliveryWorker::deliver(std::uint64_t seq, Notification n, 
     }
     r.close();
   }
-  Metrics::NotifierInstruments& m = metrics_.notifier(config.id);
+  DeliveryMetrics::NotifierInstruments& m = metrics_.notifier(config.id);
   m.duration->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 
   finish(seq, n, a);
@@ -216,7 +216,7 @@ net::awaitable<void> DeliveryWorker::deliver(std::uint64_t seq, Notification n, 
 }
 
 void DeliveryWorker::finish(std::uint64_t seq, Notification& n, const Attempt& a) {
-  Metrics::NotifierInstruments& m = metrics_.notifier(n.notifier);
+  DeliveryMetrics::NotifierInstruments& m = metrics_.notifier(n.notifier);
   Lane& lane = lanes_[n.notifier];
   const Micros now = now_micros();
   ++n.attempts;

@@ -21,7 +21,7 @@
 // An entry of a notifier that is no longer configured, or that cannot be decoded, is given up too. What is
 // given up moves to the dead letters with the reason in last_error.
 //
-// Metrics (daemon/metrics/metrics.h): vigie_notifications_total, vigie_notification_delivery_seconds,
+// Metrics (daemon/notify/delivery_metrics.h): vigie_notifications_total, vigie_notification_delivery_seconds,
 // vigie_outbox_pending, vigie_outbox_oldest_age_seconds, vigie_dead_letters.
 //
 // Thread-safety: start, wake and stop may be called from any thread; the worker runs on its own thread.
@@ -40,7 +40,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/metrics/metrics.h"
+#include "daemon/notify/delivery_metrics.h"
 #include "daemon/notify/notifier.h"
 #include "daemon/notify/outbox_entry.h"
 #include "storage/database.h"
@@ -61,7 +61,7 @@ struct DeliveryOptions {
 class DeliveryWorker {
  public:
   // `db` and `metrics` must outlive the worker.
-  DeliveryWorker(storage::Database& db, std::vector<Notifier> notifiers, Metrics& metrics,
+  DeliveryWorker(storage::Database& db, std::vector<Notifier> notifiers, DeliveryMetrics& metrics,
                  DeliveryOptions options = {});
   ~DeliveryWorker();  // stop()
   DeliveryWorker(const DeliveryWorker&) = delete;
@@ -93,7 +93,7 @@ class DeliveryWorker {
 
   storage::Database& db_;
   std::vector<Notifier> notifiers_;
-  Metrics& metrics_;
+  DeliveryMetrics& metrics_;
   DeliveryOptions options_;
   // Pending coroutine frames are destroyed with the context; what they hold refers only to members above.
   boost::asio::io_context ctx_;

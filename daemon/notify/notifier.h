@@ -21,10 +21,10 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/config/config.h"
 #include "daemon/crisis/incident_notice.h"
 #include "daemon/notify/webhook_signature.h"
 #include "ingest/base/result.h"
+#include "ingest/base/yaml_reader.h"
 
 namespace vigie::daemon {
 

@@ -1,5 +1,6 @@
 #include "ingest/base/timestamp.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -89,6 +90,45 @@ std::string format_rfc3339(Micros t) {
   }
   buf[n++] = 'Z';
   return std::string(buf, n);
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
+  // Digits and a point only: from_chars alone would also take a sign, an exponent, "inf" and "nan".
+  const size_t digits_end = s.find_first_not_of("0123456789.");
+  if (digits_end == 0 || digits_end == std::string_view::npos) return std::nullopt;
+  double v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + digits_end, v);
+  if (r.ec != std::errc() || r.ptr != s.data() + digits_end) return std::nullopt;
+  std::string_view unit = s.substr(digits_end);
+  while (!unit.empty() && unit.front() == ' ')
+    unit.remove_prefix(1);
+  double ms_per_unit = 0;
+  if (unit == "ms")
+    ms_per_unit = 1;
+  else if (unit == "s")
+    ms_per_unit = 1e3;
+  else if (unit == "m")
+    ms_per_unit = 60e3;
+  else if (unit == "h")
+    ms_per_unit = 3600e3;
+  else if (unit == "d")
+    ms_per_unit = 86400e3;
+  else
+    return std::nullopt;
+  const double ms = v * ms_per_unit;
+  if (ms > 1e15) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+}
+
+std::optional<Micros> parse_time(std::string_view s, Micros now) {
+  if (s == "now") return now;
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+    const auto d = parse_duration(s.substr(1));
+    if (!d) return std::nullopt;
+    const Micros delta = std::chrono::duration_cast<std::chrono::microseconds>(*d).count();
+    return s.front() == '-' ? now - delta : now + delta;
+  }
+  return parse_rfc3339(s);
 }
 
 }  // namespace vigie

@@ -2,6 +2,7 @@
 // One representation everywhere keeps keys, JSON and arithmetic free of conversions.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,5 +25,13 @@ std::optional<Micros> parse_rfc3339(std::string_view s);
 // Formats as "2026-11-22T14:05:00Z", with ".123" or ".123456" when the value has a sub-second part (the
 // shorter when exact).
 std::string format_rfc3339(Micros t);
+
+// The one duration grammar of the config, the rule file and the API: a decimal number and a unit, "250ms",
+// "1.5s", "30s", "5m", "1h", "2d" -> milliseconds (truncated); nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view s);
+
+// A time as the API and the silence requests write it: RFC 3339, "now", or a duration before or after `now`
+// ("-24h", "+2h"). nullopt when malformed.
+std::optional<Micros> parse_time(std::string_view s, Micros now);
 
 }  // namespace vigie

@@ -93,27 +93,6 @@ std::string expand_env(const std::string& text, const std::string& file, const Y
   return out;
 }
 
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
-  double v;
-  std::string_view unit;
-  if (!parse_number_with_suffix(s, v, unit)) return std::nullopt;
-  double ms;
-  if (unit == "ms")
-    ms = v;
-  else if (unit == "s")
-    ms = v * 1e3;
-  else if (unit == "m")
-    ms = v * 60e3;
-  else if (unit == "h")
-    ms = v * 3600e3;
-  else if (unit == "d")
-    ms = v * 86400e3;
-  else
-    return std::nullopt;
-  if (ms > 1e15) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
-}
-
 std::optional<std::uint64_t> parse_bytes(std::string_view s) {
   double v;
   std::string_view unit;
@@ -223,8 +202,12 @@ bool YamlMap::get_bool(std::string_view key, bool fallback) {
 }
 
 std::chrono::milliseconds YamlMap::get_duration(std::string_view key, std::chrono::milliseconds fallback) {
+  return get_duration(key).value_or(fallback);
+}
+
+std::optional<std::chrono::milliseconds> YamlMap::get_duration(std::string_view key) {
   auto v = take(key);
-  if (!v) return fallback;
+  if (!v) return std::nullopt;
   const std::string s = v->IsScalar() ? expand_env(v->Scalar(), file_, *v) : std::string();
   auto d = parse_duration(s);
   if (!d)

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/base/timestamp.h"
+
 namespace vigie {
 
 // A configuration error, already formatted as "FILE:LINE:COL: message".
@@ -35,6 +37,15 @@ std::string location(const std::string& file, const YAML::Node& node);
 YAML::Node load_yaml_file(const std::string& path);
 YAML::Node load_yaml_string(std::string_view text, const std::string& name);
 
+// A section of a component the config lists by type (a source, a notifier), kept as YAML until its
+// type's own reader validates it: the config knows the list, each component knows its keys.
+struct ComponentConfig {
+  std::string id;
+  std::string type;
+  YAML::Node node;
+  std::string file;  // for the locations in its messages
+};
+
 class YamlMap {
  public:
   // `what` names the section in messages ("http", "source \"demo\""). A null node reads as an empty map.
@@ -50,6 +61,7 @@ class YamlMap {
   double get_double(std::string_view key, double fallback);
   bool get_bool(std::string_view key, bool fallback);
   std::chrono::milliseconds get_duration(std::string_view key, std::chrono::milliseconds fallback);
+  std::optional<std::chrono::milliseconds> get_duration(std::string_view key);  // nullopt when absent
   std::uint64_t get_bytes(std::string_view key, std::uint64_t fallback);
   std::vector<std::string> get_string_list(std::string_view key);
   // One of `allowed`, else an error listing them.
@@ -76,8 +88,6 @@ class YamlMap {
 // Expands ${NAME} and ${NAME:-default} in `text`; throws ConfigError (at `node`) when a variable is unset.
 std::string expand_env(const std::string& text, const std::string& file, const YAML::Node& node);
 
-// "250ms", "30s", "5m", "1h", "2d" -> milliseconds; nullopt when malformed.
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view s);
 // "512", "64KiB", "16MiB", "1GiB" (also KB/MB/GB as powers of 1000) -> bytes; nullopt when malformed.
 std::optional<std::uint64_t> parse_bytes(std::string_view s);
 

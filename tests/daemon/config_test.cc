@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "daemon/crisis_service.h"
 #include "ingest/base/yaml_reader.h"
 
 namespace vigie::daemon {
@@ -168,6 +169,30 @@ TEST_F(ConfigTest, CrisisSection) {
   EXPECT_EQ(error_of("crisis: {allowed_latenes: 1m}\n")
                 .rfind("vigie.yaml:1:10: unknown key 'allowed_latenes' in crisis", 0),
             0u);
+}
+
+// `vigie run` and `vigie replay` read the crisis section through crisis_options(); what the section leaves out
+// keeps the engine's own defaults, the one place they are set.
+TEST_F(ConfigTest, CrisisSectionMapsToEngineOptions) {
+  const auto c =
+      load_config(write("crisis: {allowed_lateness: 5m, idle_timeout: 1.5s, group_by: [brand, detector], "
+                        "public_url: 'https://vigie.example.com/'}\n"));
+  ASSERT_TRUE(c) << c.error().message;
+  const CrisisServiceOptions o = crisis_options(c->crisis);
+  EXPECT_EQ(o.engine.allowed_lateness, 5 * 60 * kMicrosPerSecond);
+  EXPECT_EQ(o.engine.idle_timeout, 1'500'000);
+  EXPECT_EQ(o.engine.max_trigger_age, CrisisEngineOptions{}.max_trigger_age);
+  EXPECT_TRUE(o.group_by_detector);
+  EXPECT_EQ(o.public_url, "https://vigie.example.com");
+
+  const auto d = load_config(write("crisis: {enabled: true}\n"));
+  ASSERT_TRUE(d) << d.error().message;
+  const CrisisServiceOptions defaults = crisis_options(d->crisis);
+  EXPECT_EQ(defaults.engine.allowed_lateness, 2 * 60 * kMicrosPerSecond);
+  EXPECT_EQ(defaults.engine.idle_timeout, 5 * 60 * kMicrosPerSecond);
+  EXPECT_EQ(defaults.engine.max_trigger_age, 6 * 3600 * kMicrosPerSecond);
+  EXPECT_FALSE(defaults.group_by_detector);
+  EXPECT_TRUE(defaults.public_url.empty());
 }
 
 TEST_F(ConfigTest, MissingFile) {

@@ -289,6 +289,19 @@ brands:
   EXPECT_EQ(o.repeat_interval, 90 * kMicrosPerSecond);
 }
 
+// The rule file reads durations with the config's grammar: decimals and milliseconds too.
+TEST(RuleFileDetection, DurationsTakeTheConfigGrammar) {
+  auto rs = load_ok(
+      "detection:\n  quiet_period: 1.5h\n  repeat_interval: 90000ms\nbrands:\n  - {id: acme, query: acme}\n");
+  ASSERT_TRUE(rs);
+  EXPECT_EQ(rs->detection("acme").quiet_period, 90 * kMinute);
+  EXPECT_EQ(rs->detection("acme").repeat_interval, 90 * kMicrosPerSecond);
+  // A window is still a whole number of 5-minute buckets, however it is written.
+  auto w = load_ok("detection:\n  sentiment_drop: {window: 0.5h}\nbrands:\n  - {id: acme, query: acme}\n");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->detection("acme").sentiment_drop.window_buckets, 6);
+}
+
 TEST(RuleFileDetection, BrandOverridesMergeKeyByKey) {
   // The brands come first in the file: overrides are merged whatever the order of the sections.
   auto rs = load_ok(R"(
@@ -372,7 +385,7 @@ TEST(RuleFileDetection, ErrorsAreLocated) {
             "rules.yaml:2:15: 'critical_followers' of detection.influencer must not be below 'followers'");
   EXPECT_EQ(load("detection:\n  critical_keyword: {enabled: true, on: 1}\n"),
             "rules.yaml:2:37: unknown key 'on' in detection.critical_keyword (expected enabled)");
-  for (const char* bad : {"30", "5x", "-5m", "0s", "1.5h", "m", "400d"}) {
+  for (const char* bad : {"30", "5x", "-5m", "0s", "0.1ms", "1.5", "m", "400d", "1e3s"}) {
     EXPECT_EQ(
         load(std::string("detection:\n  quiet_period: ") + bad + "\n"),
         "rules.yaml:2:17: 'quiet_period' of detection must be a positive duration like 30s, 5m, 4h or 3d "

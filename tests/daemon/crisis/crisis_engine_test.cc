@@ -43,7 +43,8 @@ struct Observed {
   std::string summary;
 };
 
-class Crisis {
+// The harness is the book's host: it names brands, records notices and timeline events, reads top posts.
+class Crisis : public IncidentHost {
  public:
   explicit Crisis(const std::string& path, CrisisEngineOptions options = {}) {
     options.live = false;
@@ -51,21 +52,7 @@ class Crisis {
     auto rules = rules::RuleSet::load_string(kRules, "rules.yaml");
     if (!rules) ADD_FAILURE() << rules.error().message;
     rules_ = *rules;
-    IncidentBookHooks hooks;
-    hooks.settings = [](const std::string& b) { return BrandCrisisSettings{b == "acme" ? "Acme Bank" : b}; };
-    hooks.render = [this](const IncidentNotice& n) {
-      notices.push_back(n);
-      return std::vector<std::string>{std::string(to_string(n.type)) + " " + std::to_string(n.incident_id)};
-    };
-    hooks.top_posts = [this](const std::string& brand, Micros from, Micros to) {
-      return top_posts(*db_, brand, from, to);
-    };
-    hooks.wall_now = [] { return kMonday + 30 * kDay; };
-    hooks.observed = [this](const Incident& i, std::string_view event, const rules::Finding* f) {
-      events.push_back({i.id, std::string(event), f ? std::string(rules::to_string(f->detector)) : "",
-                        f ? f->at : i.resolved_at, f ? f->summary : ""});
-    };
-    auto book = IncidentBook::open(*db_, hooks);
+    auto book = IncidentBook::open(*db_, *this);
     if (!book) ADD_FAILURE() << book.error().message;
     book_ = std::move(*book);
     auto engine = CrisisEngine::open(*db_, *book_, options, rules_, 0);
@@ -87,6 +74,22 @@ class Crisis {
     for (const auto& e : events)
       if (e.event == "opened") out.push_back(e);
     return out;
+  }
+
+  BrandCrisisSettings settings(const std::string& b) const override {
+    return BrandCrisisSettings{b == "acme" ? "Acme Bank" : b};
+  }
+  std::vector<std::string> render(const IncidentNotice& n) override {
+    notices.push_back(n);
+    return std::vector<std::string>{std::string(to_string(n.type)) + " " + std::to_string(n.incident_id)};
+  }
+  std::vector<NoticePost> top_posts(const std::string& brand, Micros from, Micros to) const override {
+    return daemon::top_posts(*db_, brand, from, to);
+  }
+  Micros wall_now() const override { return kMonday + 30 * kDay; }
+  void observed(const Incident& i, std::string_view event, const rules::Finding* f) override {
+    events.push_back({i.id, std::string(event), f ? std::string(rules::to_string(f->detector)) : "",
+                      f ? f->at : i.resolved_at, f ? f->summary : ""});
   }
 
   storage::Database& db() { return *db_; }

@@ -16,27 +16,29 @@ using storage::testing::TempDir;
 
 constexpr Micros kBucket = 5 * kMinute;
 
-class BookTest : public ::testing::Test {
+// The test is the book's host: it names brands, records notices and sets the wall clock.
+class BookTest : public ::testing::Test, public IncidentHost {
  protected:
   void SetUp() override {
     db_ = storage::testing::open_db(dir_.path());
     open_book();
   }
 
+  BrandCrisisSettings settings(const std::string& b) const override {
+    BrandCrisisSettings out{"Brand " + b};
+    out.configured = b != removed_;
+    return out;
+  }
+  std::vector<std::string> render(const IncidentNotice& n) override {
+    notices_.push_back(n);
+    return std::vector<std::string>{std::string(to_string(n.type))};
+  }
+  Micros wall_now() const override { return wall_; }
+
   void open_book(bool group_by_detector = false) {
-    IncidentBookHooks hooks;
-    hooks.group_by_detector = group_by_detector;
-    hooks.settings = [this](const std::string& b) {
-      BrandCrisisSettings out{"Brand " + b};
-      out.configured = b != removed_;
-      return out;
-    };
-    hooks.render = [this](const IncidentNotice& n) {
-      notices_.push_back(n);
-      return std::vector<std::string>{std::string(to_string(n.type))};
-    };
-    hooks.wall_now = [this] { return wall_; };
-    auto book = IncidentBook::open(*db_, hooks);
+    auto book = IncidentBook::open(
+        *db_, *this,
+        group_by_detector ? IncidentGrouping::by_brand_and_detector : IncidentGrouping::by_brand);
     ASSERT_TRUE(book) << book.error().message;
     book_ = std::move(*book);
   }

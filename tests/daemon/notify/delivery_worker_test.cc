@@ -163,7 +163,8 @@ class DeliveryWorkerTest : public ::testing::Test {
 
   vigie::testing::ScratchDir dir_;
   std::unique_ptr<storage::Database> db_;
-  Metrics metrics_;
+  prometheus::Registry registry_;
+  DeliveryMetrics metrics_{registry_};
 };
 
 TEST_F(DeliveryWorkerTest, DeliversSignedWebhooks) {
