@@ -3,18 +3,13 @@
 // the bytes to send (daemon/notify/outbox_entry.h); the delivery worker only adds transport headers
 // (daemon/notify/delivery_worker.h).
 //
-// Types and their formats:
-//   webhook    {"type":"incident.opened","timestamp":RFC 3339,"data":{incident}}, signed per Standard
-//              Webhooks (daemon/notify/webhook_signature.h)
-//   slack      incoming webhook message: "text" (notifications, fallback) and Block Kit "blocks"
-//   teams      Teams Workflows webhook: a message with one Adaptive Card (1.4) attachment
-//   pagerduty  Events API v2: trigger (opened, escalated, reminder), acknowledge, resolve; dedup_key
-//              "vigie-incident-<id>", so that every event of an incident lands on one PagerDuty alert
+// Each type has its format in daemon/notify/formats/ (webhook, slack, teams, pagerduty).
 //
 // Notifier is an immutable value: thread-safe to share once built.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +17,7 @@
 #include <vector>
 
 #include "daemon/crisis/incident_notice.h"
+#include "daemon/notify/formats/notice_format.h"
 #include "daemon/notify/webhook_signature.h"
 #include "ingest/base/result.h"
 #include "ingest/base/yaml_reader.h"
@@ -71,7 +67,7 @@ struct RenderedNotice {
 
 class Notifier {
  public:
-  explicit Notifier(NotifierConfig config) : config_(std::move(config)) {}
+  explicit Notifier(NotifierConfig config);
 
   // Reads and validates one `notifiers:` section. Errors are "FILE:LINE:COL: message" pointing at the key.
   static Result<Notifier> read(const ComponentConfig& c);
@@ -86,6 +82,7 @@ class Notifier {
 
  private:
   NotifierConfig config_;
+  std::shared_ptr<const NoticeFormat> format_;  // of config_.type, shared by copies
 };
 
 // Every notifier of the config, in order; the first error stops.
