@@ -65,8 +65,8 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
       return render(linked);
     };
   }
-  hooks.top_posts = [&db](const std::string& brand, Micros from, Micros to) {
-    return top_posts(db, brand, from, to);
+  hooks.top_posts = [&queries = db.queries()](const std::string& brand, Micros from, Micros to) {
+    return top_posts(queries, brand, from, to);
   };
   hooks.wall_now = s->wall_now_;
   hooks.group_by_detector = options.group_by_detector;
@@ -77,10 +77,11 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
                  rules::to_string(i.severity), f ? f->summary : i.last_summary);
     if (observed) observed(i, event, f);
   };
-  auto book = IncidentBook::open(db, std::move(hooks));
+  auto book = IncidentBook::open(db.crisis(), std::move(hooks));
   if (!book) return book.error();
   s->book_ = std::move(*book);
-  auto engine = CrisisEngine::open(db, *s->book_, options.engine, rules_of(scorer), s->wall_now_());
+  auto engine = CrisisEngine::open(db.queries(), db.crisis(), *s->book_, options.engine, rules_of(scorer),
+                                   s->wall_now_());
   if (!engine) return engine.error();
   s->engine_ = std::move(*engine);
 

@@ -61,10 +61,10 @@ struct IncidentBook::Draft {
   void touch(const Incident& inc) { touched[inc.id] = inc; }
 };
 
-IncidentBook::IncidentBook(storage::Database& db, IncidentBookHooks hooks)
+IncidentBook::IncidentBook(storage::CrisisStore& db, IncidentBookHooks hooks)
     : db_(db), hooks_(std::move(hooks)) {}
 
-Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, IncidentBookHooks hooks) {
+Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::CrisisStore& db, IncidentBookHooks hooks) {
   std::unique_ptr<IncidentBook> book(new IncidentBook(db, std::move(hooks)));
   auto last = db.last_incident_id();
   if (!last) return last.error();
@@ -94,7 +94,7 @@ Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, 
     if (rows->size() < 500) break;
     before = rows->back().id;
   }
-  if (auto r = db.commit_crisis(superseded); !r) return r.error();
+  if (auto r = db.commit(superseded); !r) return r.error();
   auto silences = db.silences();
   if (!silences) return silences.error();
   for (const auto& r : *silences) {
@@ -297,7 +297,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
 Result<void> IncidentBook::commit(Draft& d) {
   for (const auto& [id, inc] : d.touched)
     d.changes.incidents.push_back({id, encode_incident(inc)});
-  auto seqs = db_.commit_crisis(d.changes);
+  auto seqs = db_.commit(d.changes);
   if (!seqs) return seqs.error();
   if (!seqs->empty() && hooks_.notified) hooks_.notified();
   if (hooks_.observed) {
@@ -385,7 +385,7 @@ Result<Silence> IncidentBook::add_silence(Silence s) {
   s.id = std::max<std::uint64_t>(last_silence_id_ + 1, static_cast<std::uint64_t>(hooks_.wall_now()));
   storage::CrisisChanges c;
   c.silences.push_back({s.id, encode_silence(s)});
-  if (auto r = db_.commit_crisis(c); !r) return r.error();
+  if (auto r = db_.commit(c); !r) return r.error();
   last_silence_id_ = s.id;
   silences_[s.id] = s;
   return s;
@@ -396,7 +396,7 @@ Result<bool> IncidentBook::remove_silence(std::uint64_t id) {
   if (!silences_.contains(id)) return false;
   storage::CrisisChanges c;
   c.silences_removed.push_back(id);
-  if (auto r = db_.commit_crisis(c); !r) return r.error();
+  if (auto r = db_.commit(c); !r) return r.error();
   silences_.erase(id);
   return true;
 }

@@ -11,7 +11,7 @@
 // stamped with the wall clock.
 //
 // Durability: each apply() or action commits its incident changes, timeline entries, outbox notifications and
-// the detector state it was given in one atomic RocksDB write (Database::commit_crisis). The in-memory view
+// the detector state it was given in one atomic RocksDB write (CrisisStore::commit). The in-memory view
 // (active incidents, silences) changes only once that write succeeded, so a failed write can be retried with
 // the same input.
 //
@@ -74,7 +74,7 @@ struct IncidentBookHooks {
 class IncidentBook {
  public:
   // Loads the active incidents and the silences.
-  static Result<std::unique_ptr<IncidentBook>> open(storage::Database& db, IncidentBookHooks hooks);
+  static Result<std::unique_ptr<IncidentBook>> open(storage::CrisisStore& db, IncidentBookHooks hooks);
 
   Result<void> apply(const CrisisStep& step);
 
@@ -102,7 +102,7 @@ class IncidentBook {
  private:
   struct Draft;  // one transaction being built (incident_book.cc)
 
-  IncidentBook(storage::Database& db, IncidentBookHooks hooks);
+  IncidentBook(storage::CrisisStore& db, IncidentBookHooks hooks);
   void on_finding(Draft& d, const rules::Finding& f);
   void on_quiet(Draft& d, const CrisisSignal& s);
   // Resolves `inc` at `at`: status, timeline, notice. `by` says why or who; `actor` is the person, if any.
@@ -116,7 +116,7 @@ class IncidentBook {
   std::string group_key(const std::string& brand, rules::DetectorKind detector) const;
   std::string group_key(const Incident& inc) const;
 
-  storage::Database& db_;
+  storage::CrisisStore& db_;
   IncidentBookHooks hooks_;
   mutable std::mutex mu_;
   std::map<std::string, Incident> active_;  // by group key

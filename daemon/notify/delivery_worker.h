@@ -61,7 +61,7 @@ struct DeliveryOptions {
 class DeliveryWorker {
  public:
   // `db` and `metrics` must outlive the worker.
-  DeliveryWorker(storage::Database& db, std::vector<Notifier> notifiers, Metrics& metrics,
+  DeliveryWorker(storage::Outbox& db, std::vector<Notifier> notifiers, Metrics& metrics,
                  DeliveryOptions options = {});
   ~DeliveryWorker();  // stop()
   DeliveryWorker(const DeliveryWorker&) = delete;
@@ -91,7 +91,7 @@ class DeliveryWorker {
   std::chrono::milliseconds backoff(std::uint32_t attempts);
   void count_dead_letters();
 
-  storage::Database& db_;
+  storage::Outbox& db_;
   std::vector<Notifier> notifiers_;
   Metrics& metrics_;
   DeliveryOptions options_;
