@@ -1,4 +1,4 @@
-// Database::write: dedup, edits, deletes, the cursor committed with its batch, and durability across reopen.
+// PostStore::write and commit: dedup, edits, deletes, the cursor in its batch, durability across reopen.
 #include <gtest/gtest.h>
 
 #include <atomic>
