@@ -60,10 +60,11 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
   s->settings_.store(settings_of(*rules_of(scorer)));
   const IncidentGrouping grouping =
       s->options_.group_by_detector ? IncidentGrouping::by_brand_and_detector : IncidentGrouping::by_brand;
-  auto book = IncidentBook::open(db, *s, grouping);
+  auto book = IncidentBook::open(db.crisis(), *s, grouping);
   if (!book) return book.error();
   s->book_ = std::move(*book);
-  auto engine = CrisisEngine::open(db, *s->book_, s->options_.engine, rules_of(scorer), s->wall_now_());
+  auto engine = CrisisEngine::open(db.queries(), db.crisis(), *s->book_, s->options_.engine, rules_of(scorer),
+                                   s->wall_now_());
   if (!engine) return engine.error();
   s->engine_ = std::move(*engine);
 
@@ -113,7 +114,7 @@ std::vector<std::string> CrisisService::render(const IncidentNotice& notice) {
 }
 
 std::vector<NoticePost> CrisisService::top_posts(const std::string& brand, Micros from, Micros to) const {
-  return daemon::top_posts(db_, brand, from, to);
+  return daemon::top_posts(db_.queries(), brand, from, to);
 }
 
 void CrisisService::notified() {

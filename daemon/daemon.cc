@@ -73,12 +73,12 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
     d->rules_mtime_ = std::filesystem::last_write_time(config.rules_file, ec);
   }
 
-  d->pipeline_ = std::make_unique<Pipeline>(config.pipeline, *d->db_, *scorer, d->metrics_);
+  d->pipeline_ = std::make_unique<Pipeline>(config.pipeline, d->db_->posts(), *scorer, d->metrics_);
   auto notifiers = read_notifiers(config.notifiers);
   if (!notifiers) return notifiers.error();
   d->notifiers_ = std::move(*notifiers);
   // Started before crisis detection, which may queue notifications as soon as it opens.
-  d->delivery_ = std::make_unique<DeliveryWorker>(*d->db_, d->notifiers_, d->metrics_.delivery());
+  d->delivery_ = std::make_unique<DeliveryWorker>(d->db_->outbox(), d->notifiers_, d->metrics_.delivery());
   if (auto r = d->delivery_->start(); !r) return r.error();
   spdlog::info("notifiers: {}", d->notifiers_.size());
   if (config.crisis.enabled) {
@@ -98,17 +98,18 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   auto listen = parse_listen(config.http.listen);
   if (!listen) return listen.error();
   d->add_routes();
-  add_query_routes(d->router_, *d->db_, [dp = d.get()] { return dp->scorer_.load(); });
+  add_query_routes(d->router_, d->db_->queries(), [dp = d.get()] { return dp->scorer_.load(); });
   add_push_routes(d->router_, *d->pipeline_, std::move(sources->push));
   if (d->crisis_) {
-    add_incident_routes(d->router_, *d->db_, d->crisis_->book(), [dp = d.get()](const std::string& id) {
-      const auto scorer = dp->scorer_.load();
-      if (!scorer->rules()) return false;
-      for (const auto& b : scorer->rules()->brands()) {
-        if (b.id == id) return true;
-      }
-      return false;
-    });
+    add_incident_routes(d->router_, d->db_->queries(), d->db_->crisis(), d->db_->outbox(), d->crisis_->book(),
+                        [dp = d.get()](const std::string& id) {
+                          const auto scorer = dp->scorer_.load();
+                          if (!scorer->rules()) return false;
+                          for (const auto& b : scorer->rules()->brands()) {
+                            if (b.id == id) return true;
+                          }
+                          return false;
+                        });
   }
   d->http_ = std::make_unique<HttpServer>(config.http,
                                           [r = &d->router_](HttpRequest& req) { return r->handle(req); });
@@ -134,7 +135,7 @@ void Daemon::start_sources() {
   // Sources are I/O-bound coroutines; one thread runs them all.
   sources_ctx_ = std::make_unique<net::io_context>(1);
   for (auto& source : sources_) {
-    auto cursor = db_->cursor(source->id());
+    auto cursor = db_->posts().cursor(source->id());
     std::string from;
     if (!cursor) {
       spdlog::error("source {}: cannot read its cursor, starting from the beginning: {}", source->id(),

@@ -11,10 +11,10 @@
 
 namespace vigie::daemon {
 
-Pipeline::Pipeline(const PipelineConfig& config, storage::Database& db,
+Pipeline::Pipeline(const PipelineConfig& config, storage::PostStore& store,
                    std::shared_ptr<const rules::Scorer> scorer, Metrics& metrics)
     : config_(config),
-      db_(db),
+      store_(store),
       scorer_(std::move(scorer)),
       queue_depth_(prometheus::BuildGauge()
                        .Name("vigie_pipeline_queue_posts")
@@ -195,7 +195,7 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
       c->durable = std::move(d);
       has_work_.notify_all();
     };
-    auto r = db_.commit(c->scored, cursor, std::move(on_durable));
+    auto r = store_.commit(c->scored, cursor, std::move(on_durable));
     if (r) {
       std::lock_guard lock(mu_);
       committed_.push_back(std::move(c));

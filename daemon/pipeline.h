@@ -1,7 +1,7 @@
 // The pipeline between sources and storage: a bounded queue, and one writer thread that scores each batch and
 // stores it (posts, mentions, series, the source's cursor) in one atomic write.
 //
-// The writer does not wait for the disk between batches: it commits a batch (Database::commit), goes on
+// The writer does not wait for the disk between batches: it commits a batch (PostStore::commit), goes on
 // scoring and committing the next ones while the WAL is synced, and finishes each batch (acknowledges a
 // durable push, counts it, runs the after-write hook) once storage reports it durable, in commit order. At most
 // kMaxUndurable batches wait for the disk at a time.
@@ -33,7 +33,7 @@
 #include "daemon/metrics/metrics.h"
 #include "ingest/source.h"
 #include "rules/scorer.h"
-#include "storage/database.h"
+#include "storage/posts/post_store.h"
 
 namespace vigie::daemon {
 
@@ -50,8 +50,8 @@ struct DurablePushResult {
 
 class Pipeline final : public ingest::PostSink {
  public:
-  Pipeline(const PipelineConfig& config, storage::Database& db, std::shared_ptr<const rules::Scorer> scorer,
-           Metrics& metrics);
+  Pipeline(const PipelineConfig& config, storage::PostStore& store,
+           std::shared_ptr<const rules::Scorer> scorer, Metrics& metrics);
   ~Pipeline() override;
 
   void start();
@@ -99,7 +99,7 @@ class Pipeline final : public ingest::PostSink {
   void wake_waiters();  // called with mu_ held
 
   PipelineConfig config_;
-  storage::Database& db_;
+  storage::PostStore& store_;
   std::atomic<std::shared_ptr<const rules::Scorer>> scorer_;
 
   mutable std::mutex mu_;

@@ -93,7 +93,7 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o,
 }
 
 // Reads the schema version, writing this build's into a database that has none (a new one).
-Result<void> check_schema(Database::Impl& impl) {
+Result<void> check_schema(DatabaseImpl& impl) {
   std::string value;
   const rocksdb::Status s =
       impl.db->Get(rocksdb::ReadOptions(), impl.cf(Cf::meta),
@@ -126,7 +126,7 @@ Result<void> check_schema(Database::Impl& impl) {
 }
 
 // Sequence numbers are never reused: a dead letter keeps the number it had in the outbox.
-Result<void> init_outbox_seq(Database::Impl& impl) {
+Result<void> init_outbox_seq(DatabaseImpl& impl) {
   for (const Cf cf : {Cf::outbox, Cf::dead_letters}) {
     std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(rocksdb::ReadOptions(), impl.cf(cf)));
     it->SeekToLast();
@@ -161,7 +161,7 @@ std::string_view to_string(SyncPolicy p) {
   return "every_batch";
 }
 
-Database::Impl::~Impl() {
+DatabaseImpl::~DatabaseImpl() {
   // Stop the syncer first: its last sync needs the DB.
   wal_syncer.reset();
   if (!db) return;
@@ -181,7 +181,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     std::filesystem::create_directories(options.path, ec);
     if (ec) return error("storage: cannot create " + options.path + ": " + ec.message());
   }
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<DatabaseImpl>();
   impl->options = options;
 
   rocksdb::DBOptions dbo;
@@ -244,7 +244,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
 
-std::optional<rocksdb::Status> Database::Impl::write_refusal() const {
+std::optional<rocksdb::Status> DatabaseImpl::write_refusal() const {
   if (options.sync != SyncPolicy::every_batch) return std::nullopt;
   const auto f = wal_syncer->failed();
   if (!f) return std::nullopt;
@@ -252,7 +252,12 @@ std::optional<rocksdb::Status> Database::Impl::write_refusal() const {
                                   "), so nothing written since can be guaranteed on disk; restart vigie");
 }
 
-rocksdb::Status Database::Impl::write_durably(rocksdb::WriteBatch& batch) {
+Result<void> DatabaseImpl::writable() const {
+  if (auto refused = write_refusal()) return status_error("write refused", *refused);
+  return ok();
+}
+
+rocksdb::Status DatabaseImpl::write_durably(rocksdb::WriteBatch& batch) {
   if (options.sync != SyncPolicy::every_batch) return db->Write(write_options, &batch);
   if (auto refused = write_refusal()) return *refused;
   rocksdb::Status s = db->Write(write_options, &batch);
@@ -262,7 +267,8 @@ rocksdb::Status Database::Impl::write_durably(rocksdb::WriteBatch& batch) {
   return synced.get_future().get();
 }
 
-Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::Database(std::unique_ptr<DatabaseImpl> impl)
+    : impl_(std::move(impl)), posts_(*impl_), queries_(*impl_), crisis_(*impl_), outbox_(*impl_) {}
 
 Database::~Database() = default;
 
@@ -270,13 +276,8 @@ const std::string& Database::path() const {
   return impl_->options.path;
 }
 
-Result<std::optional<std::string>> Database::cursor(std::string_view source) const {
-  std::string value;
-  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(Cf::cursors),
-                                           rocksdb::Slice(source.data(), source.size()), &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return status_error("read cursor of source " + std::string(source), s);
-  return std::optional<std::string>(std::move(value));
+Result<void> Database::writable() const {
+  return impl_->writable();
 }
 
 Result<void> Database::checkpoint(const std::string& dir) {

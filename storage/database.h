@@ -1,38 +1,34 @@
 // Vigie's one embedded RocksDB database: posts, per-brand mentions and minute series, source cursors, and the
 // crisis tables (incidents, incident events, webhook outbox). Layout: schema.h, key_codec.h, value_codec.h.
 //
+// Database owns the database and does what concerns all of it: open, checkpoint, compact, stats, whether
+// writes are still accepted. Each kind of work is a facade over the same open database, with one job:
+//   posts()    PostStore (posts/post_store.h): commits batches of posts with their cursor; durability
+//   queries()  PostQueries (posts/post_queries.h): posts, mentions, series, totals
+//   crisis()   CrisisStore (crisis/crisis_store.h): incidents, timelines, detector state, silences
+//   outbox()   Outbox (crisis/outbox.h): notifications waiting for delivery, dead letters
+// A component takes the narrowest facade it needs; the facades live as long as their Database.
+//
 // Errors are values: every fallible call returns Result<T> whose message names the operation and carries
 // RocksDB's status ("storage: write batch of 256 posts: IO error: ...").
 //
-// Thread-safety: once open, a Database may be used from any number of threads. Queries run concurrently with
-// each other and with writes. Concurrent commit() calls build their batches one at a time (deduplication reads
-// the posts table before writing it) and commit them concurrently. A commit() holding a uid of a batch still
-// being committed waits for that commit. Hand commit() large batches (hundreds of posts).
-//
-// Durability runs beside the writes (SyncPolicy::every_batch): commit() returns once its batch is in the WAL
-// and visible, and a syncer thread fsyncs the WAL for every batch committed since its last sync, so one writer
-// builds batch n+1 while batch n reaches the disk. A batch is acknowledged (its on_durable called) only after
-// that. Queries may therefore see a batch a moment before it is durable; a crash in that moment loses only
-// unacknowledged batches, which their source sends again (its cursor was in the same batch).
+// Thread-safety: once open, a Database and its facades may be used from any number of threads (each facade's
+// header says how its calls interleave).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "ingest/base/result.h"
-#include "rules/scored_post.h"
-#include "storage/crisis/crisis_rows.h"
-#include "storage/posts/query_types.h"
-#include "storage/posts/series_counters.h"
-#include "storage/posts/write_types.h"
+#include "storage/crisis/crisis_store.h"
+#include "storage/crisis/outbox.h"
+#include "storage/posts/post_queries.h"
+#include "storage/posts/post_store.h"
 #include "storage/storage_stats.h"
 
 namespace rocksdb {
@@ -40,6 +36,8 @@ class Env;
 }
 
 namespace vigie::storage {
+
+struct DatabaseImpl;  // database_impl.h, internal to storage/
 
 // When the WAL reaches the disk. The WAL is always on: every policy survives a crash of the process (SIGKILL,
 // abort), since each commit is handed to the kernel before commit() returns. They differ on a crash of the
@@ -99,94 +97,16 @@ class Database {
 
   const std::string& path() const;
 
-  // ---- writes ----
+  PostStore& posts() { return posts_; }
+  const PostQueries& queries() const { return queries_; }
+  CrisisStore& crisis() { return crisis_; }
+  const CrisisStore& crisis() const { return crisis_; }
+  Outbox& outbox() { return outbox_; }
+  const Outbox& outbox() const { return outbox_; }
 
-  // Stores one batch atomically: the posts, their mentions (one per distinct brand matched), the series
-  // increments of those mentions, and the source cursor. Either all of it is committed (then synced, per the
-  // sync policy) or none.
-  //
-  // Posts are deduplicated by uid, within the batch and against the database:
-  //   post, comment, repost  stored when the uid is unknown; otherwise a duplicate, with no effect at all.
-  //   edit   of a stored post: replaces its content (text, author, score, matches...) but keeps its
-  //   created_at
-  //          and kind, so the post keeps its place in every time index. Series are adjusted by subtracting
-  //          what the old version counted and adding what the new one counts, so a sentiment change moves the
-  //          post from one label to the other and the count does not change. An edit of an unknown uid is
-  //          stored as a new post; of a deleted one, it is a duplicate.
-  //   del    of a stored post: replaces it by a tombstone (keeping created_at, for retention), removes its
-  //          index row and mentions, and subtracts its series contribution. Of an unknown uid: stores a
-  //          tombstone, so that the post arriving late is not stored. Of a deleted one: a duplicate.
-  // Invariant: for every brand and minute, series counters equal the sum over the brand's stored mentions
-  // (until retention drops mentions sooner than series).
-  //
-  // The batches of one source must be written by one thread, in order: two batches of a source committed
-  // concurrently could leave the older cursor last (harmless for posts, which dedup, but it would rewind).
-  //
-  // Fails, writing nothing, on a post without uid or a brand match whose id is empty or longer than
-  // kMaxBrandIdBytes, and on I/O errors.
-  //
-  // Returns once the batch is committed and visible to queries, with what it did; `on_durable` is then called
-  // exactly once, with that summary once the batch is durable per the sync policy (every_batch: on the syncer
-  // thread, after the fsync; otherwise at once, on this thread), or with an error if the fsync failed (then
-  // possibly on this thread, before commit() returns: hold no lock across commit() that on_durable takes).
-  // After a failed fsync every later write fails until the process restarts. When commit() itself fails,
-  // on_durable is never called.
-  using OnDurable = std::function<void(Result<WriteSummary>)>;
-  Result<WriteSummary> commit(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor,
-                              OnDurable on_durable);
-  // Fails once a WAL fsync has failed: from then on every commit() is refused, until a restart.
+  // Fails once a WAL fsync has failed (SyncPolicy::every_batch): from then on every write (posts, crisis
+  // tables, outbox) is refused, until a restart, since nothing written since can be guaranteed on disk.
   Result<void> writable() const;
-  // commit(), then waits until the batch is durable.
-  Result<WriteSummary> write(std::span<const rules::ScoredPost> posts, const CursorUpdate& cursor);
-
-  // The position last stored for a source, or nullopt if none.
-  Result<std::optional<std::string>> cursor(std::string_view source) const;
-
-  // ---- queries (see query_types.h for pagination and ranges) ----
-
-  // A stored post; nullopt when unknown or deleted.
-  Result<std::optional<rules::ScoredPost>> post(std::string_view uid) const;
-  // Stored posts with from <= created_at < to, newest first. Fails on a bad limit or cursor.
-  Result<Page<rules::ScoredPost>> posts(const PostQuery& q) const;
-  // A brand's mentions with from <= created_at < to, newest first. Fails on a bad brand id, limit or cursor.
-  Result<Page<Mention>> mentions(const MentionQuery& q) const;
-  // A brand's counters in buckets of q.step from floor(q.from) to q.to, empty buckets included. Fails when
-  // more than kMaxSeriesBuckets buckets would be returned.
-  Result<std::vector<SeriesBucket>> series(const SeriesQuery& q) const;
-  // Sum of a brand's minute rows whose minute starts in [from, to).
-  Result<SeriesCounters> totals(std::string_view brand, Micros from, Micros to) const;
-  // For each brand, the sum of its minute rows over the 24 hours up to now (the current minute included).
-  Result<std::vector<BrandCount>> brand_counts(std::span<const std::string> brands, Micros now) const;
-
-  // ---- crisis tables (crisis_rows.h) ----
-
-  // Commits `changes` atomically (synced per the sync policy) and returns the outbox sequence numbers given
-  // to its notifications, in order. Commits are serialized, so outbox entries become visible in sequence
-  // order: a reader that has seen entry n will never later find a smaller new one.
-  Result<std::vector<std::uint64_t>> commit_crisis(const CrisisChanges& changes);
-
-  Result<std::optional<std::string>> incident(std::uint64_t id) const;
-  // Incidents newest (largest id) first, with ids strictly below `before_id` (0: from the newest), at most
-  // limit.
-  Result<std::vector<IncidentRow>> incidents(std::uint64_t before_id, std::size_t limit) const;
-  // The largest incident id stored, 0 when none.
-  Result<std::uint64_t> last_incident_id() const;
-  // The incident's timeline entries in time order, at most limit.
-  Result<std::vector<IncidentEventRow>> incident_events(std::uint64_t incident_id, std::size_t limit) const;
-
-  // Outbox entries with seq >= from_seq in order, at most limit.
-  Result<std::vector<OutboxEntry>> outbox(std::uint64_t from_seq, std::size_t limit) const;
-  // Replaces an entry's value (its delivery state) in place.
-  Result<void> outbox_update(std::uint64_t seq, std::string_view value);
-  // Removes a delivered entry.
-  Result<void> outbox_remove(std::uint64_t seq);
-  // Moves an entry to the dead letters, with `value` (its final state), in one atomic write.
-  Result<void> outbox_dead_letter(std::uint64_t seq, std::string_view value);
-  // Dead letters newest first, with seq strictly below `before_seq` (0: from the newest), at most limit.
-  Result<std::vector<OutboxEntry>> dead_letters(std::uint64_t before_seq, std::size_t limit) const;
-
-  Result<std::vector<NamedValue>> detector_states() const;
-  Result<std::vector<SilenceRow>> silences() const;
 
   // ---- maintenance ----
 
@@ -200,12 +120,14 @@ class Database {
   // Storage metrics; cheap enough for every scrape.
   StorageStats stats() const;
 
-  struct Impl;  // defined in database_impl.h; public only so that the storage .cc files can share it
-
  private:
-  explicit Database(std::unique_ptr<Impl> impl);
+  explicit Database(std::unique_ptr<DatabaseImpl> impl);
 
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<DatabaseImpl> impl_;  // shared by the facades below
+  PostStore posts_;
+  PostQueries queries_;
+  CrisisStore crisis_;
+  Outbox outbox_;
 };
 
 }  // namespace vigie::storage

@@ -1,5 +1,6 @@
-// What a Database holds, shared by the storage .cc files that implement it (database.cc: open, maintenance,
-// stats; post_writer.cc: write; queries.cc: reads; crisis_tables.cc). Internal to storage/.
+// What a Database holds, shared by the Database and its facades over it (database.cc: open, maintenance,
+// stats; posts/post_store.cc: commits of posts; posts/post_queries.cc: reads; crisis/crisis_store.cc and
+// crisis/outbox.cc: the crisis tables). Internal to storage/.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -21,7 +22,7 @@
 
 namespace vigie::storage {
 
-struct Database::Impl {
+struct DatabaseImpl {
   DatabaseOptions options;
   std::unique_ptr<rocksdb::DB> db;
   std::array<rocksdb::ColumnFamilyHandle*, static_cast<std::size_t>(Cf::count_)> cfs{};
@@ -31,14 +32,14 @@ struct Database::Impl {
   // SyncPolicy::every_batch: on demand, for every write; interval: periodic; none: absent.
   std::unique_ptr<WalSyncer> wal_syncer;
 
-  // Guards the building of write batches and in_flight (see post_writer.cc).
+  // Guards the building of write batches and in_flight (see posts/post_store.cc).
   std::mutex write_mu;
   std::condition_variable write_cv;  // signalled when a batch leaves in_flight
-  // The uids of each batch built but not yet committed, sorted; the spans belong to the write() calls that
+  // The uids of each batch built but not yet committed, sorted; the spans belong to the commit() calls that
   // added them, which remove them before returning. Few at a time (one per concurrent writer).
   std::vector<std::span<const std::string_view>> in_flight;
   WriteMetrics metrics;
-  // Serializes crisis commits (crisis_tables.cc); guards next_outbox_seq.
+  // Serializes crisis commits (crisis/crisis_store.cc); guards next_outbox_seq.
   std::mutex crisis_mu;
   // Next outbox sequence number; starts after the last entry stored in the outbox or the dead letters.
   std::uint64_t next_outbox_seq = 1;
@@ -47,13 +48,15 @@ struct Database::Impl {
 
   // Set once a WAL fsync has failed (every_batch): why every write is refused from then on.
   std::optional<rocksdb::Status> write_refusal() const;
+  // The refusal above as an error ("storage: write refused: ..."), or ok.
+  Result<void> writable() const;
 
   // Commits `batch` and returns once it is durable per the sync policy (every_batch: after the syncer's next
-  // fsync, so that one failed fsync anywhere refuses every later write). For the crisis tables; posts go
-  // through Database::commit, which does not wait.
+  // fsync, so that one failed fsync anywhere refuses every later write). For the crisis tables and the
+  // outbox; posts go through PostStore::commit, which does not wait.
   rocksdb::Status write_durably(rocksdb::WriteBatch& batch);
 
-  ~Impl();
+  ~DatabaseImpl();
 };
 
 }  // namespace vigie::storage

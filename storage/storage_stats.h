@@ -30,12 +30,12 @@ struct StorageStats {
   bool write_stopped = false;               // rocksdb.is-write-stopped
   std::uint64_t write_stall_slowdowns = 0;  // cumulative, from rocksdb.cfstats io_stalls.total_slowdown
   std::uint64_t write_stall_stops = 0;      // cumulative, from rocksdb.cfstats io_stalls.total_stop
-  std::uint64_t write_batches = 0;          // Database::write calls that committed
-  std::uint64_t write_errors = 0;           // Database::write calls that failed
+  std::uint64_t write_batches = 0;          // PostStore::commit calls that committed
+  std::uint64_t write_errors = 0;           // PostStore::commit calls that failed
   std::uint64_t posts_inserted = 0;
   std::uint64_t posts_duplicate = 0;
   std::uint64_t wal_sync_failures = 0;  // fsyncs of the WAL by the syncer thread that failed
-  WriteLatency write_latency;           // Database::write, from call to commit (sync included)
+  WriteLatency write_latency;           // PostStore::commit, from call to durable (sync included)
 };
 
 }  // namespace vigie::storage

@@ -80,9 +80,10 @@ Result<json::object> body_object(const RequestContext& ctx) {
   return std::move(v.as_object());
 }
 
-Result<json::object> incident_detail(const storage::Database& db, const Incident& inc) {
+Result<json::object> incident_detail(const storage::PostQueries& queries, const storage::CrisisStore& crisis,
+                                     const Incident& inc) {
   json::object out = incident_to_json(inc);
-  auto rows = db.incident_events(inc.id, 10'000);
+  auto rows = crisis.incident_events(inc.id, 10'000);
   if (!rows) return rows.error();
   json::array timeline;
   for (const auto& r : *rows) {
@@ -102,7 +103,7 @@ Result<json::object> incident_detail(const storage::Database& db, const Incident
   const Micros end = inc.resolved_at != 0 ? inc.resolved_at + kChartLead : now_micros();
   q.to = std::min(end, q.from + kChartSpan) + kFiveMinutes;
   json::array sentiment;
-  if (auto series = db.series(q)) {
+  if (auto series = queries.series(q)) {
     for (const auto& b : *series) {
       sentiment.push_back(json::object{{"t", format_rfc3339(b.t)},
                                        {"count", b.count},
@@ -116,10 +117,12 @@ Result<json::object> incident_detail(const storage::Database& db, const Incident
 
 }  // namespace
 
-void add_incident_routes(Router& router, storage::Database& db, IncidentBook& book, BrandCheck is_brand) {
+void add_incident_routes(Router& router, const storage::PostQueries& queries,
+                         const storage::CrisisStore& crisis, const storage::Outbox& outbox,
+                         IncidentBook& book, BrandCheck is_brand) {
   router.add(
       http::verb::get, "/api/v1/incidents", Access::read,
-      [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+      [&crisis](RequestContext& ctx) -> net::awaitable<HttpResponse> {
         auto p = ApiParams::read(ctx.query, {"status", "brand", "limit", "cursor"});
         if (!p) co_return json_error(http::status::bad_request, p.error().message);
         auto limit = p->integer("limit", 50, 1, 1000);
@@ -146,7 +149,7 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
         std::uint64_t last = 0;  // id of the last incident examined
         bool more = false;
         for (int pages = 0; pages < 10; ++pages) {
-          auto rows = db.incidents(before, 500);
+          auto rows = crisis.incidents(before, 500);
           if (!rows)
             co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);
           for (const auto& r : *rows) {
@@ -171,16 +174,16 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
 
   router.add(
       http::verb::get, "/api/v1/incidents/{id}", Access::read,
-      [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+      [&queries, &crisis](RequestContext& ctx) -> net::awaitable<HttpResponse> {
         const auto id = parse_id(ctx.path_params[0]);
         if (!id) co_return unknown_incident(ctx.path_params[0]);
-        auto stored = db.incident(*id);
+        auto stored = crisis.incident(*id);
         if (!stored)
           co_return json_error(http::status::internal_server_error, "storage: " + stored.error().message);
         if (!stored->has_value()) co_return unknown_incident(ctx.path_params[0]);
         auto inc = decode_incident(*id, **stored);
         if (!inc) co_return json_error(http::status::internal_server_error, inc.error().message);
-        auto detail = incident_detail(db, *inc);
+        auto detail = incident_detail(queries, crisis, *inc);
         if (!detail)
           co_return json_error(http::status::internal_server_error, "storage: " + detail.error().message);
         co_return json_response(http::status::ok, *detail);
@@ -227,7 +230,7 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
 
   router.add(
       http::verb::get, "/api/v1/notifications/dead", Access::read,
-      [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+      [&outbox](RequestContext& ctx) -> net::awaitable<HttpResponse> {
         auto p = ApiParams::read(ctx.query, {"limit", "cursor"});
         if (!p) co_return json_error(http::status::bad_request, p.error().message);
         auto limit = p->integer("limit", 100, 1, 1000);
@@ -235,7 +238,7 @@ void add_incident_routes(Router& router, storage::Database& db, IncidentBook& bo
         const auto cursor = id_cursor(*p);
         if (!cursor) co_return json_error(http::status::bad_request, cursor.error().message);
         std::uint64_t before = *cursor;
-        auto rows = db.dead_letters(before, static_cast<std::size_t>(*limit));
+        auto rows = outbox.dead_letters(before, static_cast<std::size_t>(*limit));
         if (!rows)
           co_return json_error(http::status::internal_server_error, "storage: " + rows.error().message);
         json::array items;

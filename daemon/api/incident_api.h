@@ -23,13 +23,18 @@
 
 #include "daemon/crisis/incident_book.h"
 #include "daemon/http/http_router.h"
-#include "storage/database.h"
+#include "storage/crisis/crisis_store.h"
+#include "storage/crisis/outbox.h"
+#include "storage/posts/post_queries.h"
 
 namespace vigie::daemon {
 
 // Whether a brand id is configured now (silences of unknown brands are refused).
 using BrandCheck = std::function<bool(const std::string&)>;
 
-void add_incident_routes(Router& router, storage::Database& db, IncidentBook& book, BrandCheck is_brand);
+// Incidents and their timelines (`crisis`), their sentiment charts (`queries`), the dead letters (`outbox`).
+void add_incident_routes(Router& router, const storage::PostQueries& queries,
+                         const storage::CrisisStore& crisis, const storage::Outbox& outbox,
+                         IncidentBook& book, BrandCheck is_brand);
 
 }  // namespace vigie::daemon

@@ -83,7 +83,7 @@ const rules::Brand* find_brand(const rules::PostScorer& scorer, const std::strin
 
 }  // namespace
 
-void add_query_routes(Router& router, storage::Database& db, CurrentScorer current) {
+void add_query_routes(Router& router, const storage::PostQueries& db, CurrentScorer current) {
   router.add(
       http::verb::get, "/api/v1/posts", Access::read,
       [&db](RequestContext& ctx) -> net::awaitable<HttpResponse> {

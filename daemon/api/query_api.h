@@ -15,13 +15,13 @@
 
 #include "daemon/http/http_router.h"
 #include "rules/post_scorer.h"
-#include "storage/database.h"
+#include "storage/posts/post_queries.h"
 
 namespace vigie::daemon {
 
 // The scorer in force now (its rule set names the brands); called once per request.
 using CurrentScorer = std::function<std::shared_ptr<const rules::PostScorer>()>;
 
-void add_query_routes(Router& router, storage::Database& db, CurrentScorer current);
+void add_query_routes(Router& router, const storage::PostQueries& db, CurrentScorer current);
 
 }  // namespace vigie::daemon

@@ -145,7 +145,7 @@ int replay_command(const ReplayOptions& options) {
   std::vector<rules::ScoredPost> batch;
   const auto flush = [&]() -> bool {
     if (batch.empty()) return true;
-    auto w = (*db)->write(batch, {});
+    auto w = (*db)->posts().write(batch, {});
     if (!w) {
       std::cerr << "vigie replay: " << w.error().message << "\n";
       return false;

@@ -61,9 +61,10 @@ rules::ScoredPost post_of(const storage::Mention& m, const rules::RuleSet& rules
 
 }  // namespace
 
-CrisisEngine::CrisisEngine(storage::Database& db, IncidentBook& book, CrisisEngineOptions options,
+CrisisEngine::CrisisEngine(const storage::PostQueries& db, const storage::CrisisStore& crisis,
+                           IncidentBook& book, CrisisEngineOptions options,
                            std::shared_ptr<const rules::RuleSet> rules)
-    : db_(db), book_(book), options_(options) {
+    : db_(db), crisis_(crisis), book_(book), options_(options) {
   take_rules(std::move(rules));
 }
 
@@ -80,14 +81,15 @@ const rules::DetectionOptions* CrisisEngine::options_of(const std::string& brand
   return it == options_by_brand_.end() ? nullptr : it->second;
 }
 
-Result<std::unique_ptr<CrisisEngine>> CrisisEngine::open(storage::Database& db, IncidentBook& book,
-                                                         CrisisEngineOptions options,
+Result<std::unique_ptr<CrisisEngine>> CrisisEngine::open(const storage::PostQueries& db,
+                                                         const storage::CrisisStore& crisis,
+                                                         IncidentBook& book, CrisisEngineOptions options,
                                                          std::shared_ptr<const rules::RuleSet> rules,
                                                          Micros wall_now) {
   if (options.bucket <= 0 || 3600 * kMicrosPerSecond % options.bucket != 0) {
     return error("crisis: the bucket width must divide one hour");
   }
-  std::unique_ptr<CrisisEngine> e(new CrisisEngine(db, book, options, std::move(rules)));
+  std::unique_ptr<CrisisEngine> e(new CrisisEngine(db, crisis, book, options, std::move(rules)));
   e->last_arrival_wall_ = wall_now;
   if (auto r = e->load(); !r) return r.error();
   if (auto r = e->recheck_recent_posts(wall_now); !r) return r.error();
@@ -98,7 +100,7 @@ Result<std::unique_ptr<CrisisEngine>> CrisisEngine::open(storage::Database& db, 
 // next_bucket(8), the volume, negative and sentiment detector states, each as length(8) bytes (length 0:
 // detector off), then count(4) triggered posts as created_at(8) length(2) uid.
 Result<void> CrisisEngine::load() {
-  auto states = db_.detector_states();
+  auto states = crisis_.detector_states();
   if (!states) return states.error();
   for (const storage::NamedValue& s : *states) {
     rules::StateReader r(s.value);
@@ -385,7 +387,7 @@ Result<void> CrisisEngine::step(std::vector<CrisisSignal> signals) {
   return ok();
 }
 
-std::vector<NoticePost> top_posts(const storage::Database& db, const std::string& brand, Micros from,
+std::vector<NoticePost> top_posts(const storage::PostQueries& db, const std::string& brand, Micros from,
                                   Micros to, std::size_t n, std::size_t scan) {
   std::vector<storage::Mention> seen;
   storage::MentionQuery q;

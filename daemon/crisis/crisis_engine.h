@@ -62,7 +62,8 @@ struct CrisisEngineOptions {
 
 class CrisisEngine {
  public:
-  static Result<std::unique_ptr<CrisisEngine>> open(storage::Database& db, IncidentBook& book,
+  static Result<std::unique_ptr<CrisisEngine>> open(const storage::PostQueries& db,
+                                                    const storage::CrisisStore& crisis, IncidentBook& book,
                                                     CrisisEngineOptions options,
                                                     std::shared_ptr<const rules::RuleSet> rules,
                                                     Micros wall_now);
@@ -92,8 +93,8 @@ class CrisisEngine {
     std::deque<std::pair<std::string, Micros>> triggered;
   };
 
-  CrisisEngine(storage::Database& db, IncidentBook& book, CrisisEngineOptions options,
-               std::shared_ptr<const rules::RuleSet> rules);
+  CrisisEngine(const storage::PostQueries& db, const storage::CrisisStore& crisis, IncidentBook& book,
+               CrisisEngineOptions options, std::shared_ptr<const rules::RuleSet> rules);
   void take_rules(std::shared_ptr<const rules::RuleSet> rules);
   const rules::DetectionOptions* options_of(const std::string& brand) const;  // nullptr: not configured
   Result<void> load();
@@ -108,7 +109,8 @@ class CrisisEngine {
   std::string encode_state(const Detectors& d) const;
   Micros watermark_locked() const;
 
-  storage::Database& db_;
+  const storage::PostQueries& db_;
+  const storage::CrisisStore& crisis_;
   IncidentBook& book_;
   CrisisEngineOptions options_;
   std::shared_ptr<const rules::RuleSet> rules_;
@@ -125,7 +127,7 @@ class CrisisEngine {
 
 // The `n` mentions of a brand in [from, to) with the largest reach (at most `scan` examined), for incident
 // timelines and notices.
-std::vector<NoticePost> top_posts(const storage::Database& db, const std::string& brand, Micros from,
+std::vector<NoticePost> top_posts(const storage::PostQueries& db, const std::string& brand, Micros from,
                                   Micros to, std::size_t n = 5, std::size_t scan = 2000);
 
 }  // namespace vigie::daemon

@@ -61,10 +61,10 @@ struct IncidentBook::Draft {
   void touch(const Incident& inc) { touched[inc.id] = inc; }
 };
 
-IncidentBook::IncidentBook(storage::Database& db, IncidentHost& host, IncidentGrouping grouping)
+IncidentBook::IncidentBook(storage::CrisisStore& db, IncidentHost& host, IncidentGrouping grouping)
     : db_(db), host_(host), grouping_(grouping) {}
 
-Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, IncidentHost& host,
+Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::CrisisStore& db, IncidentHost& host,
                                                          IncidentGrouping grouping) {
   std::unique_ptr<IncidentBook> book(new IncidentBook(db, host, grouping));
   auto last = db.last_incident_id();
@@ -95,7 +95,7 @@ Result<std::unique_ptr<IncidentBook>> IncidentBook::open(storage::Database& db, 
     if (rows->size() < 500) break;
     before = rows->back().id;
   }
-  if (auto r = db.commit_crisis(superseded); !r) return r.error();
+  if (auto r = db.commit(superseded); !r) return r.error();
   auto silences = db.silences();
   if (!silences) return silences.error();
   for (const auto& r : *silences) {
@@ -293,7 +293,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
 Result<void> IncidentBook::commit(Draft& d) {
   for (const auto& [id, inc] : d.touched)
     d.changes.incidents.push_back({id, encode_incident(inc)});
-  auto seqs = db_.commit_crisis(d.changes);
+  auto seqs = db_.commit(d.changes);
   if (!seqs) return seqs.error();
   if (!seqs->empty()) host_.notified();
   for (const auto& o : d.observed)
@@ -379,7 +379,7 @@ Result<Silence> IncidentBook::add_silence(Silence s) {
   s.id = std::max<std::uint64_t>(last_silence_id_ + 1, static_cast<std::uint64_t>(host_.wall_now()));
   storage::CrisisChanges c;
   c.silences.push_back({s.id, encode_silence(s)});
-  if (auto r = db_.commit_crisis(c); !r) return r.error();
+  if (auto r = db_.commit(c); !r) return r.error();
   last_silence_id_ = s.id;
   silences_[s.id] = s;
   return s;
@@ -390,7 +390,7 @@ Result<bool> IncidentBook::remove_silence(std::uint64_t id) {
   if (!silences_.contains(id)) return false;
   storage::CrisisChanges c;
   c.silences_removed.push_back(id);
-  if (auto r = db_.commit_crisis(c); !r) return r.error();
+  if (auto r = db_.commit(c); !r) return r.error();
   silences_.erase(id);
   return true;
 }

@@ -11,7 +11,7 @@
 // stamped with the wall clock.
 //
 // Durability: each apply() or action commits its incident changes, timeline entries, outbox notifications and
-// the detector state it was given in one atomic RocksDB write (Database::commit_crisis). The in-memory view
+// the detector state it was given in one atomic RocksDB write (CrisisStore::commit). The in-memory view
 // (active incidents, silences) changes only once that write succeeded, so a failed write can be retried with
 // the same input.
 //
@@ -53,7 +53,7 @@ struct CrisisStep {
 class IncidentBook {
  public:
   // Loads the active incidents and the silences. `host` must outlive the book.
-  static Result<std::unique_ptr<IncidentBook>> open(storage::Database& db, IncidentHost& host,
+  static Result<std::unique_ptr<IncidentBook>> open(storage::CrisisStore& db, IncidentHost& host,
                                                     IncidentGrouping grouping = IncidentGrouping::by_brand);
 
   Result<void> apply(const CrisisStep& step);
@@ -82,7 +82,7 @@ class IncidentBook {
  private:
   struct Draft;  // one transaction being built (incident_book.cc)
 
-  IncidentBook(storage::Database& db, IncidentHost& host, IncidentGrouping grouping);
+  IncidentBook(storage::CrisisStore& db, IncidentHost& host, IncidentGrouping grouping);
   void on_finding(Draft& d, const rules::Finding& f);
   void on_quiet(Draft& d, const CrisisSignal& s);
   // Resolves `inc` at `at`: status, timeline, notice. `by` says why or who; `actor` is the person, if any.
@@ -96,7 +96,7 @@ class IncidentBook {
   std::string group_key(const std::string& brand, rules::DetectorKind detector) const;
   std::string group_key(const Incident& inc) const;
 
-  storage::Database& db_;
+  storage::CrisisStore& db_;
   IncidentHost& host_;
   IncidentGrouping grouping_;
   mutable std::mutex mu_;

@@ -47,8 +47,8 @@ struct DeliveryWorker::Attempt {
   std::optional<std::chrono::seconds> retry_after;
 };
 
-DeliveryWorker::DeliveryWorker(storage::Database& db, std::vector<Notifier> notifiers,
-                               DeliveryMetrics& metrics, DeliveryOptions options)
+DeliveryWorker::DeliveryWorker(storage::Outbox& db, std::vector<Notifier> notifiers, DeliveryMetrics& metrics,
+                               DeliveryOptions options)
     : db_(db),
       notifiers_(std::move(notifiers)),
       metrics_(metrics),
@@ -129,7 +129,7 @@ Micros DeliveryWorker::scan() {
   std::map<std::string, bool> headed;  // lanes whose head this scan has seen
   std::uint64_t from = 0;
   for (;;) {
-    auto page = db_.outbox(from, kPage);
+    auto page = db_.entries(from, kPage);
     if (!page) {
       spdlog::error("notifications: {}", page.error().message);
       break;
@@ -139,7 +139,7 @@ Micros DeliveryWorker::scan() {
       if (!n) {
         spdlog::error("notifications: outbox entry {}: {}; moved to the dead letters", e.seq,
                       n.error().message);
-        if (db_.outbox_dead_letter(e.seq, e.value)) {
+        if (db_.dead_letter(e.seq, e.value)) {
           metrics_.notifier("unknown").dead->Increment();
           metrics_.dead_letters().Increment();
         }
@@ -222,7 +222,7 @@ void DeliveryWorker::finish(std::uint64_t seq, Notification& n, const Attempt& a
   ++n.attempts;
   n.last_status = a.status;
   if (a.status >= 200 && a.status < 300) {
-    auto removed = db_.outbox_remove(seq);
+    auto removed = db_.remove(seq);
     if (!removed) {
       // Delivered but still in the outbox: it will be sent again (same webhook-id), later rather than now.
       spdlog::error("notifications: {}", removed.error().message);
@@ -248,7 +248,7 @@ void DeliveryWorker::finish(std::uint64_t seq, Notification& n, const Attempt& a
   n.next_attempt_at = now + to_micros(delay);
   spdlog::warn("notifications: {} to notifier '{}' failed (attempt {}): {}; retry in {}", n.webhook_id,
                n.notifier, n.attempts, n.last_error, duration_text(to_micros(delay)));
-  auto updated = db_.outbox_update(seq, encode_notification(n));
+  auto updated = db_.update(seq, encode_notification(n));
   if (!updated) {
     spdlog::error("notifications: {}", updated.error().message);
     lane.hold_until = n.next_attempt_at;
@@ -262,7 +262,7 @@ void DeliveryWorker::give_up(std::uint64_t seq, Notification& n, const std::stri
   n.dead_at = now;
   spdlog::error("notifications: {} to notifier '{}' moved to the dead letters: {}", n.webhook_id, n.notifier,
                 reason);
-  auto moved = db_.outbox_dead_letter(seq, encode_notification(n));
+  auto moved = db_.dead_letter(seq, encode_notification(n));
   if (!moved) {
     spdlog::error("notifications: {}", moved.error().message);
     lanes_[n.notifier].hold_until = now + to_micros(options_.initial_backoff);

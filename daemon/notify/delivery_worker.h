@@ -1,8 +1,8 @@
-// Delivers the notifications of the outbox (storage/database.h, crisis tables) to their notifiers, at least
+// Delivers the notifications of the outbox (storage/crisis/outbox.h) to their notifiers, at least
 // once and in order.
 //
 // The outbox is the queue: an entry is written in the same batch as the incident change that causes it, and
-// leaves only when delivered (outbox_remove) or given up (outbox_dead_letter). A restart, or a crash, thus
+// leaves only when delivered (Outbox::remove) or given up (Outbox::dead_letter). A restart, or a crash, thus
 // resumes every pending delivery; an attempt cut by a stop is made again with the same webhook-id, which
 // receivers deduplicate on.
 //
@@ -61,7 +61,7 @@ struct DeliveryOptions {
 class DeliveryWorker {
  public:
   // `db` and `metrics` must outlive the worker.
-  DeliveryWorker(storage::Database& db, std::vector<Notifier> notifiers, DeliveryMetrics& metrics,
+  DeliveryWorker(storage::Outbox& db, std::vector<Notifier> notifiers, DeliveryMetrics& metrics,
                  DeliveryOptions options = {});
   ~DeliveryWorker();  // stop()
   DeliveryWorker(const DeliveryWorker&) = delete;
@@ -91,7 +91,7 @@ class DeliveryWorker {
   std::chrono::milliseconds backoff(std::uint32_t attempts);
   void count_dead_letters();
 
-  storage::Database& db_;
+  storage::Outbox& db_;
   std::vector<Notifier> notifiers_;
   DeliveryMetrics& metrics_;
   DeliveryOptions options_;

@@ -1,4 +1,4 @@
-// A notification waiting in the outbox (storage/database.h, crisis tables), or given up on in the dead
+// A notification waiting in the outbox (storage/crisis/outbox.h), or given up on in the dead
 // letters: the rendered request for one notifier plus its delivery state.
 //
 // Stored as a version byte (1) followed by a JSON object, so that the dead letters can be shown by the API

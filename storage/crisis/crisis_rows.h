@@ -1,4 +1,4 @@
-// Rows of the crisis tables as Database stores and returns them. The values are opaque to storage: the crisis
+// Rows of the crisis tables as CrisisStore and Outbox store and return them. The values are opaque to storage: the crisis
 // code owns their format and versions each one (a version byte, or a "v" member of a JSON object).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Counters and the latency histogram of Database::write, updated lock-free by writers and read by stats().
+// Counters and the latency histogram of PostStore::commit, updated lock-free by writers and read by stats().
 //
 // Thread-safety: all members are atomics; record() and fill() may run concurrently.
 #pragma once

@@ -1,4 +1,4 @@
-// What the query API of Database takes and returns: plain structs, so that the HTTP layer only maps
+// What the queries of PostQueries (post_queries.h) take and return: plain structs, so that the HTTP layer only maps
 // parameters in and JSON out.
 //
 // Pagination: a query returns at most `limit` items newest first and, when more may follow, an opaque

@@ -1,4 +1,4 @@
-// What Database::write takes besides the posts, and what it reports.
+// What PostStore::commit (post_store.h) takes besides the posts, and what it reports.
 #pragma once
 
 #include <cstddef>

@@ -175,7 +175,7 @@ void write_bench(benchmark::State& state, SyncPolicy sync, bool ordered_uids = f
             }
             while (i - durable.load() >= kInFlight)
               std::this_thread::yield();
-            auto r = (*db)->commit(batch, {source, std::to_string(n)}, [&](Result<WriteSummary> d) {
+            auto r = (*db)->posts().commit(batch, {source, std::to_string(n)}, [&](Result<WriteSummary> d) {
               if (!d) failed = true;
               ++durable;
             });
@@ -336,7 +336,7 @@ Database& query_db() {
           const Micros t = kNow - span + static_cast<Micros>((static_cast<double>(done) / n) * span);
           factory.fill(batch[i], done, t, "acme");
         }
-        auto r = (*opened)->write(std::span(batch.data(), k), {});
+        auto r = (*opened)->posts().write(std::span(batch.data(), k), {});
         if (!r) {
           std::fprintf(stderr, "%s\n", r.error().message.c_str());
           std::abort();
@@ -360,7 +360,8 @@ Database& query_db() {
 void BM_QuerySeries7Days1h(benchmark::State& state) {
   Database& db = query_db();
   for (auto _ : state) {
-    auto r = db.series({.brand = "acme", .from = kNow - 7 * kDay, .to = kNow, .step = SeriesStep::hour});
+    auto r =
+        db.queries().series({.brand = "acme", .from = kNow - 7 * kDay, .to = kNow, .step = SeriesStep::hour});
     if (!r || r->size() != 169) {  // kNow is 14:05: the first bucket starts at 14:00 seven days before
       state.SkipWithError("series query failed");
       break;
@@ -375,7 +376,7 @@ void BM_QueryBrandCounts24h(benchmark::State& state) {
   Database& db = query_db();
   const std::vector<std::string> brands = {"acme"};
   for (auto _ : state)
-    benchmark::DoNotOptimize(db.brand_counts(brands, kNow));
+    benchmark::DoNotOptimize(db.queries().brand_counts(brands, kNow));
 }
 BENCHMARK(BM_QueryBrandCounts24h)->Unit(benchmark::kMicrosecond);
 
@@ -393,7 +394,7 @@ void mentions_page(benchmark::State& state, bool filtered) {
       q.sentiment = rules::Label::negative;
       q.lang = "fr";
     }
-    auto r = db.mentions(q);
+    auto r = db.queries().mentions(q);
     if (!r) {
       state.SkipWithError(r.error().message.c_str());
       break;
@@ -416,7 +417,7 @@ void BM_QueryMentionsWalk10Pages(benchmark::State& state) {
   for (auto _ : state) {
     MentionQuery q{.brand = "acme", .from = kNow - 28 * kDay, .to = kNow, .limit = 100};
     for (int i = 0; i < 10; ++i) {
-      auto r = db.mentions(q);
+      auto r = db.queries().mentions(q);
       if (!r) break;
       q.cursor = r->next_cursor;
     }
@@ -428,9 +429,10 @@ void BM_QueryPostsPage100(benchmark::State& state) {
   Database& db = query_db();
   std::mt19937_64 rng(6);
   for (auto _ : state) {
-    auto r = db.posts({.from = kNow - 28 * kDay,
-                       .to = kNow - static_cast<Micros>(rng() % static_cast<std::uint64_t>(27 * kDay)),
-                       .limit = 100});
+    auto r =
+        db.queries().posts({.from = kNow - 28 * kDay,
+                            .to = kNow - static_cast<Micros>(rng() % static_cast<std::uint64_t>(27 * kDay)),
+                            .limit = 100});
     if (!r || r->items.size() != 100) {
       state.SkipWithError("posts query failed");
       break;

@@ -36,38 +36,38 @@ TEST_F(CrisisTablesTest, OneCommitHoldsIncidentTimelineNotificationsAndState) {
   c.notifications = {"opened to slack", "opened to webhook"};
   c.detector_states.push_back({"acme/volume", "state"});
   c.silences.push_back({3, "silence three"});
-  const auto seqs = db_->commit_crisis(c);
+  const auto seqs = db_->crisis().commit(c);
   ASSERT_TRUE(seqs) << seqs.error().message;
   ASSERT_EQ(seqs->size(), 2u);
   EXPECT_EQ((*seqs)[1], (*seqs)[0] + 1);
 
   reopen();
-  EXPECT_EQ(db_->incident(1)->value_or(""), "incident one");
-  EXPECT_FALSE(db_->incident(2)->has_value());
-  const auto ev = db_->incident_events(1, 10);
+  EXPECT_EQ(db_->crisis().incident(1)->value_or(""), "incident one");
+  EXPECT_FALSE(db_->crisis().incident(2)->has_value());
+  const auto ev = db_->crisis().incident_events(1, 10);
   ASSERT_TRUE(ev);
   ASSERT_EQ(ev->size(), 2u);
   EXPECT_EQ((*ev)[0].value, "first mention");  // time order, not insertion order
   EXPECT_EQ((*ev)[0].time, 100);
   EXPECT_EQ((*ev)[1].value, "fired");
-  const auto box = db_->outbox(0, 10);
+  const auto box = db_->outbox().entries(0, 10);
   ASSERT_TRUE(box);
   ASSERT_EQ(box->size(), 2u);
   EXPECT_EQ((*box)[0].value, "opened to slack");
   EXPECT_EQ((*box)[0].seq, (*seqs)[0]);
-  const auto states = db_->detector_states();
+  const auto states = db_->crisis().detector_states();
   ASSERT_EQ(states->size(), 1u);
   EXPECT_EQ((*states)[0].name, "acme/volume");
   EXPECT_EQ((*states)[0].value, "state");
-  ASSERT_EQ(db_->silences()->size(), 1u);
-  EXPECT_EQ(db_->silences()->front().id, 3u);
+  ASSERT_EQ(db_->crisis().silences()->size(), 1u);
+  EXPECT_EQ(db_->crisis().silences()->front().id, 3u);
 
   CrisisChanges removal;
   removal.silences_removed = {3};
-  ASSERT_TRUE(db_->commit_crisis(removal));
-  EXPECT_TRUE(db_->silences()->empty());
+  ASSERT_TRUE(db_->crisis().commit(removal));
+  EXPECT_TRUE(db_->crisis().silences()->empty());
   // An empty change writes nothing and succeeds.
-  EXPECT_TRUE(db_->commit_crisis({}));
+  EXPECT_TRUE(db_->crisis().commit({}));
 }
 
 TEST_F(CrisisTablesTest, IncidentsListNewestFirstWithKeysetPages) {
@@ -75,42 +75,42 @@ TEST_F(CrisisTablesTest, IncidentsListNewestFirstWithKeysetPages) {
   for (std::uint64_t id : {2, 10, 1, 300})
     c.incidents.push_back({id, "v" + std::to_string(id)});
   c.events.push_back({10, 0, 0, "event of 10"});
-  ASSERT_TRUE(db_->commit_crisis(c));
-  EXPECT_EQ(*db_->last_incident_id(), 300u);
-  const auto first = db_->incidents(0, 2);
+  ASSERT_TRUE(db_->crisis().commit(c));
+  EXPECT_EQ(*db_->crisis().last_incident_id(), 300u);
+  const auto first = db_->crisis().incidents(0, 2);
   ASSERT_EQ(first->size(), 2u);
   EXPECT_EQ((*first)[0].id, 300u);
   EXPECT_EQ((*first)[1].id, 10u);
-  const auto next = db_->incidents(10, 10);
+  const auto next = db_->crisis().incidents(10, 10);
   ASSERT_EQ(next->size(), 2u);
   EXPECT_EQ((*next)[0].id, 2u);
   EXPECT_EQ((*next)[1].id, 1u);
-  EXPECT_TRUE(db_->incident_events(2, 10)->empty());  // 10's events are not 2's, nor 1's
-  EXPECT_TRUE(db_->incident_events(1, 10)->empty());
-  EXPECT_EQ(db_->incident_events(10, 10)->size(), 1u);
+  EXPECT_TRUE(db_->crisis().incident_events(2, 10)->empty());  // 10's events are not 2's, nor 1's
+  EXPECT_TRUE(db_->crisis().incident_events(1, 10)->empty());
+  EXPECT_EQ(db_->crisis().incident_events(10, 10)->size(), 1u);
 }
 
 TEST_F(CrisisTablesTest, OutboxSequenceSurvivesDeliveryDeadLettersAndReopen) {
   CrisisChanges c;
   c.notifications = {"a", "b", "c"};
-  const auto seqs = *db_->commit_crisis(c);
-  ASSERT_TRUE(db_->outbox_update(seqs[1], "b retried once"));
-  ASSERT_TRUE(db_->outbox_remove(seqs[0]));
-  ASSERT_TRUE(db_->outbox_dead_letter(seqs[2], "c gave up"));
-  const auto box = db_->outbox(0, 10);
+  const auto seqs = *db_->crisis().commit(c);
+  ASSERT_TRUE(db_->outbox().update(seqs[1], "b retried once"));
+  ASSERT_TRUE(db_->outbox().remove(seqs[0]));
+  ASSERT_TRUE(db_->outbox().dead_letter(seqs[2], "c gave up"));
+  const auto box = db_->outbox().entries(0, 10);
   ASSERT_EQ(box->size(), 1u);
   EXPECT_EQ((*box)[0].value, "b retried once");
-  const auto dead = db_->dead_letters(0, 10);
+  const auto dead = db_->outbox().dead_letters(0, 10);
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ((*dead)[0].seq, seqs[2]);
   EXPECT_EQ((*dead)[0].value, "c gave up");
 
   // The last outbox entry is now a dead letter: its number must still not be given again.
-  ASSERT_TRUE(db_->outbox_remove(seqs[1]));
+  ASSERT_TRUE(db_->outbox().remove(seqs[1]));
   reopen();
   CrisisChanges more;
   more.notifications = {"d"};
-  EXPECT_GT(db_->commit_crisis(more)->front(), seqs[2]);
+  EXPECT_GT(db_->crisis().commit(more)->front(), seqs[2]);
 }
 
 TEST_F(CrisisTablesTest, ConcurrentCommitsAppearInSequenceOrder) {
@@ -121,7 +121,7 @@ TEST_F(CrisisTablesTest, ConcurrentCommitsAppearInSequenceOrder) {
       for (int i = 0; i < kPerThread; ++i) {
         CrisisChanges c;
         c.notifications = {std::to_string(t) + ":" + std::to_string(i)};
-        ASSERT_TRUE(db_->commit_crisis(c));
+        ASSERT_TRUE(db_->crisis().commit(c));
       }
     });
   }
@@ -129,7 +129,7 @@ TEST_F(CrisisTablesTest, ConcurrentCommitsAppearInSequenceOrder) {
   std::uint64_t next = 0;
   std::size_t seen = 0;
   while (seen < 2 * kPerThread) {
-    const auto box = db_->outbox(next, 1000);
+    const auto box = db_->outbox().entries(next, 1000);
     ASSERT_TRUE(box);
     for (const auto& e : *box) {
       ASSERT_GE(e.seq, next);
@@ -139,7 +139,7 @@ TEST_F(CrisisTablesTest, ConcurrentCommitsAppearInSequenceOrder) {
   }
   for (auto& t : threads)
     t.join();
-  EXPECT_EQ(db_->outbox(0, 1000)->size(), std::size_t{2 * kPerThread});
+  EXPECT_EQ(db_->outbox().entries(0, 1000)->size(), std::size_t{2 * kPerThread});
 }
 
 }  // namespace

@@ -38,11 +38,11 @@ class QueryTest : public ::testing::Test {
                                  .source = i % 50 == 0 ? "rare" : "common",
                                  .lang = i % 2 ? "fr" : "en"}));
       if (batch.size() == 256) {
-        ASSERT_TRUE(db_->write(batch, {}));
+        ASSERT_TRUE(db_->posts().write(batch, {}));
         batch.clear();
       }
     }
-    ASSERT_TRUE(db_->write(batch, {}));
+    ASSERT_TRUE(db_->posts().write(batch, {}));
   }
 
   // Walks every page; checks newest-first order within and across pages.
@@ -50,7 +50,7 @@ class QueryTest : public ::testing::Test {
     std::vector<std::string> uids;
     std::pair<Micros, std::string> prev{std::numeric_limits<Micros>::max(), ""};
     for (int page = 0; page < 10'000; ++page) {
-      auto r = db_->posts(q);
+      auto r = db_->queries().posts(q);
       EXPECT_TRUE(r) << r.error().message;
       if (!r) break;
       EXPECT_LE(r->items.size(), q.limit);
@@ -79,22 +79,22 @@ TEST_F(QueryTest, PostPagesCoverEverythingOnce) {
   EXPECT_EQ(std::set<std::string>(uids.begin(), uids.end()).size(), 1000u);
   EXPECT_EQ(pages, 15);  // 14 full pages + 20; the last page knows it is the last
   // The time range is half-open.
-  const auto newest = db_->posts({.from = kT0, .to = kT0 + 1, .limit = 10});
+  const auto newest = db_->queries().posts({.from = kT0, .to = kT0 + 1, .limit = 10});
   EXPECT_EQ(newest->items.size(), 3u);
   EXPECT_TRUE(newest->next_cursor.empty());
-  EXPECT_TRUE(db_->posts({.from = kT0 + 1, .to = kT0 + kDay})->items.empty());
+  EXPECT_TRUE(db_->queries().posts({.from = kT0 + 1, .to = kT0 + kDay})->items.empty());
 }
 
 TEST_F(QueryTest, CursorIsStableUnderNewWrites) {
   fill(300);
   PostQuery q{.from = kT0 - kDay, .to = kT0 + kDay, .limit = 50};
-  auto first = db_->posts(q);
+  auto first = db_->queries().posts(q);
   ASSERT_TRUE(first);
   // Newer posts arrive (and one in the middle of the already-read range); the walk continues where it was.
   std::vector<rules::ScoredPost> fresh;
   for (int i = 0; i < 20; ++i)
     fresh.push_back(make_post({.uid = "new" + std::to_string(i), .created_at = kT0 + i + 1}));
-  ASSERT_TRUE(db_->write(fresh, {}));
+  ASSERT_TRUE(db_->posts().write(fresh, {}));
   q.cursor = first->next_cursor;
   auto rest = walk_posts(q);
   std::set<std::string> seen;
@@ -107,7 +107,7 @@ TEST_F(QueryTest, CursorIsStableUnderNewWrites) {
     EXPECT_EQ(u.rfind("new", 0), std::string::npos);
   // The same cursor twice gives the same page.
   q.limit = 10;
-  EXPECT_EQ(db_->posts(q)->next_cursor, db_->posts(q)->next_cursor);
+  EXPECT_EQ(db_->queries().posts(q)->next_cursor, db_->queries().posts(q)->next_cursor);
 }
 
 TEST_F(QueryTest, PostFiltersAndScanBudget) {
@@ -129,7 +129,7 @@ TEST_F(QueryTest, MentionPagesAndFilters) {
   const auto walk = [this](MentionQuery q) {
     std::vector<Mention> all;
     for (;;) {
-      auto r = db_->mentions(q);
+      auto r = db_->queries().mentions(q);
       EXPECT_TRUE(r) << r.error().message;
       if (!r) break;
       for (auto& m : r->items)
@@ -170,17 +170,18 @@ TEST_F(QueryTest, MentionPagesAndFilters) {
 }
 
 TEST_F(QueryTest, BadParametersAreErrors) {
-  EXPECT_FALSE(db_->posts({.from = 0, .to = 1, .limit = 0}));
-  EXPECT_FALSE(db_->posts({.from = 0, .to = 1, .limit = kMaxPageLimit + 1}));
-  const auto bad_cursor = db_->posts({.from = 0, .to = 1, .cursor = "%%%"});
+  EXPECT_FALSE(db_->queries().posts({.from = 0, .to = 1, .limit = 0}));
+  EXPECT_FALSE(db_->queries().posts({.from = 0, .to = 1, .limit = kMaxPageLimit + 1}));
+  const auto bad_cursor = db_->queries().posts({.from = 0, .to = 1, .cursor = "%%%"});
   ASSERT_FALSE(bad_cursor);
   EXPECT_EQ(bad_cursor.error().message, "storage: invalid cursor");
   fill(300);
   // A posts cursor is no mentions cursor.
-  const auto p = db_->posts({.from = kT0 - kDay, .to = kT0 + 1, .limit = 10});
-  EXPECT_FALSE(db_->mentions({.brand = "acme", .from = 0, .to = kT0, .cursor = p->next_cursor}));
-  EXPECT_FALSE(db_->mentions({.brand = "", .from = 0, .to = 1}));
-  const auto huge = db_->series({.brand = "acme", .from = 0, .to = kT0, .step = SeriesStep::minute});
+  const auto p = db_->queries().posts({.from = kT0 - kDay, .to = kT0 + 1, .limit = 10});
+  EXPECT_FALSE(db_->queries().mentions({.brand = "acme", .from = 0, .to = kT0, .cursor = p->next_cursor}));
+  EXPECT_FALSE(db_->queries().mentions({.brand = "", .from = 0, .to = 1}));
+  const auto huge =
+      db_->queries().series({.brand = "acme", .from = 0, .to = kT0, .step = SeriesStep::minute});
   ASSERT_FALSE(huge);
   EXPECT_NE(huge.error().message.find("buckets of 1m; at most 100000"), std::string::npos)
       << huge.error().message;
@@ -190,7 +191,7 @@ TEST_F(QueryTest, SeriesIncludesEmptyBuckets) {
   // 09:00 day D: 2 posts (one positive 0.5, one negative -0.3); 09:07: 1 neutral; 11:59: 1 positive.
   const Micros day = testing::kT0 - testing::kT0 % kDay;
   const Micros h9 = day + 9 * kHour;
-  ASSERT_TRUE(db_->write(
+  ASSERT_TRUE(db_->posts().write(
       std::vector{
           make_post({.uid = "a",
                      .created_at = h9 + 5,
@@ -214,10 +215,10 @@ TEST_F(QueryTest, SeriesIncludesEmptyBuckets) {
       },
       {}));
   // 1h step from 08:30 to 12:00: buckets 08, 09, 10, 11.
-  auto hourly = db_->series({.brand = "acme",
-                             .from = day + 8 * kHour + 30 * kMinute,
-                             .to = day + 12 * kHour,
-                             .step = SeriesStep::hour});
+  auto hourly = db_->queries().series({.brand = "acme",
+                                       .from = day + 8 * kHour + 30 * kMinute,
+                                       .to = day + 12 * kHour,
+                                       .step = SeriesStep::hour});
   ASSERT_TRUE(hourly) << hourly.error().message;
   ASSERT_EQ(hourly->size(), 4u);
   EXPECT_EQ((*hourly)[0].t, day + 8 * kHour);
@@ -234,26 +235,27 @@ TEST_F(QueryTest, SeriesIncludesEmptyBuckets) {
   EXPECT_EQ((*hourly)[3].t, day + 11 * kHour);
 
   // 5m step over 09:00-09:15: 3 buckets, the middle one (09:05) holds c.
-  auto five =
-      db_->series({.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::five_minutes});
+  auto five = db_->queries().series(
+      {.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::five_minutes});
   ASSERT_EQ(five->size(), 3u);
   EXPECT_EQ((*five)[0].count, 2);
   EXPECT_EQ((*five)[1].count, 1);
   EXPECT_EQ((*five)[2].count, 0);
   // 1m: 15 buckets, 13 empty. 1d: one bucket with all four.
-  auto minutes =
-      db_->series({.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::minute});
+  auto minutes = db_->queries().series(
+      {.brand = "acme", .from = h9, .to = h9 + 15 * kMinute, .step = SeriesStep::minute});
   ASSERT_EQ(minutes->size(), 15u);
   int empty = 0;
   for (const auto& b : *minutes)
     empty += b.count == 0;
   EXPECT_EQ(empty, 13);
-  auto daily = db_->series({.brand = "acme", .from = day, .to = day + kDay, .step = SeriesStep::day});
+  auto daily =
+      db_->queries().series({.brand = "acme", .from = day, .to = day + kDay, .step = SeriesStep::day});
   ASSERT_EQ(daily->size(), 1u);
   EXPECT_EQ((*daily)[0].count, 4);
   // Brand counts over 24 h; "acme2" shares a prefix in text but not in keys.
   const std::vector<std::string> brands = {"acme", "acme2", "none"};
-  auto counts = db_->brand_counts(brands, day + 12 * kHour);
+  auto counts = db_->queries().brand_counts(brands, day + 12 * kHour);
   ASSERT_TRUE(counts);
   ASSERT_EQ(counts->size(), 3u);
   EXPECT_EQ((*counts)[0].count, 4);

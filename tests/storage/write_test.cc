@@ -1,4 +1,4 @@
-// Database::write: dedup, edits, deletes, the cursor committed with its batch, and durability across reopen.
+// PostStore::write and commit: dedup, edits, deletes, the cursor in its batch, durability across reopen.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -28,20 +28,20 @@ class WriteTest : public ::testing::Test {
   }
 
   WriteSummary write(const std::vector<rules::ScoredPost>& posts, const CursorUpdate& c = {}) {
-    auto r = db_->write(posts, c);
+    auto r = db_->posts().write(posts, c);
     EXPECT_TRUE(r) << r.error().message;
     return r ? *r : WriteSummary{};
   }
 
   SeriesCounters totals(const std::string& brand) {
-    auto t = db_->totals(brand, kT0 - 10 * kMinute, kT0 + 10 * kMinute);
+    auto t = db_->queries().totals(brand, kT0 - 10 * kMinute, kT0 + 10 * kMinute);
     EXPECT_TRUE(t) << t.error().message;
     return t ? *t : SeriesCounters{};
   }
 
   std::vector<Mention> mentions(const std::string& brand) {
-    auto m =
-        db_->mentions({.brand = brand, .from = kT0 - 10 * kMinute, .to = kT0 + 10 * kMinute, .limit = 1000});
+    auto m = db_->queries().mentions(
+        {.brand = brand, .from = kT0 - 10 * kMinute, .to = kT0 + 10 * kMinute, .limit = 1000});
     EXPECT_TRUE(m) << m.error().message;
     return m ? m->items : std::vector<Mention>{};
   }
@@ -64,7 +64,7 @@ TEST_F(WriteTest, DedupWithinAndAcrossBatches) {
   // A duplicate with other content changes nothing: the first copy wins.
   auto changed = make_post({.uid = "a", .brands = {"acme"}, .text = "autre"});
   EXPECT_EQ(write({changed}).duplicates, 1u);
-  EXPECT_EQ((*db_->post("a"))->post.text, "un texte");
+  EXPECT_EQ((*db_->queries().post("a"))->post.text, "un texte");
   const StorageStats st = db_->stats();
   EXPECT_EQ(st.posts_inserted, 3u);
   EXPECT_EQ(st.posts_duplicate, 4u);
@@ -102,7 +102,7 @@ TEST_F(WriteTest, EditMovesSentimentWithoutRecounting) {
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0].text, "corrigé");
   EXPECT_EQ(m[0].created_at, kT0);
-  const auto stored = *db_->post("a");
+  const auto stored = *db_->queries().post("a");
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->post.text, "corrigé");
   EXPECT_EQ(stored->post.created_at, kT0);
@@ -126,10 +126,10 @@ TEST_F(WriteTest, DeleteTombstonesAndUncounts) {
   write({make_post({.uid = "a", .brands = {"acme"}}), make_post({.uid = "b", .brands = {"acme"}})});
   const auto del = make_post({.uid = "a", .kind = ingest::Kind::del});
   EXPECT_EQ(write({del}).deleted, 1u);
-  EXPECT_FALSE(db_->post("a")->has_value());
+  EXPECT_FALSE(db_->queries().post("a")->has_value());
   EXPECT_EQ(totals("acme").count, 1);
   ASSERT_EQ(mentions("acme").size(), 1u);
-  const auto page = db_->posts({.from = kT0 - kMinute, .to = kT0 + kMinute});
+  const auto page = db_->queries().posts({.from = kT0 - kMinute, .to = kT0 + kMinute});
   ASSERT_TRUE(page);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].post.uid, "b");
@@ -182,8 +182,8 @@ TEST_F(WriteTest, SeriesSumEveryBrandMinuteOfALargeBatch) {
   }
   EXPECT_EQ(write(batch).inserted, 600u);
   for (const std::string brand : {"acme", "beta"}) {
-    auto r =
-        db_->series({.brand = brand, .from = kT0, .to = kT0 + 100 * kMinute, .step = SeriesStep::minute});
+    auto r = db_->queries().series(
+        {.brand = brand, .from = kT0, .to = kT0 + 100 * kMinute, .step = SeriesStep::minute});
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(r->size(), 100u);
     std::int64_t positive = 0;
@@ -196,23 +196,23 @@ TEST_F(WriteTest, SeriesSumEveryBrandMinuteOfALargeBatch) {
 }
 
 TEST_F(WriteTest, CursorCommitsWithItsBatch) {
-  EXPECT_FALSE(db_->cursor("masto-fr")->has_value());
+  EXPECT_FALSE(db_->posts().cursor("masto-fr")->has_value());
   write({make_post({.uid = "a", .brands = {"acme"}})}, {"masto-fr", "id:100"});
-  EXPECT_EQ(db_->cursor("masto-fr")->value_or(""), "id:100");
+  EXPECT_EQ(db_->posts().cursor("masto-fr")->value_or(""), "id:100");
   // A cursor alone (a source that advanced past nothing to store).
   write({}, {"masto-fr", "id:101"});
-  EXPECT_EQ(db_->cursor("masto-fr")->value_or(""), "id:101");
+  EXPECT_EQ(db_->posts().cursor("masto-fr")->value_or(""), "id:101");
   // A rejected batch stores neither its posts nor its cursor.
   rules::ScoredPost bad = make_post({.uid = "bad", .brands = {std::string(300, 'x')}});
-  const auto r =
-      db_->write(std::vector{make_post({.uid = "good", .brands = {"acme"}}), bad}, {"masto-fr", "id:102"});
+  const auto r = db_->posts().write(std::vector{make_post({.uid = "good", .brands = {"acme"}}), bad},
+                                    {"masto-fr", "id:102"});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("brand ids must be 1 to 255 bytes"), std::string::npos)
       << r.error().message;
-  EXPECT_EQ(db_->cursor("masto-fr")->value_or(""), "id:101");
-  EXPECT_FALSE(db_->post("good")->has_value());
+  EXPECT_EQ(db_->posts().cursor("masto-fr")->value_or(""), "id:101");
+  EXPECT_FALSE(db_->queries().post("good")->has_value());
   EXPECT_EQ(db_->stats().write_errors, 1u);
-  const auto no_uid = db_->write(std::vector{make_post({.uid = ""})}, {});
+  const auto no_uid = db_->posts().write(std::vector{make_post({.uid = ""})}, {});
   ASSERT_FALSE(no_uid);
   EXPECT_EQ(no_uid.error().message, "storage: post #0 of the batch has no uid");
 }
@@ -222,8 +222,8 @@ TEST_F(WriteTest, EverythingSurvivesReopen) {
   db_.reset();
   db_ = testing::open_db(dir_.path());
   ASSERT_TRUE(db_);
-  EXPECT_TRUE(db_->post("a")->has_value());
-  EXPECT_EQ(db_->cursor("src")->value_or(""), "pos-1");
+  EXPECT_TRUE(db_->queries().post("a")->has_value());
+  EXPECT_EQ(db_->posts().cursor("src")->value_or(""), "pos-1");
   EXPECT_EQ(totals("acme").count, 1);
   EXPECT_EQ(write({make_post({.uid = "a", .brands = {"acme"}})}).duplicates, 1u);
 }
@@ -239,7 +239,7 @@ TEST_F(WriteTest, ConcurrentWritersNeverDoubleCount) {
           batch.push_back(
               make_post({.uid = "u" + std::to_string((b * 25 + i + t * 7) % 400), .brands = {"acme"}}));
         }
-        ASSERT_TRUE(db_->write(batch, {"src-" + std::to_string(t), std::to_string(b)}));
+        ASSERT_TRUE(db_->posts().write(batch, {"src-" + std::to_string(t), std::to_string(b)}));
       }
     });
   }
@@ -271,7 +271,7 @@ TEST_F(WriteTest, CommitIsVisibleAtOnceAndReportsDurabilityOnce) {
   std::vector<rules::ScoredPost> batch;
   for (int i = 0; i < 50; ++i)
     batch.push_back(make_post({.uid = "c" + std::to_string(i), .brands = {"acme"}}));
-  auto r = db_->commit(batch, {"src", "50"}, [&](Result<WriteSummary> d) {
+  auto r = db_->posts().commit(batch, {"src", "50"}, [&](Result<WriteSummary> d) {
     ASSERT_TRUE(d) << d.error().message;
     std::lock_guard lock(mu);
     durable.push_back(*d);
@@ -281,7 +281,7 @@ TEST_F(WriteTest, CommitIsVisibleAtOnceAndReportsDurabilityOnce) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->inserted, 50u);
   // Visible before (or whether or not) it is durable.
-  EXPECT_TRUE(db_->post("c7")->has_value());
+  EXPECT_TRUE(db_->queries().post("c7")->has_value());
   std::unique_lock lock(mu);
   ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !durable.empty(); }));
   // every_batch: reported by the syncer thread, with the summary commit() returned.
@@ -295,8 +295,8 @@ TEST_F(WriteTest, CommitIsVisibleAtOnceAndReportsDurabilityOnce) {
 
 TEST_F(WriteTest, AFailedCommitNeverReportsDurability) {
   bool called = false;
-  auto r = db_->commit(std::vector{make_post({.uid = "", .brands = {"acme"}})}, {},
-                       [&](Result<WriteSummary>) { called = true; });
+  auto r = db_->posts().commit(std::vector{make_post({.uid = "", .brands = {"acme"}})}, {},
+                               [&](Result<WriteSummary>) { called = true; });
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("no uid"), std::string::npos) << r.error().message;
   db_.reset();
@@ -320,9 +320,10 @@ TEST(SyncPolicies, EveryPolicyWritesAndReopens) {
       std::atomic<int> acknowledged = 0;  // outlives the database, whose syncer may call back while closing
       auto db = testing::open_db(dir.path(), {.sync = p, .sync_interval = std::chrono::milliseconds(5)});
       ASSERT_TRUE(db);
-      ASSERT_TRUE(db->write(std::vector{make_post({.uid = "a", .brands = {"acme"}})}, {"s", "1"}));
+      ASSERT_TRUE(db->posts().write(std::vector{make_post({.uid = "a", .brands = {"acme"}})}, {"s", "1"}));
       // Policies that do not wait for the disk acknowledge on the committing thread, before commit() returns.
-      ASSERT_TRUE(db->commit(std::vector{make_post({.uid = "b", .brands = {"acme"}})}, {"s", "2"},
+      ASSERT_TRUE(
+          db->posts().commit(std::vector{make_post({.uid = "b", .brands = {"acme"}})}, {"s", "2"},
                              [&](Result<WriteSummary> d) { acknowledged += d.has_value() ? 1 : 100; }));
       if (p != SyncPolicy::every_batch) {
         EXPECT_EQ(acknowledged, 1) << to_string(p);
@@ -335,7 +336,7 @@ TEST(SyncPolicies, EveryPolicyWritesAndReopens) {
     }
     auto db = testing::open_db(dir.path());
     ASSERT_TRUE(db);
-    EXPECT_TRUE(db->post("a")->has_value()) << to_string(p);
+    EXPECT_TRUE(db->queries().post("a")->has_value()) << to_string(p);
   }
   EXPECT_EQ(parse_sync_policy("interval"), SyncPolicy::interval);
   EXPECT_FALSE(parse_sync_policy("always"));

@@ -52,10 +52,10 @@ class Crisis : public IncidentHost {
     auto rules = rules::RuleSet::load_string(kRules, "rules.yaml");
     if (!rules) ADD_FAILURE() << rules.error().message;
     rules_ = *rules;
-    auto book = IncidentBook::open(*db_, *this);
+    auto book = IncidentBook::open(db_->crisis(), *this);
     if (!book) ADD_FAILURE() << book.error().message;
     book_ = std::move(*book);
-    auto engine = CrisisEngine::open(*db_, *book_, options, rules_, 0);
+    auto engine = CrisisEngine::open(db_->queries(), db_->crisis(), *book_, options, rules_, 0);
     if (!engine) ADD_FAILURE() << engine.error().message;
     engine_ = std::move(*engine);
   }
@@ -63,7 +63,7 @@ class Crisis : public IncidentHost {
   void feed(const std::vector<rules::ScoredPost>& posts, std::size_t batch = 200) {
     for (std::size_t i = 0; i < posts.size(); i += batch) {
       const std::span<const rules::ScoredPost> chunk(posts.data() + i, std::min(batch, posts.size() - i));
-      ASSERT_TRUE(db_->write(chunk, {}));
+      ASSERT_TRUE(db_->posts().write(chunk, {}));
       const auto r = engine_->observe(chunk, 0);
       ASSERT_TRUE(r) << r.error().message;
     }
@@ -84,7 +84,7 @@ class Crisis : public IncidentHost {
     return std::vector<std::string>{std::string(to_string(n.type)) + " " + std::to_string(n.incident_id)};
   }
   std::vector<NoticePost> top_posts(const std::string& brand, Micros from, Micros to) const override {
-    return daemon::top_posts(*db_, brand, from, to);
+    return daemon::top_posts(db_->queries(), brand, from, to);
   }
   Micros wall_now() const override { return kMonday + 30 * kDay; }
   void observed(const Incident& i, std::string_view event, const rules::Finding* f) override {
@@ -201,12 +201,12 @@ TEST_F(SurgeTest, OneIncidentOpensWithinTwentyFiveMinutesAndResolvesWhenQuiet) {
   EXPECT_EQ(c.notices.front().brand_name, "Acme Bank");
   EXPECT_FALSE(c.notices.front().top_posts.empty());
   EXPECT_EQ(c.notices.back().type, NoticeType::resolved);
-  const auto box = c.db().outbox(0, 100);
+  const auto box = c.db().outbox().entries(0, 100);
   ASSERT_TRUE(box);
   EXPECT_EQ(box->size(), c.notices.size());
 
   // The timeline holds the first mention, the firing and the top posts, then the resolution.
-  const auto timeline = c.db().incident_events(opened[0].id, 100);
+  const auto timeline = c.db().crisis().incident_events(opened[0].id, 100);
   ASSERT_TRUE(timeline);
   std::vector<std::string> kinds;
   for (const auto& r : *timeline)
@@ -337,7 +337,7 @@ TEST(CrisisEngine, APostStoredJustBeforeACrashStillTriggersAfterTheRestart) {
     c.feed({mention("calm", t, rules::Label::neutral)});
     // Stored, but the process dies before the crisis step that would have seen it.
     const auto breach = breach_post("breach", t + kMinute);
-    ASSERT_TRUE(c.db().write(std::span<const rules::ScoredPost>(&breach, 1), {}));
+    ASSERT_TRUE(c.db().posts().write(std::span<const rules::ScoredPost>(&breach, 1), {}));
     EXPECT_TRUE(c.opened().empty());
   }
   Crisis again(dir.path());

@@ -37,7 +37,7 @@ class BookTest : public ::testing::Test, public IncidentHost {
 
   void open_book(bool group_by_detector = false) {
     auto book = IncidentBook::open(
-        *db_, *this,
+        db_->crisis(), *this,
         group_by_detector ? IncidentGrouping::by_brand_and_detector : IncidentGrouping::by_brand);
     ASSERT_TRUE(book) << book.error().message;
     book_ = std::move(*book);
@@ -96,7 +96,7 @@ TEST_F(BookTest, FindingsOfABrandJoinOneIncidentAndEscalateOnlyUpwards) {
             (std::vector<std::string>{"incident.opened", "incident.opened", "incident.escalated"}));
   EXPECT_EQ(notices_[0].brand_name, "Brand acme");
   // Everything notified is in the outbox, in order.
-  const auto box = db_->outbox(0, 10);
+  const auto box = db_->outbox().entries(0, 10);
   ASSERT_EQ(box->size(), 3u);
   EXPECT_EQ((*box)[2].value, "incident.escalated");
 }
@@ -158,13 +158,13 @@ TEST_F(BookTest, ActionsAreStoredAndCheckTheState) {
   book_.reset();
   open_book();
   EXPECT_FALSE(book_->active_incident("acme"));
-  const auto stored = db_->incident(id);
+  const auto stored = db_->crisis().incident(id);
   ASSERT_TRUE(stored && *stored);
   const auto inc = decode_incident(id, **stored);
   ASSERT_TRUE(inc);
   EXPECT_EQ(inc->status, IncidentStatus::resolved);
   EXPECT_EQ(inc->resolved_by, "carol");
-  const auto events = db_->incident_events(id, 100);
+  const auto events = db_->crisis().incident_events(id, 100);
   std::vector<std::string> notes;
   for (const auto& e : *events) {
     const auto o = decode_timeline_entry(e.value);

@@ -149,13 +149,13 @@ class DeliveryWorkerTest : public ::testing::Test {
     storage::CrisisChanges changes;
     changes.notifications = notifications_for(n, notifiers);
     ASSERT_FALSE(changes.notifications.empty());
-    ASSERT_TRUE(db_->commit_crisis(changes));
+    ASSERT_TRUE(db_->crisis().commit(changes));
   }
 
-  std::size_t outbox_size() { return db_->outbox(0, 1000).value().size(); }
+  std::size_t outbox_size() { return db_->outbox().entries(0, 1000).value().size(); }
   std::vector<Notification> dead() {
     std::vector<Notification> out;
-    for (const auto& e : db_->dead_letters(0, 1000).value())
+    for (const auto& e : db_->outbox().dead_letters(0, 1000).value())
       out.push_back(decode_notification(e.value).value());
     return out;
   }
@@ -171,7 +171,7 @@ TEST_F(DeliveryWorkerTest, DeliversSignedWebhooks) {
   Receiver rx([](int) { return 200u; });
   const std::vector<Notifier> notifiers{webhook("ops", rx.url())};
   enqueue(notice(NoticeType::opened), notifiers);  // pending before the worker starts
-  DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
   ASSERT_TRUE(wait_for([&] { return rx.count() == 1 && outbox_size() == 0; }));
 
@@ -204,7 +204,7 @@ TEST_F(DeliveryWorkerTest, RetriesServerErrorsKeepingOrderAndId) {
   enqueue(notice(NoticeType::opened), notifiers);
   enqueue(notice(NoticeType::escalated), notifiers);
   enqueue(notice(NoticeType::resolved), notifiers);
-  DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
   ASSERT_TRUE(wait_for([&] {
     return rx.delivered().size() == 3 && outbox_size() == 0 && value(metrics_.notifier("ops").delivered) == 3;
@@ -233,7 +233,7 @@ TEST_F(DeliveryWorkerTest, ClientErrorGoesToDeadLettersAtOnce) {
   const std::vector<Notifier> notifiers{webhook("ops", rx.url())};
   enqueue(notice(NoticeType::opened), notifiers);
   enqueue(notice(NoticeType::resolved), notifiers);
-  DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
   ASSERT_TRUE(wait_for(
       [&] { return rx.count() == 2 && outbox_size() == 0 && metrics_.dead_letters().Value() == 1; }));
@@ -256,7 +256,7 @@ TEST_F(DeliveryWorkerTest, HonoursRetryAfter) {
   Receiver rx([](int i) { return i == 0 ? 429u : 200u; }, {{"Retry-After", "1"}});
   const std::vector<Notifier> notifiers{webhook("ops", rx.url())};
   enqueue(notice(NoticeType::opened), notifiers);
-  DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
   ASSERT_TRUE(wait_for([&] { return rx.delivered().size() == 1; }));
   const auto got = rx.got();
@@ -274,11 +274,11 @@ TEST_F(DeliveryWorkerTest, ResumesPendingDeliveriesAfterRestart) {
     DeliveryOptions slow = fast();
     slow.initial_backoff = 10s;  // one attempt, then a retry far away: the restart must not lose it
     slow.max_backoff = 10s;
-    DeliveryWorker worker(*db_, notifiers, metrics_, slow);
+    DeliveryWorker worker(db_->outbox(), notifiers, metrics_, slow);
     ASSERT_TRUE(worker.start());
     ASSERT_TRUE(wait_for([&] { return value(metrics_.notifier("ops").retried) == 1; }));
   }
-  const auto pending = db_->outbox(0, 10).value();
+  const auto pending = db_->outbox().entries(0, 10).value();
   ASSERT_EQ(pending.size(), 1u);
   const Notification stored = decode_notification(pending[0].value).value();
   EXPECT_EQ(stored.attempts, 1u);
@@ -290,9 +290,9 @@ TEST_F(DeliveryWorkerTest, ResumesPendingDeliveriesAfterRestart) {
   open();
   Notification due = stored;
   due.next_attempt_at = 0;
-  ASSERT_TRUE(db_->outbox_update(pending[0].seq, encode_notification(due)));
+  ASSERT_TRUE(db_->outbox().update(pending[0].seq, encode_notification(due)));
   up = true;
-  DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
   ASSERT_TRUE(wait_for([&] { return rx.delivered().size() == 1 && outbox_size() == 0; }));
   EXPECT_EQ(rx.delivered()[0].id, stored.webhook_id);
@@ -305,7 +305,7 @@ TEST_F(DeliveryWorkerTest, GivesUpAfterMaxAge) {
   enqueue(notice(NoticeType::opened), notifiers);
   DeliveryOptions o = fast();
   o.max_age = 150ms;
-  DeliveryWorker worker(*db_, notifiers, metrics_, o);
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, o);
   ASSERT_TRUE(worker.start());
   // Rows are visible a moment before they are durable; the worker counts once the move is durable.
   ASSERT_TRUE(wait_for([&] { return dead().size() == 1 && value(metrics_.notifier("ops").dead) == 1; }));
@@ -328,10 +328,10 @@ TEST_F(DeliveryWorkerTest, NetworkErrorsAreRetried) {
   }  // nothing listens there any more
   const std::vector<Notifier> notifiers{webhook("ops", url)};
   enqueue(notice(NoticeType::opened), notifiers);
-  DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
   ASSERT_TRUE(wait_for([&] { return value(metrics_.notifier("ops").retried) >= 2; }));
-  const Notification n = decode_notification(db_->outbox(0, 1).value().at(0).value).value();
+  const Notification n = decode_notification(db_->outbox().entries(0, 1).value().at(0).value).value();
   EXPECT_EQ(n.last_status, 0u);
   EXPECT_NE(n.last_error.find("Connection refused"), std::string::npos) << n.last_error;
 }
@@ -340,7 +340,7 @@ TEST_F(DeliveryWorkerTest, ABlockedReceiverHoldsOnlyItsOwnLane) {
   Receiver down([](int) { return 503u; });
   Receiver up([](int) { return 200u; });
   const std::vector<Notifier> notifiers{webhook("down", down.url()), webhook("up", up.url())};
-  DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
   ASSERT_TRUE(worker.start());
   enqueue(notice(NoticeType::opened, 1), notifiers);
   enqueue(notice(NoticeType::opened, 2), notifiers);
@@ -355,7 +355,7 @@ TEST_F(DeliveryWorkerTest, ABlockedReceiverHoldsOnlyItsOwnLane) {
 TEST_F(DeliveryWorkerTest, EntriesOfAnUnknownNotifierAreDeadLettered) {
   Receiver rx([](int) { return 200u; });
   enqueue(notice(NoticeType::opened), {webhook("removed", rx.url())});
-  DeliveryWorker worker(*db_, {webhook("ops", rx.url())}, metrics_, fast());
+  DeliveryWorker worker(db_->outbox(), {webhook("ops", rx.url())}, metrics_, fast());
   ASSERT_TRUE(worker.start());
   ASSERT_TRUE(wait_for([&] { return dead().size() == 1; }));
   EXPECT_EQ(dead()[0].last_error, "no notifier 'removed' is configured");
@@ -368,7 +368,7 @@ TEST_F(DeliveryWorkerTest, StopLeavesTheAttemptInFlightInTheOutbox) {
   const std::vector<Notifier> notifiers{webhook("ops", slow.url())};
   enqueue(notice(NoticeType::opened), notifiers);
   {
-    DeliveryWorker worker(*db_, notifiers, metrics_, fast());
+    DeliveryWorker worker(db_->outbox(), notifiers, metrics_, fast());
     ASSERT_TRUE(worker.start());
     ASSERT_TRUE(wait_for([&] { return slow.count() == 1; }));
     worker.stop();

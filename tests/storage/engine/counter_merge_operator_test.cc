@@ -88,10 +88,10 @@ TEST(CounterMergeOperator, DatabaseSeriesCountEveryMention) {
                                  .compound = n % 2 ? 0.5f : -0.25f,
                                  .followers = 10}));
     }
-    ASSERT_TRUE(db->write(posts, {}));
+    ASSERT_TRUE(db->posts().write(posts, {}));
   }
   for (const char* brand : {"acme", "globex"}) {
-    const auto t = db->totals(brand, kT0 - testing::kMinute, kT0 + testing::kMinute);
+    const auto t = db->queries().totals(brand, kT0 - testing::kMinute, kT0 + testing::kMinute);
     ASSERT_TRUE(t) << t.error().message;
     EXPECT_EQ(t->count, 200);
     EXPECT_EQ(t->positive, 100);
@@ -101,7 +101,7 @@ TEST(CounterMergeOperator, DatabaseSeriesCountEveryMention) {
     EXPECT_EQ(t->reach, 2000);
   }
   ASSERT_TRUE(db->compact());
-  EXPECT_EQ(db->totals("acme", kT0 - testing::kMinute, kT0 + testing::kMinute)->count, 200);
+  EXPECT_EQ(db->queries().totals("acme", kT0 - testing::kMinute, kT0 + testing::kMinute)->count, 200);
 }
 
 }  // namespace

@@ -52,8 +52,8 @@ class FailingWalFs final : public rocksdb::FileSystemWrapper {
 
 Result<WriteSummary> commit_and_wait(Database& db, const std::string& uid) {
   std::promise<Result<WriteSummary>> durable;
-  auto r = db.commit(std::vector{make_post({.uid = uid, .brands = {"acme"}})}, {"src", uid},
-                     [&durable](Result<WriteSummary> d) { durable.set_value(std::move(d)); });
+  auto r = db.posts().commit(std::vector{make_post({.uid = uid, .brands = {"acme"}})}, {"src", uid},
+                             [&durable](Result<WriteSummary> d) { durable.set_value(std::move(d)); });
   if (!r) return r;
   return durable.get_future().get();
 }
@@ -79,11 +79,11 @@ TEST(FailedFsync, NothingIsAcknowledgedAfterItAndEveryLaterWriteIsRefused) {
   const auto w = db->writable();
   ASSERT_FALSE(w);
   EXPECT_NE(w.error().message.find("restart vigie"), std::string::npos) << w.error().message;
-  const auto c = db->write(std::vector{make_post({.uid = "c", .brands = {"acme"}})}, {});
+  const auto c = db->posts().write(std::vector{make_post({.uid = "c", .brands = {"acme"}})}, {});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("fsync of the WAL failed"), std::string::npos) << c.error().message;
-  EXPECT_FALSE(db->commit_crisis({.detector_states = {{"acme", "state"}}}));
-  EXPECT_FALSE(db->outbox_remove(1));
+  EXPECT_FALSE(db->crisis().commit({.detector_states = {{"acme", "state"}}}));
+  EXPECT_FALSE(db->outbox().remove(1));
 }
 
 }  // namespace

@@ -68,24 +68,25 @@ TEST(RetentionFilter, CompactionDropsExpiredRows) {
       make_post({.uid = "100d", .created_at = now - 100 * kDay, .brands = {"acme"}}),
       make_post({.uid = "400d", .created_at = now - 400 * kDay, .brands = {"acme"}}),
   };
-  ASSERT_TRUE(db->write(posts, {}));
+  ASSERT_TRUE(db->posts().write(posts, {}));
   ASSERT_TRUE(db->compact());
 
-  EXPECT_TRUE(db->post("recent")->has_value());
-  EXPECT_FALSE(db->post("100d")->has_value());
-  EXPECT_FALSE(db->post("400d")->has_value());
-  const auto listed = db->posts({.from = now - 1000 * kDay, .to = now + kDay});
+  EXPECT_TRUE(db->queries().post("recent")->has_value());
+  EXPECT_FALSE(db->queries().post("100d")->has_value());
+  EXPECT_FALSE(db->queries().post("400d")->has_value());
+  const auto listed = db->queries().posts({.from = now - 1000 * kDay, .to = now + kDay});
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->items.size(), 1u);
   EXPECT_EQ(listed->items[0].post.uid, "recent");
 
-  const auto mentions = db->mentions({.brand = "acme", .from = now - 1000 * kDay, .to = now + kDay});
+  const auto mentions =
+      db->queries().mentions({.brand = "acme", .from = now - 1000 * kDay, .to = now + kDay});
   ASSERT_TRUE(mentions);
   ASSERT_EQ(mentions->items.size(), 2u);  // 365 days of mentions
   EXPECT_EQ(mentions->items[0].uid, "recent");
   EXPECT_EQ(mentions->items[1].uid, "100d");
 
-  EXPECT_EQ(db->totals("acme", now - 1000 * kDay, now + kDay)->count, 3);  // series: forever
+  EXPECT_EQ(db->queries().totals("acme", now - 1000 * kDay, now + kDay)->count, 3);  // series: forever
 }
 
 TEST(RetentionFilter, SeriesRetentionDropsMergeOperands) {
@@ -99,11 +100,11 @@ TEST(RetentionFilter, SeriesRetentionDropsMergeOperands) {
       make_post({.uid = "recent", .created_at = now - kDay, .brands = {"acme"}}),
       make_post({.uid = "old", .created_at = now - 31 * kDay, .brands = {"acme"}}),
   };
-  ASSERT_TRUE(db->write(posts, {}));
-  EXPECT_EQ(db->totals("acme", now - 100 * kDay, now + kDay)->count, 2);
+  ASSERT_TRUE(db->posts().write(posts, {}));
+  EXPECT_EQ(db->queries().totals("acme", now - 100 * kDay, now + kDay)->count, 2);
   ASSERT_TRUE(db->compact());
-  EXPECT_EQ(db->totals("acme", now - 100 * kDay, now + kDay)->count, 1);
-  EXPECT_TRUE(db->post("old")->has_value());  // posts retention 0: kept
+  EXPECT_EQ(db->queries().totals("acme", now - 100 * kDay, now + kDay)->count, 1);
+  EXPECT_TRUE(db->queries().post("old")->has_value());  // posts retention 0: kept
 }
 
 }  // namespace

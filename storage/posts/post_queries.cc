@@ -1,4 +1,6 @@
-// The read side of Database: single posts, paginated listings and series aggregation.
+// PostQueries: single posts, paginated listings and series aggregation.
+#include "storage/posts/post_queries.h"
+
 #include <rocksdb/db.h>
 #include <rocksdb/snapshot.h>
 
@@ -31,7 +33,7 @@ Result<void> check_brand(std::string_view brand) {
 // Reads a brand's series rows with minute start in [from, to) in time order, handing each to f(minute,
 // counters).
 template <class F>
-Result<void> scan_series(const Database::Impl& impl, std::string_view brand, Micros from, Micros to, F&& f) {
+Result<void> scan_series(const DatabaseImpl& impl, std::string_view brand, Micros from, Micros to, F&& f) {
   if (from >= to) return ok();
   const std::string lower = series_key(brand, from);
   const std::string upper = series_key(brand, to);
@@ -88,10 +90,10 @@ Micros step_micros(SeriesStep s) {
   return 60 * kMicrosPerMinute;
 }
 
-Result<std::optional<rules::ScoredPost>> Database::post(std::string_view uid) const {
+Result<std::optional<rules::ScoredPost>> PostQueries::post(std::string_view uid) const {
   rocksdb::PinnableSlice value;
-  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(Cf::posts),
-                                           rocksdb::Slice(uid.data(), uid.size()), &value);
+  const rocksdb::Status s = impl_.db->Get(rocksdb::ReadOptions(), impl_.cf(Cf::posts),
+                                          rocksdb::Slice(uid.data(), uid.size()), &value);
   if (s.IsNotFound()) return std::optional<rules::ScoredPost>();
   if (!s.ok()) return status_error("read post " + std::string(uid), s);
   auto d = decode_post(uid, value.ToStringView());
@@ -100,7 +102,7 @@ Result<std::optional<rules::ScoredPost>> Database::post(std::string_view uid) co
   return std::optional<rules::ScoredPost>(std::move(d->scored));
 }
 
-Result<Page<rules::ScoredPost>> Database::posts(const PostQuery& q) const {
+Result<Page<rules::ScoredPost>> PostQueries::posts(const PostQuery& q) const {
   if (auto r = check_limit(q.limit); !r) return r.error();
   Page<rules::ScoredPost> page;
   std::string lower = post_time_bound(q.from);
@@ -115,18 +117,18 @@ Result<Page<rules::ScoredPost>> Database::posts(const PostQuery& q) const {
   if (q.from >= q.to || upper <= lower) return page;
 
   // One snapshot for the index scan and the post reads, so that a page is a consistent view.
-  rocksdb::ManagedSnapshot snapshot(impl_->db.get());
+  rocksdb::ManagedSnapshot snapshot(impl_.db.get());
   const rocksdb::Slice lo(lower), up(upper);
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot.snapshot();
   ro.iterate_lower_bound = &lo;
   ro.iterate_upper_bound = &up;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(Cf::posts_by_time)));
+  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::posts_by_time)));
 
   std::vector<std::string> uids;
   std::string last;
   std::size_t scanned = 0;
-  for (it->SeekToLast(); it->Valid() && uids.size() < q.limit && scanned < impl_->options.max_scan_per_page;
+  for (it->SeekToLast(); it->Valid() && uids.size() < q.limit && scanned < impl_.options.max_scan_per_page;
        it->Prev()) {
     ++scanned;
     const std::string_view key = it->key().ToStringView();
@@ -150,7 +152,7 @@ Result<Page<rules::ScoredPost>> Database::posts(const PostQuery& q) const {
   std::vector<rocksdb::Status> statuses(uids.size());
   rocksdb::ReadOptions get;
   get.snapshot = snapshot.snapshot();
-  impl_->db->MultiGet(get, impl_->cf(Cf::posts), keys.size(), keys.data(), values.data(), statuses.data());
+  impl_.db->MultiGet(get, impl_.cf(Cf::posts), keys.size(), keys.data(), values.data(), statuses.data());
   page.items.reserve(uids.size());
   for (std::size_t i = 0; i < uids.size(); ++i) {
     // An index row without its post (retention of the two tables runs in separate compactions) is skipped.
@@ -163,7 +165,7 @@ Result<Page<rules::ScoredPost>> Database::posts(const PostQuery& q) const {
   return page;
 }
 
-Result<Page<Mention>> Database::mentions(const MentionQuery& q) const {
+Result<Page<Mention>> PostQueries::mentions(const MentionQuery& q) const {
   if (auto r = check_limit(q.limit); !r) return r.error();
   if (auto r = check_brand(q.brand); !r) return r.error();
   Page<Mention> page;
@@ -183,12 +185,12 @@ Result<Page<Mention>> Database::mentions(const MentionQuery& q) const {
   rocksdb::ReadOptions ro;
   ro.iterate_lower_bound = &lo;
   ro.iterate_upper_bound = &up;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(Cf::mentions)));
+  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::mentions)));
 
   std::string last;  // key of the last row examined: a copy, since the iterator's key dies when it moves
   std::size_t scanned = 0;
   for (it->SeekToLast();
-       it->Valid() && page.items.size() < q.limit && scanned < impl_->options.max_scan_per_page; it->Prev()) {
+       it->Valid() && page.items.size() < q.limit && scanned < impl_.options.max_scan_per_page; it->Prev()) {
     ++scanned;
     const std::string_view key = it->key().ToStringView();
     last.assign(key);
@@ -214,7 +216,7 @@ Result<Page<Mention>> Database::mentions(const MentionQuery& q) const {
   return page;
 }
 
-Result<std::vector<SeriesBucket>> Database::series(const SeriesQuery& q) const {
+Result<std::vector<SeriesBucket>> PostQueries::series(const SeriesQuery& q) const {
   if (auto r = check_brand(q.brand); !r) return r.error();
   std::vector<SeriesBucket> buckets;
   if (q.from >= q.to) return buckets;
@@ -229,7 +231,7 @@ Result<std::vector<SeriesBucket>> Database::series(const SeriesQuery& q) const {
                  std::string(to_string(q.step)) + "; at most " + std::to_string(kMaxSeriesBuckets));
   }
   std::vector<SeriesCounters> sums(n);
-  auto r = scan_series(*impl_, q.brand, start, q.to, [&](Micros minute, const SeriesCounters& c) {
+  auto r = scan_series(impl_, q.brand, start, q.to, [&](Micros minute, const SeriesCounters& c) {
     sums[static_cast<std::size_t>((minute - start) / step)] += c;
   });
   if (!r) return r.error();
@@ -248,16 +250,16 @@ Result<std::vector<SeriesBucket>> Database::series(const SeriesQuery& q) const {
   return buckets;
 }
 
-Result<SeriesCounters> Database::totals(std::string_view brand, Micros from, Micros to) const {
+Result<SeriesCounters> PostQueries::totals(std::string_view brand, Micros from, Micros to) const {
   if (auto r = check_brand(brand); !r) return r.error();
   SeriesCounters sum;
-  auto r = scan_series(*impl_, brand, from, to, [&sum](Micros, const SeriesCounters& c) { sum += c; });
+  auto r = scan_series(impl_, brand, from, to, [&sum](Micros, const SeriesCounters& c) { sum += c; });
   if (!r) return r.error();
   return sum;
 }
 
-Result<std::vector<BrandCount>> Database::brand_counts(std::span<const std::string> brands,
-                                                       Micros now) const {
+Result<std::vector<BrandCount>> PostQueries::brand_counts(std::span<const std::string> brands,
+                                                          Micros now) const {
   std::vector<BrandCount> out;
   out.reserve(brands.size());
   for (const std::string& brand : brands) {
