@@ -2,9 +2,9 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/parser.hpp>
 
 #include "daemon/api/api_params.h"
+#include "ingest/ndjson_posts.h"
 #include "ingest/post_json.h"
 
 namespace vigie::daemon {
@@ -23,26 +23,12 @@ json::object rejection(const char* where, std::size_t n, const std::string& mess
 }
 
 void parse_ndjson(std::string_view body, Micros now, Parsed& out) {
-  json::parser parser;
-  std::size_t line_no = 0;
-  while (!body.empty()) {
-    const std::size_t nl = body.find('\n');
-    std::string_view line = body.substr(0, nl);
-    body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+  ingest::NdjsonPosts reader(body);
+  while (const auto line = reader.next()) {
     ++out.total;
-    boost::system::error_code ec;
-    parser.reset();
-    parser.write(line, ec);
-    if (ec) {
-      out.rejected.push_back(rejection("line", line_no, "invalid JSON: " + ec.message()));
-      continue;
-    }
-    auto post = ingest::post_from_json(parser.release(), now);
+    auto post = reader.post(now);
     if (!post) {
-      out.rejected.push_back(rejection("line", line_no, post.error().message));
+      out.rejected.push_back(rejection("line", line->number, post.error().message));
       continue;
     }
     out.posts.push_back(std::move(*post));

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 
-#include <boost/json/parser.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -17,7 +17,7 @@
 #include "daemon/config/config.h"
 #include "daemon/crisis_service.h"
 #include "ingest/base/json_text.h"
-#include "ingest/post_json.h"
+#include "ingest/ndjson_posts.h"
 #include "rules/post_scorer.h"
 #include "storage/database.h"
 
@@ -139,9 +139,7 @@ int replay_command(const ReplayOptions& options) {
     return 1;
   }
 
-  std::string line, err;
-  json::parser parser;
-  std::uint64_t line_no = 0, failed = 0;
+  std::uint64_t failed = 0;
   std::vector<rules::ScoredPost> batch;
   const auto flush = [&]() -> bool {
     if (batch.empty()) return true;
@@ -154,18 +152,13 @@ int replay_command(const ReplayOptions& options) {
     batch.clear();
     return true;
   };
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    boost::system::error_code ec;
-    parser.reset();
-    parser.write(line, ec);
-    Result<ingest::Post> post = error("invalid JSON: " + ec.message());
-    if (!ec) post = ingest::post_from_json(parser.release(), 0);
+  ingest::NdjsonPosts reader(*in);
+  while (const auto line = reader.next()) {
+    auto post = reader.post(0);
     if (!post) {
       ++failed;
-      std::cerr << json::serialize(json::object{{"line", line_no}, {"error", post.error().message}}) << "\n";
+      std::cerr << json::serialize(json::object{{"line", line->number}, {"error", post.error().message}})
+                << "\n";
       continue;
     }
     if ((from && post->created_at < *from) || (to && post->created_at >= *to)) continue;

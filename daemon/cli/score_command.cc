@@ -5,13 +5,14 @@
 // input's uid (else its "id", else the line number), the detected language, the matches and the sentiment.
 // A bad line writes {"line":N,"error":"..."} to stderr and scoring goes on; the exit code is 1 when any line
 // failed.
-#include <boost/json/parser.hpp>
+#include <boost/json/object.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
 
 #include "daemon/cli/commands.h"
 #include "ingest/base/json_text.h"
+#include "ingest/ndjson_posts.h"
 #include "ingest/post_json.h"
 #include "rules/post_scorer.h"
 #include "rules/scored_post_json.h"
@@ -59,35 +60,25 @@ int score_command(const ScoreOptions& options) {
   }
   std::ios::sync_with_stdio(false);
 
-  std::string out, err, line;
-  json::parser parser;
-  std::uint64_t line_no = 0, failed = 0;
-  while (std::getline(std::cin, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-
+  std::string out, err;
+  std::uint64_t failed = 0;
+  ingest::NdjsonPosts reader(std::cin);
+  while (const auto line = reader.next()) {
     ingest::Post post;
     json::value id;
     if (options.text) {
-      post.uid = "line:" + std::to_string(line_no);
-      post.text = std::move(line);
-      id = line_no;
+      post.uid = "line:" + std::to_string(line->number);
+      post.text = line->text;
+      id = line->number;
     } else {
-      boost::system::error_code ec;
-      parser.reset();
-      parser.write(line, ec);
-      Result<ingest::Post> parsed = error("invalid JSON: " + ec.message());
-      if (!ec) {
-        json::value v = parser.release();
-        parsed = post_from_line(v, line_no);
-        if (parsed) id = output_id(v.get_object(), line_no);
-      }
+      auto v = reader.value();
+      Result<ingest::Post> parsed = v ? post_from_line(*v, line->number) : Result<ingest::Post>(v.error());
       if (!parsed) {
         ++failed;
-        write_line(stderr, err, json::object{{"line", line_no}, {"error", parsed.error().message}});
+        write_line(stderr, err, json::object{{"line", line->number}, {"error", parsed.error().message}});
         continue;
       }
+      id = output_id(v->get_object(), line->number);
       post = std::move(*parsed);
     }
 

@@ -6,11 +6,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parser.hpp>
 #include <charconv>
 #include <fstream>
 
-#include "ingest/post_json.h"
+#include "ingest/ndjson_posts.h"
 
 namespace vigie::ingest {
 namespace {
@@ -38,15 +37,10 @@ ReplayCursor parse_cursor(const std::string& s) {
 // The first and last created_at of the file: one pass, only when rebasing time.
 std::optional<std::pair<Micros, Micros>> time_span(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  std::string line;
   std::optional<std::pair<Micros, Micros>> span;
-  boost::json::parser parser;
-  while (std::getline(in, line)) {
-    boost::system::error_code ec;
-    parser.reset();
-    parser.write(line, ec);
-    if (ec) continue;
-    auto p = post_from_json(parser.release(), 0);
+  NdjsonPosts reader(in);
+  while (reader.next()) {
+    auto p = reader.post(0);
     if (!p || p->created_at == 0) continue;
     if (!span) span.emplace(p->created_at, p->created_at);
     span->first = std::min(span->first, p->created_at);
@@ -92,7 +86,6 @@ net::awaitable<void> ReplaySource::run(PostSink& out, std::string cursor_text) {
   in.seekg(static_cast<std::streamoff>(cursor.offset));
   std::uint64_t offset = cursor.offset;   // end of the last line read
   std::uint64_t covered = cursor.offset;  // every line before this is in a batch or skipped: the cursor
-  std::uint64_t line_no = 0;              // counted from the resume point when resuming: messages say so
   spdlog::info("source {}: replaying {} from byte {} at {}", options_.id, options_.path, offset,
                options_.speed == 0 ? std::string("max speed") : std::to_string(options_.speed) + "x");
   metrics_->up.Set(1);
@@ -102,8 +95,6 @@ net::awaitable<void> ReplaySource::run(PostSink& out, std::string cursor_text) {
   const auto wall_start = std::chrono::steady_clock::now();
   std::optional<Micros> first_created;
   SourceBatch batch{options_.id, {}, {}};
-  boost::json::parser parser;
-  std::string line;
 
   auto flush = [&]() -> net::awaitable<bool> {
     if (batch.posts.empty()) co_return true;
@@ -118,24 +109,18 @@ net::awaitable<void> ReplaySource::run(PostSink& out, std::string cursor_text) {
     co_return true;
   };
 
-  while (std::getline(in, line)) {
-    ++line_no;
-    const std::uint64_t line_end = offset + line.size() + (in.eof() ? 0 : 1);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    offset = line_end;
-    if (line.find_first_not_of(" \t") == std::string::npos) {
-      if (batch.posts.empty()) covered = offset;
-      continue;
-    }
-    boost::system::error_code ec;
-    parser.reset();
-    parser.write(line, ec);
-    Result<Post> post = ec ? Result<Post>(error("invalid JSON: " + ec.message()))
-                           : post_from_json(parser.release(), now_micros());
+  // Offsets and line numbers count from the resume point: line numbers in messages say so.
+  NdjsonPosts reader(in);
+  bool stopped = false;  // the loop ended before the end of the file
+  while (const auto line = reader.next()) {
+    // Blank lines skipped before this one are covered too when nothing is waiting in the batch.
+    if (batch.posts.empty()) covered = cursor.offset + line->begin;
+    offset = cursor.offset + line->end;
+    Result<Post> post = reader.post(now_micros());
     if (!post) {
       if (batch.posts.empty()) covered = offset;
       metrics_->malformed.Increment();
-      spdlog::warn("source {}: {} line {}{}: {}; skipped", options_.id, options_.path, line_no,
+      spdlog::warn("source {}: {} line {}{}: {}; skipped", options_.id, options_.path, line->number,
                    cursor.offset ? " after the resume point" : "", post.error().message);
       continue;
     }
@@ -149,16 +134,27 @@ net::awaitable<void> ReplaySource::run(PostSink& out, std::string cursor_text) {
                                         static_cast<double>(p.created_at - *first_created) / options_.speed));
       if (due > std::chrono::steady_clock::now()) {
         // Deliver what we have before waiting, so posts are not held back by the pacing of later ones.
-        if (!co_await flush()) break;
+        if (!co_await flush()) {
+          stopped = true;
+          break;
+        }
         timer.expires_at(due);
         auto [wec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
-        if (wec) break;
+        if (wec) {
+          stopped = true;
+          break;
+        }
       }
     }
     batch.posts.push_back(std::move(p));
     covered = offset;
-    if (batch.posts.size() >= options_.batch_size && !co_await flush()) break;
+    if (batch.posts.size() >= options_.batch_size && !co_await flush()) {
+      stopped = true;
+      break;
+    }
   }
+  // Blank lines at the end of the file are covered too when nothing is waiting in the batch.
+  if (!stopped && batch.posts.empty()) covered = cursor.offset + reader.offset();
   co_await flush();
   metrics_->up.Set(0);
   spdlog::info("source {}: end of {} (byte {})", options_.id, options_.path, covered);

@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -10,17 +15,24 @@
 #include <thread>
 
 #include "tests/support/daemon_process.h"
+#include "tests/support/wait_until.h"
 
 namespace vigie::testing {
 namespace {
 
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
 constexpr const char* kAdminToken = "admin-token-0123456789";
 constexpr const char* kReadToken = "read-token-0123456789";
 
-std::string basic_config(const TempDir& dir, const std::string& extra = "") {
+std::string basic_config(const TempDir& dir, const std::string& extra = "",
+                         const std::string& idle_timeout = "2s") {
   return dir.write("vigie.yaml", std::string("data_dir: data\n") +
                                      "http:\n  max_header_bytes: 4KiB\n  max_body_bytes: 64KiB\n"
-                                     "  read_timeout: 2s\n  idle_timeout: 2s\n" +
+                                     "  read_timeout: 2s\n  idle_timeout: " +
+                                     idle_timeout + "\n" +
                                      "auth:\n  tokens:\n"
                                      "    - {name: ops, token: " +
                                      kAdminToken +
@@ -170,20 +182,38 @@ TEST(Daemon, IdleAndSlowConnectionsTimeOut) {
 
 TEST(Daemon, SigtermWithOpenKeepAliveConnectionStillExitsQuickly) {
   TempDir dir;
-  DaemonProcess d(basic_config(dir, ""));
+  // An idle timeout far longer than the bound below: only the shutdown can close the connection in time.
+  DaemonProcess d(basic_config(dir, "", "60s"));
   ASSERT_NE(d.port(), 0);
   // An idle keep-alive connection must not hold the shutdown for its whole idle timeout.
-  std::thread idle([port = d.port()] {
-    raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", std::chrono::seconds(5));
+  std::atomic<bool> answered = false;
+  std::string reply;
+  boost::system::error_code end;
+  std::thread idle([&, port = d.port()] {
+    net::io_context ctx;
+    beast::tcp_stream stream(ctx);
+    stream.expires_after(std::chrono::seconds(20));
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), end);
+    if (!end)
+      net::write(stream, net::buffer(std::string_view("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")), end);
+    char buf[4096];
+    while (!end) {
+      reply.append(buf, stream.read_some(net::buffer(buf), end));
+      if (reply.find("{\"status\":\"ok\"}") != std::string::npos) answered = true;
+    }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The connection has had its answer and is now idle, kept alive.
+  const bool idle_open = wait_until([&] { return answered.load(); }, std::chrono::seconds(5));
   d.signal(SIGTERM);
   const auto start = std::chrono::steady_clock::now();
   auto code = d.wait(std::chrono::seconds(10));
+  const auto took = std::chrono::steady_clock::now() - start;
   idle.join();
+  ASSERT_TRUE(idle_open) << "no answer on the keep-alive connection: " << reply;
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_EQ(end, net::error::eof) << "the daemon did not close the idle connection: " << end.message();
 }
 
 TEST(Daemon, SigintAlsoStopsCleanly) {

@@ -2,10 +2,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "storage/database.h"
 #include "tests/storage/storage_test_support.h"
+#include "tests/support/wait_until.h"
 
 namespace vigie::storage {
 namespace {
@@ -28,14 +30,17 @@ TEST(Checkpoint, LiveBackupRestores) {
                           {"src", std::to_string(acked)}));
   }
   std::atomic<bool> stop = false;
+  std::atomic<int> written = 0;
   std::thread writer([&] {
     for (int i = 1000; !stop; ++i) {
       ASSERT_TRUE(
           db->posts().write(std::vector{make_post({.uid = "p" + std::to_string(i), .brands = {"acme"}})},
                             {"src", std::to_string(i)}));
+      ++written;
     }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The checkpoint is taken while the writer is under way.
+  ASSERT_TRUE(vigie::testing::wait_until([&] { return written >= 10; }, std::chrono::seconds(10)));
   const auto r = db->checkpoint(dir.sub("backup"));
   stop = true;
   writer.join();
@@ -54,10 +59,27 @@ TEST(Checkpoint, LiveBackupRestores) {
   const int last = std::stoi(**cursor);
   EXPECT_TRUE(restored->queries().post("p" + std::to_string(last))->has_value());
   EXPECT_FALSE(restored->queries().post("p" + std::to_string(last + 1))->has_value());
-  const auto page = restored->queries().posts({.from = kT0 - kMinute, .to = kT0 + kMinute, .limit = 1000});
+  // The copy holds exactly the posts written before the one its cursor names, and that one: p0..p499, then
+  // p1000..p<last> from the writer.
+  std::set<std::string> expected;
+  for (int i = 0; i < 500; ++i)
+    expected.insert("p" + std::to_string(i));
+  for (int i = 1000; i <= last; ++i)
+    expected.insert("p" + std::to_string(i));
+  std::multiset<std::string> listed;
+  std::string page_cursor;
+  do {
+    const auto page = restored->queries().posts(
+        {.from = kT0 - kMinute, .to = kT0 + kMinute, .limit = 1000, .cursor = page_cursor});
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& p : page->items)
+      listed.insert(p.post.uid);
+    page_cursor = page->next_cursor;
+  } while (!page_cursor.empty());
+  EXPECT_EQ(listed, std::multiset<std::string>(expected.begin(), expected.end()));
   const auto totals = restored->queries().totals("acme", kT0 - kMinute, kT0 + kMinute);
   ASSERT_TRUE(totals);
-  EXPECT_EQ(totals->count, 500 + (last >= 1000 ? last - 999 : 0));
+  EXPECT_EQ(totals->count, static_cast<std::int64_t>(expected.size()));
   // The restored copy is independent of the original.
   ASSERT_TRUE(restored->posts().write(std::vector{make_post({.uid = "after-restore"})}, {}));
   auto original = testing::open_db(dir.sub("data"));

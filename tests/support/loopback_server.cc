@@ -108,11 +108,16 @@ void Exchange::close() {
 
 net::awaitable<bool> Exchange::websocket_accept() {
   beast::error_code ec;
+  const auto count_pings = [this](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping && pings_) ++*pings_;
+  };
   if (auto** p = std::get_if<Plain*>(&stream_)) {
     ws_plain_ = std::make_unique<websocket::stream<Plain&>>(**p);
+    ws_plain_->control_callback(count_pings);
     std::tie(ec) = co_await ws_plain_->async_accept(request_, kTuple);
   } else {
     ws_tls_ = std::make_unique<websocket::stream<Tls&>>(*std::get<Tls*>(stream_));
+    ws_tls_->control_callback(count_pings);
     std::tie(ec) = co_await ws_tls_->async_accept(request_, kTuple);
   }
   if (ec) closed_ = true;
@@ -239,6 +244,7 @@ net::awaitable<void> LoopbackServer::serve(net::ip::tcp::socket socket, int inde
   beast::flat_buffer buffer;
   for (;;) {
     Exchange ex(ptr, index);
+    ex.pings_ = &websocket_pings_;
     auto [ec, n] =
         co_await std::visit([&](auto* s) { return http::async_read(*s, buffer, ex.request_, kTuple); }, ptr);
     if (ec) co_return;

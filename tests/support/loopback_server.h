@@ -89,6 +89,7 @@ class Exchange {
   http::request<http::string_body> request_;
   bool closed_ = false;
   bool keep_alive_ = true;
+  std::atomic<int>* pings_ = nullptr;  // the server's count of WebSocket pings, set by serve()
   std::unique_ptr<beast::websocket::stream<Plain&>> ws_plain_;
   std::unique_ptr<beast::websocket::stream<Tls&>> ws_tls_;
 };
@@ -108,7 +109,8 @@ class LoopbackServer {
 
   int connections() const { return connections_.load(); }
   int requests() const { return requests_.load(); }
-  std::vector<std::string> targets() const;  // request targets in arrival order
+  int websocket_pings() const { return websocket_pings_.load(); }  // ping frames read, all connections
+  std::vector<std::string> targets() const;                        // request targets in arrival order
 
   // Closes every open connection now (a server crash, as a client sees it).
   void drop_connections();
@@ -125,6 +127,7 @@ class LoopbackServer {
   std::thread thread_;
   std::atomic<int> connections_{0};
   std::atomic<int> requests_{0};
+  std::atomic<int> websocket_pings_{0};
   mutable std::mutex mu_;
   std::vector<std::string> targets_;
   std::vector<std::weak_ptr<beast::tcp_stream>> open_;

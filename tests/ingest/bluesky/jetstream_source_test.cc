@@ -13,6 +13,7 @@
 #include "ingest/net/client_stream.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/source_harness.h"
+#include "tests/support/wait_until.h"
 
 namespace vigie::testing {
 namespace {
@@ -286,7 +287,8 @@ TEST(JetstreamSource, SilenceBeyondReadTimeoutReconnectsButAnsweredPingsKeepTheC
   ASSERT_TRUE(run.wait_for([&] { return sink.posts().size() == 2; }));
   EXPECT_EQ(sink.uids(), (std::vector<std::string>{uid(kAna, "p0"), uid(kAna, "p1")}));
   EXPECT_EQ(m.metrics->network.Value(), 1);
-  std::this_thread::sleep_for(1s);  // more than three read timeouts without a message
+  // The source pings every half read timeout: six pings answered is three read timeouts without a message.
+  EXPECT_TRUE(wait_until([&] { return server.websocket_pings() >= 6; }, 10s)) << server.websocket_pings();
   EXPECT_EQ(server.connections(), 2);
   EXPECT_EQ(m.metrics->up.Value(), 1);
 }

@@ -20,9 +20,12 @@ struct Row {
   std::string text;
 };
 
-std::vector<Row> read_rows(const std::string& name) {
-  std::ifstream in(std::string(VIGIE_SOURCE_DIR) + "/tests/rules/data/" + name);
-  std::vector<Row> rows;
+// The rows of tests/rules/data/<name> into `rows`. Fails the test when the file cannot be read or holds fewer
+// than `min_rows` rows: a missing or emptied set must not pass as a set with no miss.
+void read_rows(const std::string& name, std::size_t min_rows, std::vector<Row>& rows) {
+  const std::string path = std::string(VIGIE_SOURCE_DIR) + "/tests/rules/data/" + name;
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "cannot open " << path;
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -30,8 +33,13 @@ std::vector<Row> read_rows(const std::string& name) {
     if (tab == std::string::npos) continue;
     rows.push_back({line.substr(0, tab), line.substr(tab + 1)});
   }
-  return rows;
+  ASSERT_GE(rows.size(), min_rows) << path
+                                   << ": too few rows (lines \"RATING<TAB>TEXT\" or \"LABEL<TAB>TEXT\")";
 }
+
+// Sizes of the sets today, minus a margin for edits: below them, the figures below mean little.
+constexpr std::size_t kMinEnglishRows = 50;
+constexpr std::size_t kMinFrenchRows = 100;
 
 Label label_of_rating(double rating) {
   if (rating >= 0.5) return Label::positive;
@@ -84,8 +92,8 @@ class DevSet : public ::testing::Test {
 };
 
 TEST_F(DevSet, EnglishCompoundFollowsRatings) {
-  const std::vector<Row> rows = read_rows("sentiment_en.tsv");
-  ASSERT_GE(rows.size(), 50u);
+  std::vector<Row> rows;
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_en.tsv", kMinEnglishRows, rows));
   std::vector<double> ratings, compounds;
   int label_hits = 0;
   for (const Row& row : rows) {
@@ -109,8 +117,8 @@ TEST_F(DevSet, EnglishCompoundFollowsRatings) {
 }
 
 TEST_F(DevSet, FrenchLabelsMacroF1) {
-  const std::vector<Row> rows = read_rows("sentiment_fr.tsv");
-  ASSERT_GE(rows.size(), 100u);
+  std::vector<Row> rows;
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_fr.tsv", kMinFrenchRows, rows));
   std::vector<Label> truth, predicted;
   for (const Row& row : rows) {
     const Sentiment s = analyzer_->score(row.text, "fr");
@@ -129,9 +137,11 @@ TEST_F(DevSet, FrenchLabelsMacroF1) {
 // Every French sentence of the set is detected as French, whatever the platform claims, so none is ever
 // scored with the English lexicon.
 TEST_F(DevSet, FrenchSentencesAreDetectedAsFrench) {
+  std::vector<Row> rows;
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_fr.tsv", kMinFrenchRows, rows));
   const LanguageDetector detector;
   int wrong = 0;
-  for (const Row& row : read_rows("sentiment_fr.tsv")) {
+  for (const Row& row : rows) {
     const std::string_view lang = detector.detect(row.text, "en");
     if (lang != "fr") {
       ++wrong;
@@ -145,9 +155,11 @@ TEST_F(DevSet, FrenchSentencesAreDetectedAsFrench) {
 }
 
 TEST_F(DevSet, EnglishSentencesAreDetectedAsEnglish) {
+  std::vector<Row> rows;
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_en.tsv", kMinEnglishRows, rows));
   const LanguageDetector detector;
   int wrong = 0;
-  for (const Row& row : read_rows("sentiment_en.tsv")) {
+  for (const Row& row : rows) {
     const std::string_view lang = detector.detect(row.text, "fr");
     if (lang != "en") {
       ++wrong;
