@@ -50,12 +50,7 @@ class BatchBuilder {
 
   void insert(const rules::ScoredPost& p) {
     const Micros t = p.post.created_at;
-    const std::string_view uid = p.post.uid;
-    encode_post(p, value_);
-    put(Cf::posts, uid, value_);
-    encode_post_index(p.post.platform, p.post.source, value_);
-    post_time_key(t, uid, key_);
-    put(Cf::posts_by_time, key_, value_);
+    put_post(p, t);
     rules::matched_brands(p, brands_);
     add_mentions(p, brands_, t);
   }
@@ -64,11 +59,7 @@ class BatchBuilder {
   void edit(const rules::ScoredPost& old, const rules::ScoredPost& now) {
     const Micros t = old.post.created_at;
     const std::string_view uid = old.post.uid;
-    encode_post(now, value_);
-    put(Cf::posts, uid, value_);
-    encode_post_index(now.post.platform, now.post.source, value_);
-    post_time_key(t, uid, key_);
-    put(Cf::posts_by_time, key_, value_);
+    put_post(now, t);
     const auto old_brands = brands_of(old);
     const auto new_brands = brands_of(now);
     const SeriesCounters minus = -contribution(old);
@@ -95,6 +86,16 @@ class BatchBuilder {
       del(Cf::mentions, key_);
       add_series(b, t, minus);
     }
+  }
+
+  // The post's row and its row in the time index, at `t` (an edit keeps the first created_at stored).
+  void put_post(const rules::ScoredPost& p, Micros t) {
+    const std::string_view uid = p.post.uid;
+    encode_post(p, value_);
+    put(Cf::posts, uid, value_);
+    encode_post_index(p.post.platform, p.post.source, value_);
+    post_time_key(t, uid, key_);
+    put(Cf::posts_by_time, key_, value_);
   }
 
   void tombstone(std::string_view uid, Micros t) {
