@@ -53,14 +53,17 @@ constexpr std::string_view kPartSeparator = "[^\\x01]*?";
 
 // Where the marked parts i.. end in `text` when part i may start anywhere in the marker-free run from `pos`
 // (the separator of a phrase), or npos. The search for a literal outside the sets: candidates are few and
-// texts short, so string_view::find beats building anything.
+// texts short, so string_view::find beats building anything. Part i is looked for only where it may start,
+// within the run: searching on to the end of the text for every occurrence of the first part would make a
+// long text that repeats that word cost its length squared.
 std::size_t parts_end(std::string_view text, const std::vector<std::string>& parts, std::size_t i,
                       std::size_t pos) {
   if (i == parts.size()) return pos;
   std::size_t limit = text.find(kWordMark, pos);
   if (limit == std::string_view::npos) limit = text.size();
-  for (std::size_t p = text.find(parts[i], pos); p != std::string_view::npos && p <= limit;
-       p = text.find(parts[i], p + 1)) {
+  const std::string_view window = text.substr(0, std::min(text.size(), limit + parts[i].size()));
+  for (std::size_t p = window.find(parts[i], pos); p != std::string_view::npos && p <= limit;
+       p = window.find(parts[i], p + 1)) {
     const std::size_t end = parts_end(text, parts, i + 1, p + parts[i].size());
     if (end != std::string_view::npos) return end;
   }
@@ -677,13 +680,22 @@ bool RuleSet::eval_near(const Near& n, EvalContext& c) const {
   for (const std::uint32_t f : n.right) {
     if (present(finders_[f].pattern, c)) find_spans(f, marked, tokens, s.right);
   }
-  for (const auto& a : s.left) {
-    for (const auto& b : s.right) {
-      if (a.last < b.first && b.first - a.last - 1 <= n.distance) return true;
-      if (!n.ordered && b.last < a.first && a.first - b.last - 1 <= n.distance) return true;
+  // Is some span of `before` followed, at most `distance` words later, by a span of `after`? For each span of
+  // `after` in start order, the nearest candidate is the latest-ending span of `before` that ends before it:
+  // two sorted sweeps, so that a long text full of both words costs n log n, never their product.
+  const auto followed_within = [&n](std::vector<MatchScratch::Span>& before,
+                                    std::vector<MatchScratch::Span>& after) {
+    std::sort(before.begin(), before.end(), [](const auto& x, const auto& y) { return x.last < y.last; });
+    std::sort(after.begin(), after.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::size_t i = 0;
+    for (const auto& b : after) {
+      while (i < before.size() && before[i].last < b.first)
+        ++i;
+      if (i > 0 && b.first - before[i - 1].last - 1 <= n.distance) return true;
     }
-  }
-  return false;
+    return false;
+  };
+  return followed_within(s.left, s.right) || (!n.ordered && followed_within(s.right, s.left));
 }
 
 }  // namespace vigie::rules
