@@ -7,6 +7,9 @@
 // BM_Match/N: normalize + match with N rules (N/2 brands, N/2 topics), the figure the issue sets targets for.
 // BM_Normalize: fold_text + word marking alone. BM_Re2SetAlone and BM_Re2Loop: what a naive design costs, a
 // set of 1,000 case-insensitive \b patterns on the raw text, and 1,000 separate RE2 objects tried one by one.
+// BM_LongText/SHAPE/KB: one post of KB kilobytes built to be the worst case of a query shape (0: a phrase in
+// `exclude`, 1: NEAR, 2: NEAR between phrases), with BM_LongTextNormalize, the linear pass every post takes,
+// as the reference: bytes/s that stay flat from 64 KB to 1 MB say the work is linear.
 #include <benchmark/benchmark.h>
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -326,6 +329,62 @@ void BM_Re2Loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Re2Loop);
+
+std::string repeated(std::string_view unit, std::size_t bytes) {
+  std::string out;
+  while (out.size() + unit.size() <= bytes)
+    out += unit;
+  return out;
+}
+
+ingest::Post long_post(int shape, std::size_t bytes) {
+  ingest::Post p;
+  p.uid = "bench:long";
+  if (shape == 0) {
+    p.text = "zzz " + repeated("acme bank ", bytes);
+  } else {
+    const std::string_view a = shape == 1 ? "acme " : "acme bank ";
+    const std::string_view b = shape == 1 ? "robbery " : "bank robbery ";
+    p.text = repeated(a, bytes / 2) + repeated("zz ", 30) + repeated(b, bytes / 2);
+  }
+  return p;
+}
+
+void BM_LongText(benchmark::State& state) {
+  const int shape = static_cast<int>(state.range(0));
+  const std::size_t bytes = static_cast<std::size_t>(state.range(1)) * 1024;
+  static constexpr const char* kRules[] = {
+      "brands:\n  - id: x\n    query: zzz\n    exclude: '\"acme bank robbery\"'\n",
+      "brands:\n  - id: x\n    query: 'acme NEAR/3 robbery'\n",
+      "brands:\n  - id: x\n    query: '\"acme bank\" NEAR/2 \"bank robbery\"'\n",
+  };
+  auto rs = RuleSet::load_string(kRules[shape], "rules.yaml");
+  if (!rs) {
+    state.SkipWithError(rs.error().message.c_str());
+    return;
+  }
+  const ingest::Post post = long_post(shape, bytes);
+  MatchScratch scratch;
+  std::vector<Match> out;
+  for (auto _ : state) {
+    out.clear();
+    (*rs)->match(post, "en", scratch, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * post.text.size()));
+}
+BENCHMARK(BM_LongText)->ArgsProduct({{0, 1, 2}, {64, 1024}})->Unit(benchmark::kMillisecond);
+
+void BM_LongTextNormalize(benchmark::State& state) {
+  const ingest::Post post = long_post(0, static_cast<std::size_t>(state.range(0)) * 1024);
+  std::string marked;
+  for (auto _ : state) {
+    fold_and_mark(post.text, marked);
+    benchmark::DoNotOptimize(marked.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * post.text.size()));
+}
+BENCHMARK(BM_LongTextNormalize)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace vigie::rules
