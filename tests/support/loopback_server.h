@@ -15,24 +15,21 @@
 // and key (PEM files).
 #pragma once
 
+// The streams, the WebSocket and TLS layers and the io_context are kept out of this header (they are defined in
+// loopback_server.cc): a test that includes it compiles the HTTP message types only.
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <variant>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vigie::testing {
@@ -43,13 +40,10 @@ namespace http = beast::http;
 
 class Exchange {
  public:
-  using Plain = beast::tcp_stream;
-  using Tls = beast::ssl_stream<beast::tcp_stream>;
-
   const http::request<http::string_body>& request() const { return request_; }
   std::string target() const { return std::string(request_.target()); }
   std::string header(std::string_view name) const;
-  int connection_index() const { return connection_; }  // 0 for the first connection accepted
+  int connection_index() const { return index_; }  // 0 for the first connection accepted
 
   // Parameters are views, never class-type temporaries: g++ 12 destroys a temporary inside a co_await
   // expression twice, so call sites pass literals or named strings.
@@ -79,19 +73,15 @@ class Exchange {
 
  private:
   friend class LoopbackServer;
-  Exchange(std::variant<Plain*, Tls*> stream, int connection) : stream_(stream), connection_(connection) {}
-  beast::tcp_stream& tcp();
-  template <class F>
-  auto with_stream(F&& f);
+  struct Connection;  // the connection's stream (plain or TLS) and, once upgraded, its WebSocket
+  Exchange(Connection& connection, int index) : connection_(connection), index_(index) {}
 
-  std::variant<Plain*, Tls*> stream_;
-  int connection_;
+  Connection& connection_;
+  int index_;
   http::request<http::string_body> request_;
   bool closed_ = false;
   bool keep_alive_ = true;
   std::atomic<int>* pings_ = nullptr;  // the server's count of WebSocket pings, set by serve()
-  std::unique_ptr<beast::websocket::stream<Plain&>> ws_plain_;
-  std::unique_ptr<beast::websocket::stream<Tls&>> ws_tls_;
 };
 
 class LoopbackServer {
@@ -116,21 +106,16 @@ class LoopbackServer {
   void drop_connections();
 
  private:
-  net::awaitable<void> accept_loop();
-  net::awaitable<void> serve(net::ip::tcp::socket socket, int index);
+  struct Impl;  // the io_context, its thread, the acceptor, the TLS context and the open connections
 
   Handler handler_;
-  std::shared_ptr<net::ssl::context> tls_;
-  net::io_context ctx_;
-  net::ip::tcp::acceptor acceptor_{ctx_};
+  std::unique_ptr<Impl> impl_;
   std::uint16_t port_ = 0;
-  std::thread thread_;
   std::atomic<int> connections_{0};
   std::atomic<int> requests_{0};
   std::atomic<int> websocket_pings_{0};
   mutable std::mutex mu_;
   std::vector<std::string> targets_;
-  std::vector<std::weak_ptr<beast::tcp_stream>> open_;
 };
 
 // A self-signed certificate for 127.0.0.1 and localhost, made with the openssl command into `dir`:
