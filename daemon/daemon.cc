@@ -213,6 +213,15 @@ void Daemon::reload_rules(const char* why) {
                   scorer.error().message);
     return;
   }
+  if (const rules::RuleSet* rs = (*scorer)->rules();
+      rs && rs->brands().empty() && !rs->no_brands_on_purpose()) {
+    reloads_->Add({{"outcome", "error"}}).Increment();
+    spdlog::error(
+        "{}: rules not reloaded, the previous rules stay in force: {} has no brands (empty or cut "
+        "short?); a file meant to have none says 'brands: []'",
+        why, config_.rules_file);
+    return;
+  }
   const std::shared_ptr<const rules::PostScorer> old = scorer_.exchange(*scorer);
   pipeline_->set_scorer(*scorer);
   if (crisis_) crisis_->set_scorer(*scorer);

@@ -283,6 +283,7 @@ class Loader {
   void brands(const YAML::Node& n) {
     if (n.IsNull()) return;
     if (!n.IsSequence()) fail(n, "'brands' must be a list");
+    spec_.no_brands_on_purpose = n.size() == 0;
     std::set<std::string> ids;
     for (const auto& item : n) {
       Brand b;

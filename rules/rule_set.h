@@ -69,6 +69,9 @@ struct Topic {
 
 struct RuleSetSpec {
   std::vector<Brand> brands;
+  // The file says `brands: []`: no brand on purpose. A file without brands that does not say so (empty,
+  // truncated mid-write) is refused by a reload, which would otherwise stop all matching silently.
+  bool no_brands_on_purpose = false;
   std::vector<Topic> topics;
   SentimentOptions sentiment;
   DetectionOptions detection;  // for every brand without its own (Brand::detection)
@@ -148,6 +151,7 @@ class RuleSet {
   std::string summary() const;
 
   const std::vector<Brand>& brands() const { return spec_.brands; }
+  bool no_brands_on_purpose() const { return spec_.no_brands_on_purpose; }
   const std::vector<Topic>& topics() const { return spec_.topics; }
   const SentimentOptions& sentiment() const { return spec_.sentiment; }
   // The effective crisis-detection options of the brand with this id: its own, else the defaults (also for an

@@ -1,5 +1,6 @@
 #include "rules/query/boolean_query.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -383,8 +384,20 @@ class Parser {
       const std::size_t colon = t.text.find(':');
       if (colon != std::string_view::npos) {
         const std::string_view key = t.text.substr(0, colon);
+        const std::string_view value = t.text.substr(colon + 1);
         if (key == "lang" || key == "platform" || key == "author" || key == "followers" || key == "kind") {
-          return make_filter(t, key, t.text.substr(colon + 1));
+          return make_filter(t, key, value);
+        }
+        // A word, a colon and a value reads as a field filter: a misspelt field must not quietly become a
+        // search for two words. A URL ("http://") or a time ("10:30") is not one; quoting keeps the colon.
+        const bool field_like =
+            !value.empty() && value.front() != '/' && std::all_of(key.begin(), key.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            });
+        if (field_like) {
+          return fail(t.offset, "unknown field '" + std::string(key) +
+                                    ":' (known: lang, platform, author, followers, kind); quote \"" +
+                                    std::string(t.text) + "\" to search for the text");
         }
       }
     }

@@ -173,6 +173,33 @@ TEST(Pipeline, SighupReloadsRulesAndBrokenFileKeepsOldOnes) {
   EXPECT_EQ(d.wait(std::chrono::seconds(10)), 0);
 }
 
+// An empty rule file (a save cut short, a truncated copy) would stop all matching: a reload refuses a file
+// without brands unless it says so with `brands: []`.
+TEST(Pipeline, ReloadRefusesAFileWithoutBrandsUnlessItSaysSo) {
+  TempDir dir;
+  dir.write("rules.yaml", kRules);
+  dir.write("feed.ndjson", feed(1));
+  DaemonProcess d(config(dir));
+  ASSERT_NE(d.port(), 0);
+  EXPECT_EQ(await_metric(d.port(), "vigie_rules_brands", 1), 1);
+
+  dir.write("rules.yaml", "");
+  d.signal(SIGHUP);
+  EXPECT_EQ(await_metric(d.port(), "vigie_rules_reload_total{outcome=\"error\"}", 1), 1);
+  EXPECT_NE(d.log().find("rules not reloaded, the previous rules stay in force: " + dir.path().string() +
+                         "/rules.yaml has no brands"),
+            std::string::npos)
+      << d.log();
+  EXPECT_EQ(metric(d.port(), "vigie_rules_brands"), 1);
+
+  dir.write("rules.yaml", "brands: []\n");
+  d.signal(SIGHUP);
+  EXPECT_EQ(await_metric(d.port(), "vigie_rules_reload_total{outcome=\"success\"}", 1), 1) << d.log();
+  EXPECT_EQ(await_metric(d.port(), "vigie_rules_brands", 0), 0);
+  d.signal(SIGTERM);
+  EXPECT_EQ(d.wait(std::chrono::seconds(10)), 0);
+}
+
 TEST(Pipeline, RuleFileChangeOnDiskReloadsWithoutSignal) {
   TempDir dir;
   dir.write("rules.yaml", kRules);

@@ -93,6 +93,9 @@ TEST(RuleFile, LoadFile) {
 
 // Query errors point inside the scalar, whatever its style.
 TEST(RuleFile, QueryErrorLocations) {
+  EXPECT_EQ(load("brands:\n  - id: acme\n    query: 'acme foo:bar'\n"),
+            "rules.yaml:3:18: unknown field 'foo:' (known: lang, platform, author, followers, kind); quote "
+            "\"foo:bar\" to search for the text in query of brand \"acme\"");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: acme OR (x y))\n"),
             "rules.yaml:3:25: unbalanced ')' in query of brand \"acme\"");
   EXPECT_EQ(load("brands:\n  - id: acme\n    query: \"acme \\\"x\\\" (y\"\n"),

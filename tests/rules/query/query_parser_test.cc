@@ -74,6 +74,19 @@ TEST(QueryParser, FieldFilters) {
   EXPECT_EQ(parsed("acme lang:fr NOT kind:repost"), "(AND acme lang:fr (NOT kind:repost))");
   EXPECT_EQ(parsed("http://acme.com"), "http://acme.com");  // not a known field: a term
   EXPECT_EQ(parsed("=lang:fr"), "=lang:fr");
+  EXPECT_EQ(parsed("10:30"), "10:30");  // a time, not a field
+  EXPECT_EQ(parsed("note:"), "note:");  // nothing after the colon
+}
+
+// A word, a colon and a value is a field filter: an unknown field is an error, never two words quietly.
+TEST(QueryParser, UnknownFieldsAreErrors) {
+  EXPECT_EQ(
+      parsed("foo:bar"),
+      "error@0: unknown field 'foo:' (known: lang, platform, author, followers, kind); quote \"foo:bar\" "
+      "to search for the text");
+  EXPECT_EQ(parsed("acme Lang:fr").substr(0, 34), "error@5: unknown field 'Lang:' (kn");
+  EXPECT_EQ(parsed("acme langue:fr").substr(0, 36), "error@5: unknown field 'langue:' (kn");
+  EXPECT_EQ(parsed("\"foo:bar\"").rfind("error", 0), std::string::npos);
 }
 
 // Every parser message, with the byte offset it points at.
