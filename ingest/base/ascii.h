@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <string_view>
 
 namespace vigie::ingest::ascii {
@@ -37,6 +38,21 @@ inline std::string_view trim(std::string_view s) {
 inline bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
+
+// A decimal number and what follows it, spaces skipped ("1.5 h" -> 1.5, "h"): the shape of durations and byte
+// sizes in the config. Digits and a point only: from_chars alone would also take a sign, an exponent, "inf".
+inline bool split_number(std::string_view s, double& value, std::string_view& unit) {
+  std::size_t i = 0;
+  while (i < s.size() && (is_digit(s[i]) || s[i] == '.'))
+    ++i;
+  if (i == 0) return false;
+  const auto r = std::from_chars(s.data(), s.data() + i, value);
+  if (r.ec != std::errc() || r.ptr != s.data() + i) return false;
+  unit = s.substr(i);
+  while (!unit.empty() && unit.front() == ' ')
+    unit.remove_prefix(1);
+  return true;
 }
 
 }  // namespace vigie::ingest::ascii

@@ -1,8 +1,9 @@
 #include "ingest/base/timestamp.h"
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
+
+#include "ingest/base/ascii.h"
 
 namespace vigie {
 namespace {
@@ -93,15 +94,9 @@ std::string format_rfc3339(Micros t) {
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
-  // Digits and a point only: from_chars alone would also take a sign, an exponent, "inf" and "nan".
-  const size_t digits_end = s.find_first_not_of("0123456789.");
-  if (digits_end == 0 || digits_end == std::string_view::npos) return std::nullopt;
   double v = 0;
-  const auto r = std::from_chars(s.data(), s.data() + digits_end, v);
-  if (r.ec != std::errc() || r.ptr != s.data() + digits_end) return std::nullopt;
-  std::string_view unit = s.substr(digits_end);
-  while (!unit.empty() && unit.front() == ' ')
-    unit.remove_prefix(1);
+  std::string_view unit;
+  if (!ingest::ascii::split_number(s, v, unit)) return std::nullopt;
   double ms_per_unit = 0;
   if (unit == "ms")
     ms_per_unit = 1;

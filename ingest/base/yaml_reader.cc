@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "ingest/base/ascii.h"
+
 namespace vigie {
 namespace {
 
@@ -16,19 +18,6 @@ std::string format_mark(const std::string& file, const YAML::Mark& m) {
   // yaml-cpp marks are 0-based; a null mark (-1) means "somewhere in the file".
   if (m.line < 0) return file + ": ";
   return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": ";
-}
-
-bool parse_number_with_suffix(std::string_view s, double& value, std::string_view& suffix) {
-  size_t i = 0;
-  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
-    ++i;
-  if (i == 0) return false;
-  const auto r = std::from_chars(s.data(), s.data() + i, value);
-  if (r.ec != std::errc() || r.ptr != s.data() + i) return false;
-  suffix = s.substr(i);
-  while (!suffix.empty() && suffix.front() == ' ')
-    suffix.remove_prefix(1);
-  return true;
 }
 
 }  // namespace
@@ -96,7 +85,7 @@ std::string expand_env(const std::string& text, const std::string& file, const Y
 std::optional<std::uint64_t> parse_bytes(std::string_view s) {
   double v;
   std::string_view unit;
-  if (!parse_number_with_suffix(s, v, unit)) return std::nullopt;
+  if (!ingest::ascii::split_number(s, v, unit)) return std::nullopt;
   double mult;
   if (unit.empty() || unit == "B")
     mult = 1;

@@ -37,7 +37,6 @@ std::string halves(std::string_view a, std::string_view b, std::size_t bytes) {
 ingest::Post post_with(std::string text) {
   ingest::Post p;
   p.uid = "test:long";
-  p.platform = "mastodon";
   p.text = std::move(text);
   return p;
 }
