@@ -1,10 +1,18 @@
 #include "rules/post_scorer.h"
 
+#include <vector>
+
 namespace vigie::rules {
 
 PostScorer::PostScorer(std::shared_ptr<const RuleSet> rules,
                        std::shared_ptr<const SentimentAnalyzer> sentiment)
-    : rules_(std::move(rules)), sentiment_(std::move(sentiment)) {}
+    : rules_(std::move(rules)), sentiment_(std::move(sentiment)) {
+  default_language_ = rules_ ? rules_->sentiment().default_language : SentimentOptions{}.default_language;
+  if (rules_) {
+    for (const Brand& b : rules_->brands())
+      brands_.emplace(b.id, &b);
+  }
+}
 
 std::shared_ptr<const PostScorer> PostScorer::build(std::shared_ptr<const RuleSet> rules,
                                                     std::shared_ptr<const SentimentAnalyzer> sentiment) {
@@ -36,12 +44,28 @@ ScoredPost PostScorer::score(const ingest::Post& post) const {
     text += '\n';
   }
   text += post.text;
-  out.lang = std::string(detector_.detect(text, post.lang_hint));
-  out.sentiment = sentiment_->score(text, out.lang);
+  const LanguageGuess guess = detector_.decide(text, post.lang_hint);
+  out.lang = std::string(guess.lang);
   if (rules_) {
     thread_local MatchScratch scratch;
     rules_->match(post, out.lang, scratch, out.matches);
   }
+  if (guess.determined) {
+    out.sentiment = sentiment_->score(text, out.lang);
+    return out;
+  }
+  thread_local std::vector<std::string_view> preference;
+  preference.clear();
+  preference.push_back(guess.declared);
+  for (const Match& m : out.matches) {
+    if (m.kind != RuleKind::brand) continue;
+    if (const auto it = brands_.find(m.rule); it != brands_.end()) {
+      for (const std::string& l : it->second->languages)
+        preference.push_back(l);
+    }
+  }
+  preference.push_back(default_language_);
+  out.sentiment = sentiment_->score_undetermined(text, preference);
   return out;
 }
 

@@ -1,4 +1,9 @@
-// The Scorer Vigie runs: detect the post's language, score its sentiment in that language, match the rules.
+// The Scorer Vigie runs: decide the post's language, match the rules, score its sentiment.
+//
+// The lexicon follows the language decision (LanguageDetector): French or English, that lexicon; another
+// language, no sentiment; undetermined (emoji, emoticons, a word or two), both lexicons, keeping the one that
+// explains more of the text, ties going to the platform's declared language, then the `languages` of the
+// brands the post matched (in file order), then the rule file's `sentiment.default_language`.
 //
 // Immutable once built; score() is thread-safe (per-thread scratch buffers). A rule reload builds a new
 // PostScorer from the new file and swaps it in whole.
@@ -6,6 +11,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "ingest/base/result.h"
 #include "rules/language/language_detector.h"
@@ -34,6 +41,8 @@ class PostScorer final : public Scorer {
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const SentimentAnalyzer> sentiment_;
   LanguageDetector detector_;
+  std::unordered_map<std::string_view, const Brand*> brands_;  // by id, for the languages of a matched brand
+  std::string default_language_;
 };
 
 }  // namespace vigie::rules

@@ -374,30 +374,40 @@ class Loader {
     if (n.IsNull()) return;
     if (!n.IsMap()) fail(n, "'sentiment' must be a mapping");
     SentimentOptions& o = spec_.sentiment;
-    each_key(n, "sentiment", {"extra", "thresholds"},
-             [&](const std::string& key, const YAML::Node& v, bool null) {
-               if (null) return;
-               if (key == "extra") {
-                 if (!v.IsMap()) fail(v, "'extra' of sentiment must be a mapping of term to valence");
-                 for (const auto& kv : v) {
-                   const std::string term = scalar(kv.first, "term");
-                   const double valence = number(kv.second, "valence of " + quoted(term));
-                   if (valence < -4 || valence > 4)
-                     fail(kv.second, "valence of " + quoted(term) + " must be between -4 and 4");
-                   o.extra.emplace_back(term, static_cast<float>(valence));
-                 }
-               } else {
-                 if (!v.IsMap()) fail(v, "'thresholds' of sentiment must be a mapping");
-                 each_key(v, "sentiment thresholds", {"positive", "negative"},
-                          [&](const std::string& k, const YAML::Node& x, bool) {
-                            const auto value = static_cast<float>(number(x, "threshold '" + k + "'"));
-                            (k == "positive" ? o.positive_threshold : o.negative_threshold) = value;
-                          });
-                 if (o.negative_threshold > o.positive_threshold) {
-                   fail(v, "sentiment threshold 'negative' must not be above 'positive'");
-                 }
-               }
-             });
+    each_key(
+        n, "sentiment", {"extra", "thresholds", "default_language"},
+        [&](const std::string& key, const YAML::Node& v, bool null) {
+          if (null) return;
+          if (key == "default_language") {
+            const std::string lang = scalar(v, "default_language");
+            if (lang != "en" && lang != "fr") {
+              fail(
+                  v,
+                  "sentiment default_language must be \"en\" or \"fr\" (the languages with a lexicon), not " +
+                      quoted(lang));
+            }
+            o.default_language = lang;
+          } else if (key == "extra") {
+            if (!v.IsMap()) fail(v, "'extra' of sentiment must be a mapping of term to valence");
+            for (const auto& kv : v) {
+              const std::string term = scalar(kv.first, "term");
+              const double valence = number(kv.second, "valence of " + quoted(term));
+              if (valence < -4 || valence > 4)
+                fail(kv.second, "valence of " + quoted(term) + " must be between -4 and 4");
+              o.extra.emplace_back(term, static_cast<float>(valence));
+            }
+          } else {
+            if (!v.IsMap()) fail(v, "'thresholds' of sentiment must be a mapping");
+            each_key(v, "sentiment thresholds", {"positive", "negative"},
+                     [&](const std::string& k, const YAML::Node& x, bool) {
+                       const auto value = static_cast<float>(number(x, "threshold '" + k + "'"));
+                       (k == "positive" ? o.positive_threshold : o.negative_threshold) = value;
+                     });
+            if (o.negative_threshold > o.positive_threshold) {
+              fail(v, "sentiment threshold 'negative' must not be above 'positive'");
+            }
+          }
+        });
   }
 
   // ---- detection ------------------------------------------------------------------------------------------

@@ -514,8 +514,10 @@ void RuleSet::match(const ingest::Post& post, std::string_view lang, MatchScratc
   for (; k < s.candidates.size() && s.candidates[k] < brand_rules; ++k) {
     const Rule& rule = rules_[s.candidates[k]];
     const Brand& b = spec_.brands[rule.index];
-    if (!b.languages.empty() && std::none_of(b.languages.begin(), b.languages.end(),
-                                             [&](const std::string& l) { return iequal(lang, l); })) {
+    // An undetermined post ("und": emoji, a word or two) is not in another language: it passes.
+    if (!b.languages.empty() && lang != "und" &&
+        std::none_of(b.languages.begin(), b.languages.end(),
+                     [&](const std::string& l) { return iequal(lang, l); })) {
       continue;
     }
     if (!b.platforms.empty() &&

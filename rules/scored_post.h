@@ -22,6 +22,9 @@ struct Sentiment {
   float neg = 0;
   Label label = Label::neutral;
   bool scored = false;  // false when the language has no lexicon: the numbers are neutral placeholders
+  // The lexicon that scored the text: "en", "fr", or "" when unscored. The post's language when it has one;
+  // for an undetermined language, the lexicon that explained more of the text (SentimentAnalyzer).
+  std::string_view lexicon;
 };
 
 enum class Severity : std::uint8_t { info, warning, critical };

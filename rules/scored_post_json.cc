@@ -15,8 +15,13 @@ double round4(float v) {
 }  // namespace
 
 boost::json::object sentiment_to_json(const Sentiment& s) {
-  return {{"compound", round4(s.compound)}, {"pos", round4(s.pos)},        {"neu", round4(s.neu)},
-          {"neg", round4(s.neg)},           {"label", to_string(s.label)}, {"scored", s.scored}};
+  return {{"compound", round4(s.compound)},
+          {"pos", round4(s.pos)},
+          {"neu", round4(s.neu)},
+          {"neg", round4(s.neg)},
+          {"label", to_string(s.label)},
+          {"scored", s.scored},
+          {"lexicon", s.lexicon}};
 }
 
 boost::json::array matches_to_json(const std::vector<Match>& matches) {

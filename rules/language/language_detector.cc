@@ -6,12 +6,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstdio>  // compact_lang_det.h uses FILE without including <cstdio>
 #include <cstdlib>
 #include <string>
-#include <unordered_set>
 
+#include "rules/language/function_words.h"
 #include "rules/text/text_fold.h"
 
 namespace vigie::rules {
@@ -20,48 +21,13 @@ namespace {
 // Below this many letters CLD2's verdict is checked against function-word evidence even when it says it is
 // reliable: on a few words it confuses close languages and defaults to English.
 constexpr int kShortTextLetters = 80;
-
-// Function words and very frequent words that are nearly unambiguous between French and English and rare in
-// the other Latin-script languages. Accents are kept ("à" is French, "a" is not evidence).
-const std::unordered_set<std::string_view>& french_words() {
-  static const std::unordered_set<std::string_view> words{
-      "le", "les", "des", "du", "et", "est", "je", "tu", "il", "elle", "nous", "vous", "ils", "elles", "pas",
-      "une", "ce", "cette", "ces", "ça", "mais", "avec", "pour", "dans", "sur", "très", "trop", "qui", "mon",
-      "ma", "mes", "ton", "ta", "tes", "sa", "ses", "leur", "leurs", "au", "aux", "ne", "suis", "sont", "été",
-      "être", "avoir", "ai", "avons", "avez", "ont", "fait", "faire", "tout", "tous", "toute", "plus", "moi",
-      "toi", "lui", "eux", "quoi", "oui", "merci", "bonjour", "bonsoir", "salut", "vraiment", "jamais",
-      "rien", "où", "à", "déjà", "aussi", "alors", "donc", "car", "quand", "comme", "chez", "votre", "vos",
-      "notre", "nos", "sans", "encore", "toujours", "peut", "veux", "était", "avait", "aujourd'hui",
-      "pourquoi", "comment", "parce", "depuis", "après", "avant", "même", "rien", "mdr", "ptdr", "bof", "nul",
-      "nulle", "déçu", "déçue", "beaucoup", "ici", "là", "voilà", "cest", "jai", "jsuis", "chui", "trop",
-      "genre", "vachement",
-      // Frequent French-only content words of posts about brands, where a post may carry no function word.
-      "client", "clients", "colis", "commande", "livraison", "remboursement", "arnaque", "panne", "perdu",
-      "génial", "rapide", "naze", "relou", "chiant", "chier", "galère", "honte", "merde", "putain", "nickel",
-      "magnifique", "magasin", "appli", "retard", "attente", "bravo"};
-  return words;
-}
-
-const std::unordered_set<std::string_view>& english_words() {
-  static const std::unordered_set<std::string_view> words{
-      "the",      "and",      "is",     "are",     "was",     "were",     "i",      "you",      "he",
-      "she",      "it",       "we",     "they",    "my",      "your",     "this",   "that",     "with",
-      "for",      "not",      "have",   "has",     "had",     "be",       "been",   "do",       "does",
-      "did",      "to",       "of",     "just",    "what",    "why",      "how",    "who",      "when",
-      "where",    "will",     "would",  "should",  "could",   "can",      "get",    "got",      "know",
-      "think",    "want",     "need",   "people",  "thanks",  "thank",    "please", "today",    "love",
-      "like",     "good",     "great",  "bad",     "really",  "very",     "never",  "nothing",  "always",
-      "because",  "about",    "from",   "their",   "there",   "them",     "then",   "than",     "these",
-      "those",    "which",    "still",  "even",    "only",    "much",     "some",   "any",      "every",
-      "our",      "his",      "her",    "him",     "all",     "one",      "new",    "now",      "here",
-      "yes",      "worst",    "best",   "ever",    "after",   "at",       "by",     "an",       "or",
-      "if",       "so",       "its",    "into",    "out",     "up",       "again",  "im",       "dont",
-      "cant",     "didnt",    "doesnt", "wont",    "isnt",    "u",        "ur",     "customer", "awful",
-      "terrible", "shipping", "refund", "yeah",    "right",   "delivery", "order",  "package",  "arrived",
-      "early",    "late",     "fast",   "slow",    "awesome", "amazing",  "sucks",  "hate",     "thing",
-      "stuff",    "guys",     "wait",   "waiting", "still"};
-  return words;
-}
+// A short text CLD2 reliably reads as another Latin-script language, with none of that language's function
+// words or letters, is believed from this many letters on ("Endlich Feierabend" yes, "angry" no).
+constexpr int kOtherLanguageLetters = 12;
+// Below this many letters one French or English word outweighs CLD2's reliable verdict of another language.
+constexpr int kWeakEvidenceLetters = 20;
+// Without any function word, a French or English verdict of CLD2 on fewer letters is a guess.
+constexpr int kBareVerdictLetters = 16;
 
 bool is_french_elision(std::string_view prefix) {
   static constexpr std::array<std::string_view, 13> kPrefixes = {
@@ -78,7 +44,15 @@ struct Evidence {
   int french = 0;    // French function words and elisions
   int english = 0;   // English function words and clitics
   int accented = 0;  // other words spelt with French accents
-  int letters = 0;
+  int other = 0;     // function words of the other listed languages
+  std::uint16_t other_bits = 0;
+  int foreign = 0;    // Latin letters with marks French and English never use (å ñ ş ł ß ã ó...)
+  int latin = 0;      // letters of the Latin script
+  int non_latin = 0;  // letters of any other script
+  int letters() const { return latin + non_latin; }
+  // Function words of the language with this bit (one of lang_words::Bits).
+  int of(std::uint16_t bit) const { return bit && (other_bits & bit) ? other_of[std::countr_zero(bit)] : 0; }
+  int other_of[16] = {};
 };
 
 struct Scratch {
@@ -132,12 +106,15 @@ void weigh_word(std::string_view raw, Scratch& s, Evidence& ev) {
   while (!w.empty() && punct(w.back()))
     w.remove_suffix(1);
   if (w.empty()) return;
-  if (french_words().contains(w)) {
-    ++ev.french;
-    return;
-  }
-  if (english_words().contains(w)) {
-    ++ev.english;
+  if (const std::uint16_t bits = lang_words::languages_of(w)) {
+    ev.french += (bits & lang_words::kFrench) != 0;
+    ev.english += (bits & lang_words::kEnglish) != 0;
+    if (bits & lang_words::kOther) {
+      ++ev.other;
+      ev.other_bits |= bits & lang_words::kOther;
+      for (std::uint16_t rest = bits & lang_words::kOther; rest; rest &= rest - 1)
+        ++ev.other_of[std::countr_zero(rest)];
+    }
     return;
   }
   const std::size_t apostrophe = w.find('\'');
@@ -146,10 +123,16 @@ void weigh_word(std::string_view raw, Scratch& s, Evidence& ev) {
     if (has_french_letter(w)) ++ev.accented;
     return;
   }
-  if (is_french_elision(w.substr(0, apostrophe + 1))) {
+  if (const std::uint16_t bits = lang_words::languages_of(w.substr(0, apostrophe + 1));
+      bits & lang_words::kOther) {
+    ++ev.other;  // an elision of another language: Italian "dell'", "un'", "dov'"
+    ev.other_bits |= bits;
+    for (std::uint16_t rest = bits & lang_words::kOther; rest; rest &= rest - 1)
+      ++ev.other_of[std::countr_zero(rest)];
+  } else if (is_french_elision(w.substr(0, apostrophe + 1))) {
     ++ev.french;
     // The elided word itself may be evidence too ("c'est" → "est").
-    if (french_words().contains(w.substr(apostrophe + 1))) ++ev.french;
+    if (lang_words::languages_of(w.substr(apostrophe + 1)) & lang_words::kFrench) ++ev.french;
   } else if (is_english_clitic(w.substr(0, apostrophe), w.substr(apostrophe + 1))) {
     ++ev.english;
   }
@@ -161,21 +144,59 @@ bool is_noise_token(std::string_view token) {
   return starts("http://") || starts("https://") || starts("www.");
 }
 
-int count_letters(std::string_view token) {
-  int letters = 0;
+// Latin-script code points: Basic Latin to Latin Extended-B, IPA excluded, and Latin Extended Additional
+// (Vietnamese). Combining marks are not letters and are not counted.
+bool is_latin(std::int32_t cp) {
+  return cp < 0x250 || (cp >= 0x1E00 && cp < 0x1F00);
+}
+
+// Accented Latin letters of French spelling (and of English loanwords from French): à â ä ç é è ê ë î ï ô ö ù
+// û ü ÿ æ œ. Any other marked Latin letter belongs to another language.
+bool is_french_or_plain_latin(std::int32_t cp) {
+  if (cp < 0xC0) return true;
+  switch (cp | 0x20) {  // Latin-1 capitals are their small letter minus 0x20
+    case 0xE0:
+    case 0xE2:
+    case 0xE4:
+    case 0xE6:
+    case 0xE7:
+    case 0xE8:
+    case 0xE9:
+    case 0xEA:
+    case 0xEB:
+    case 0xEE:
+    case 0xEF:
+    case 0xF4:
+    case 0xF6:
+    case 0xF9:
+    case 0xFB:
+    case 0xFC:
+    case 0xFF:
+      return cp < 0x100;
+    default:
+      return cp == 0x152 || cp == 0x153 || cp == 0x178;  // Œ œ Ÿ
+  }
+}
+
+void count_letters(std::string_view token, Evidence& ev) {
   for (std::size_t pos = 0; pos < token.size();) {
     const auto b = static_cast<unsigned char>(token[pos]);
     if (b < 0x80) {
-      letters += (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+      ev.latin += (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
       ++pos;
       continue;
     }
     const std::int32_t cp = decode_utf8(token, pos);
     if (cp < 0) continue;
     const utf8proc_category_t cat = utf8proc_category(cp);
-    letters += cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+    if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_LO) continue;
+    if (is_latin(cp)) {
+      ++ev.latin;
+      ev.foreign += !is_french_or_plain_latin(cp);
+    } else {
+      ++ev.non_latin;
+    }
   }
-  return letters;
 }
 
 // CLD2's code for `lang` as ISO 639-1, pointing to static storage; "und" when unknown or not two-letter.
@@ -187,6 +208,64 @@ std::string_view iso_code(CLD2::Language lang) {
   if (code == "ji") return "yi";
   if (code.size() == 2 || (code.size() > 2 && code[2] == '-')) return code.substr(0, 2);
   return "und";
+}
+
+// The language a text in a non-Latin script is most likely in, from its letters, for when CLD2 cannot say:
+// kana is Japanese even among Han characters, Hangul Korean; other scripts name their main language. "und"
+// for a script with no single main language: still not French or English.
+std::string_view script_default(std::string_view text) {
+  std::string_view first = "und";
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::int32_t cp = decode_utf8(text, pos);
+    if (cp < 0x370) continue;
+    if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF)) return "ja";
+    if ((cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F)) {
+      return "ko";
+    }
+    if (first != "und") continue;
+    if (cp <= 0x3FF)
+      first = "el";
+    else if (cp <= 0x4FF)
+      first = "ru";
+    else if (cp >= 0x530 && cp <= 0x58F)
+      first = "hy";
+    else if (cp >= 0x590 && cp <= 0x5FF)
+      first = "he";
+    else if ((cp >= 0x600 && cp <= 0x6FF) || (cp >= 0x750 && cp <= 0x77F))
+      first = "ar";
+    else if (cp >= 0x900 && cp <= 0x97F)
+      first = "hi";
+    else if (cp >= 0x980 && cp <= 0x9FF)
+      first = "bn";
+    else if (cp >= 0xE00 && cp <= 0xE7F)
+      first = "th";
+    else if (cp >= 0x10A0 && cp <= 0x10FF)
+      first = "ka";
+    else if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))
+      first = "zh";
+  }
+  return first;
+}
+
+// When CLD2 cannot say: the language whose function words the text carries, if they outnumber the French and
+// English ones by two and no other listed language comes close; "" otherwise.
+std::string_view dominant_other_language(const Evidence& ev) {
+  static constexpr std::string_view kCodes[16] = {"fr", "en", "de", "es", "it", "pt", "nl", "sv",
+                                                  "pl", "tr", "id", "",   "",   "",   "",   ""};
+  int best = 0, second = 0, best_bit = -1;
+  for (int bit = 2; bit < 16; ++bit) {
+    const int n = ev.other_of[bit];
+    if (n > best) {
+      second = best;
+      best = n;
+      best_bit = bit;
+    } else if (n > second) {
+      second = n;
+    }
+  }
+  if (best_bit < 0 || best < 2 || best - second < 2) return {};
+  if (best < ev.french + ev.accented + ev.english + 2) return {};
+  return kCodes[best_bit];
 }
 
 // The declared language as a code in static storage, or "und". Accepts "fr", "FR", "fr-CA", "fr_FR".
@@ -201,12 +280,11 @@ std::string_view hint_code(std::string_view hint) {
 
 }  // namespace
 
-std::string_view LanguageDetector::detect(std::string_view text, std::string_view hint) const {
+LanguageGuess LanguageDetector::decide(std::string_view text, std::string_view hint) const {
   thread_local Scratch s;
-  s.clean.clear();
   Evidence ev;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
+  // First pass: letters by script and function-word evidence, token by token.
+  for (std::size_t pos = 0; pos < text.size();) {
     while (pos < text.size() && is_space(static_cast<unsigned char>(text[pos])))
       ++pos;
     const std::size_t start = pos;
@@ -215,16 +293,36 @@ std::string_view LanguageDetector::detect(std::string_view text, std::string_vie
     if (pos == start) break;
     const std::string_view token = text.substr(start, pos - start);
     if (is_noise_token(token)) continue;
-    const int letters = count_letters(token);
-    if (letters == 0) continue;
-    ev.letters += letters;
-    weigh_word(token, s, ev);
+    const int before = ev.letters();
+    count_letters(token, ev);
+    if (ev.letters() != before) weigh_word(token, s, ev);
+  }
+  LanguageGuess undetermined;
+  undetermined.declared = hint_code(hint);
+  if (ev.letters() == 0) return undetermined;  // nothing to read: emoji, links, tags only
+
+  if (ev.non_latin == 0 && ev.other == 0 && ev.foreign == 0) {
+    LanguageGuess g = undetermined;
+    g.determined = true;
+    if (ev.french >= 2 && ev.english == 0) g.lang = "fr";
+    if (ev.english >= 2 && ev.french == 0 && ev.accented == 0) g.lang = "en";
+    if (g.lang != "und") return g;
+  }
+
+  // CLD2 reads the post without its URLs, mentions and hashtags.
+  s.clean.clear();
+  for (std::size_t pos = 0; pos < text.size();) {
+    while (pos < text.size() && is_space(static_cast<unsigned char>(text[pos])))
+      ++pos;
+    const std::size_t start = pos;
+    while (pos < text.size() && !is_space(static_cast<unsigned char>(text[pos])))
+      ++pos;
+    if (pos == start) break;
+    const std::string_view token = text.substr(start, pos - start);
+    if (is_noise_token(token)) continue;
     s.clean.append(token);
     s.clean.push_back(' ');
   }
-  const std::string_view declared = hint_code(hint);
-  if (ev.letters == 0) return declared;  // nothing to read: emoji, links, tags only
-
   CLD2::Language language3[3];
   int percent3[3];
   double scores3[3];
@@ -236,32 +334,50 @@ std::string_view LanguageDetector::detect(std::string_view text, std::string_vie
   const CLD2::Language top = CLD2::ExtDetectLanguageSummaryCheckUTF8(
       s.clean.data(), static_cast<int>(s.clean.size()), true, &no_hints, 0, language3, percent3, scores3,
       nullptr, &text_bytes, &reliable, &valid_prefix);
+  const std::string_view code = iso_code(top);
+  undetermined.used_cld2 = true;
+  auto determined = [&](std::string_view lang) {
+    LanguageGuess g = undetermined;
+    g.lang = lang;
+    g.determined = true;
+    return g;
+  };
 
-  const bool short_text = ev.letters < kShortTextLetters;
-  if (reliable && !short_text) return iso_code(top);
+  // Mostly another script: not French or English, whatever the Latin words in it (brand names...).
+  if (ev.non_latin >= ev.latin) {
+    if (code != "und" && code != "en" && code != "fr") return determined(code);
+    return determined(script_default(text));
+  }
+  const int letters = ev.letters();
+  if (reliable && letters >= kShortTextLetters) return determined(code);
+
   // Between French and English, accented words count for French.
   const int margin = ev.french + ev.accented - ev.english;
-  const bool evidence = ev.french + ev.english + ev.accented > 0;
-  if (reliable) {
-    // Short: CLD2 must agree with the function words when they take a side between French and English.
-    if (top == CLD2::ENGLISH && margin > 0) return "fr";
-    if (top == CLD2::FRENCH && margin < 0) return "en";
-    if (top != CLD2::ENGLISH && top != CLD2::FRENCH) {
-      return evidence && std::abs(margin) >= 2 ? (margin > 0 ? "fr" : "en") : iso_code(top);
+  const bool fr_en_evidence = ev.french + ev.english + ev.accented > 0;
+  if (top != CLD2::ENGLISH && top != CLD2::FRENCH && top != CLD2::UNKNOWN_LANGUAGE && code != "und") {
+    const int own = ev.of(lang_words::bit_of_code(code));
+    // Another language: strong French or English evidence overrules CLD2 on a short text...
+    if (std::abs(margin) >= 2 && own == 0) return determined(margin > 0 ? "fr" : "en");
+    // ...its own function words or letters confirm it...
+    if (own >= 2 || (reliable && (own >= 1 || ev.foreign > 0))) return determined(code);
+    // ...a French or English word with nothing against it outweighs CLD2 on a short text ("chuis trop
+    // decu" is not Serbian)...
+    if (margin != 0 && ev.foreign == 0 && (!reliable || letters < kWeakEvidenceLetters)) {
+      return determined(margin > 0 ? "fr" : "en");
     }
-    // CLD2 says English or French on a few words with no function word to confirm it: the declaration, when
-    // it names one of the two, is as good a guess.
-    if (!evidence && (declared == "en" || declared == "fr")) return declared;
-    return iso_code(top);
+    // ...and with no evidence at all, CLD2 sure of itself on enough letters.
+    if (reliable && letters >= kOtherLanguageLetters) return determined(code);
+    return undetermined;
   }
-  const bool latin_guess = top == CLD2::ENGLISH || top == CLD2::FRENCH || top == CLD2::UNKNOWN_LANGUAGE;
-  if (margin > 0 && (ev.french > 0 || latin_guess)) return "fr";
-  if (margin < 0) return "en";
-  // No evidence either way and CLD2 unsure: trust the platform's declaration, then CLD2's best guess
-  // unless it is its English default on a few words.
-  if (declared != "und") return declared;
-  if (top != CLD2::ENGLISH && top != CLD2::UNKNOWN_LANGUAGE && percent3[0] >= 50) return iso_code(top);
-  return "und";
+  // CLD2 does not know, but another language's function words leave no doubt it is not French or English.
+  if (const std::string_view other = dominant_other_language(ev); !other.empty()) return determined(other);
+  // CLD2 says French or English, or does not know: the function words decide when they take a side...
+  if (margin > 0) return determined("fr");
+  if (margin < 0) return determined("en");
+  // ...and when they do not, CLD2 alone is believed only on enough text.
+  if (reliable && code != "und" && !fr_en_evidence && letters >= kBareVerdictLetters) return determined(code);
+  if (reliable && code != "und" && fr_en_evidence) return determined(code);
+  return undetermined;
 }
 
 }  // namespace vigie::rules

@@ -137,7 +137,23 @@ Sentiment SentimentAnalyzer::score(std::string_view text, std::string_view lang)
   return score_with(text, *resources);
 }
 
-Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLanguage& lang) const {
+Sentiment SentimentAnalyzer::score_undetermined(std::string_view text,
+                                                std::span<const std::string_view> preference) const {
+  int explained_en = 0;
+  int explained_fr = 0;
+  Sentiment en = score_with(text, en_, &explained_en);
+  Sentiment fr = score_with(text, fr_, &explained_fr);
+  bool french = explained_fr > explained_en;
+  if (explained_fr == explained_en) {
+    const auto first = std::find_if(preference.begin(), preference.end(),
+                                    [](std::string_view l) { return l == "en" || l == "fr"; });
+    french = first != preference.end() && *first == "fr";
+  }
+  return french ? fr : en;
+}
+
+Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLanguage& lang,
+                                        int* explained) const {
   thread_local Scratch scratch;
   TokenizedText& tt = scratch.text;
   tokenize(text, lang, tt);
@@ -229,6 +245,12 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
 
   Sentiment out;
   out.scored = true;
+  // A literal, not lang.code: the Sentiment outlives this analyzer when a rule reload replaces it.
+  out.lexicon = lang.code == "fr" ? std::string_view("fr") : std::string_view("en");
+  if (explained) {
+    *explained =
+        static_cast<int>(std::count_if(t.begin(), t.end(), [](const SentimentToken& x) { return x.entry; }));
+  }
   if (n == 0) return out;
   float sum = 0;
   float pos_sum = 0;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "ingest/base/result.h"
@@ -33,6 +34,12 @@ class SentimentAnalyzer {
   // `lang`: "en" or "fr" are scored; any other value returns Sentiment{} (scored=false, label neutral).
   Sentiment score(std::string_view text, std::string_view lang) const;
 
+  // For a text whose language is undetermined: scores it with both lexicons and keeps the one that explains
+  // more of its tokens (knows more of its words, emoticons and emoji). On a tie, the first of `preference`
+  // that names a lexicon ("en", "fr"; other codes are skipped), else English. `preference` is the caller's
+  // order: the platform's declaration, the brand's languages, the configured default.
+  Sentiment score_undetermined(std::string_view text, std::span<const std::string_view> preference) const;
+
   // The resources of a scored language, or nullptr. For tests and diagnostics.
   const SentimentLanguage* language(std::string_view lang) const;
 
@@ -40,7 +47,8 @@ class SentimentAnalyzer {
   SentimentAnalyzer(SentimentOptions options, SentimentLanguage en, SentimentLanguage fr)
       : options_(std::move(options)), en_(std::move(en)), fr_(std::move(fr)) {}
 
-  Sentiment score_with(std::string_view text, const SentimentLanguage& lang) const;
+  // `explained`, when given, receives the number of tokens the language's lexicon knows.
+  Sentiment score_with(std::string_view text, const SentimentLanguage& lang, int* explained = nullptr) const;
 
   SentimentOptions options_;
   SentimentLanguage en_;

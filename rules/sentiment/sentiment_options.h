@@ -15,6 +15,9 @@ struct SentimentOptions {
   // Domain lexicon added to every language's lexicon (overriding it): term (any case/accents) -> valence on
   // VADER's -4..+4 scale. E.g. {"panne", -2.5}, {"outage", -2.5}, {"refund", -1.0}.
   std::vector<std::pair<std::string, float>> extra;
+  // The lexicon of last resort for a post whose language is undetermined, when both lexicons explain as much
+  // of it and neither the platform nor the brand's `languages` names one: "en" or "fr".
+  std::string default_language = "en";
 };
 
 }  // namespace vigie::rules

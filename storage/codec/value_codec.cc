@@ -146,6 +146,31 @@ bool valid_kind(std::uint8_t v) {
   return v <= static_cast<std::uint8_t>(ingest::Kind::del);
 }
 
+// The "scored" byte also says which lexicon scored the post, without a new format version: 0 unscored, 1
+// scored in its own language (values written before lexicons were recorded), 2 English, 3 French. Readers
+// of the earlier format test the byte for non-zero and still read "scored".
+constexpr std::uint8_t kScoredInOwnLanguage = 1;
+constexpr std::uint8_t kScoredEnglish = 2;
+constexpr std::uint8_t kScoredFrench = 3;
+
+std::uint8_t lexicon_byte(const rules::Sentiment& s) {
+  if (!s.scored) return 0;
+  if (s.lexicon == "en") return kScoredEnglish;
+  if (s.lexicon == "fr") return kScoredFrench;
+  return kScoredInOwnLanguage;
+}
+
+void read_lexicon_byte(std::uint8_t b, std::string_view lang, rules::Sentiment& s) {
+  s.scored = b != 0;
+  if (b == kScoredEnglish || (b == kScoredInOwnLanguage && lang == "en")) {
+    s.lexicon = "en";
+  } else if (b == kScoredFrench || (b == kScoredInOwnLanguage && lang == "fr")) {
+    s.lexicon = "fr";
+  } else {
+    s.lexicon = {};
+  }
+}
+
 }  // namespace
 
 void encode_post(const rules::ScoredPost& sp, std::string& out) {
@@ -182,7 +207,7 @@ void encode_post(const rules::ScoredPost& sp, std::string& out) {
   w.f32(sp.sentiment.neu);
   w.f32(sp.sentiment.neg);
   w.u8(static_cast<std::uint8_t>(sp.sentiment.label));
-  w.u8(sp.sentiment.scored ? 1 : 0);
+  w.u8(lexicon_byte(sp.sentiment));
   w.varint(sp.matches.size());
   for (const rules::Match& m : sp.matches) {
     w.str(m.rule);
@@ -234,7 +259,7 @@ Result<StoredPost> decode_post(std::string_view uid, std::string_view value) {
     sp.sentiment.neg = r.f32();
     const std::uint8_t label = r.u8();
     sp.sentiment.label = static_cast<rules::Label>(label);
-    sp.sentiment.scored = r.u8() != 0;
+    read_lexicon_byte(r.u8(), sp.lang, sp.sentiment);
     const std::uint64_t n = r.varint();
     bool enums_ok = valid_kind(kind) && valid_label(label);
     for (std::uint64_t i = 0; i < n && !r.bad(); ++i) {

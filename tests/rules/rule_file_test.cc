@@ -176,8 +176,13 @@ TEST(RuleFile, StructureErrors) {
 
 TEST(RuleFile, SentimentErrors) {
   EXPECT_EQ(load("sentiment: 3\n"), "rules.yaml:1:12: 'sentiment' must be a mapping");
-  EXPECT_EQ(load("sentiment:\n  extras: {}\n"),
-            "rules.yaml:2:3: unknown key 'extras' in sentiment (expected extra, thresholds)");
+  EXPECT_EQ(
+      load("sentiment:\n  extras: {}\n"),
+      "rules.yaml:2:3: unknown key 'extras' in sentiment (expected extra, thresholds, default_language)");
+  EXPECT_EQ(
+      load("sentiment:\n  default_language: de\n"),
+      "rules.yaml:2:21: sentiment default_language must be \"en\" or \"fr\" (the languages with a lexicon), "
+      "not \"de\"");
   EXPECT_EQ(load("sentiment:\n  extra: [panne]\n"),
             "rules.yaml:2:10: 'extra' of sentiment must be a mapping of term to valence");
   EXPECT_EQ(load("sentiment:\n  extra: {panne: bad}\n"),
