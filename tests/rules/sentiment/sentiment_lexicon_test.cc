@@ -36,11 +36,12 @@ TEST(SentimentLexicon, FindsWhatWasAddedAndNothingElse) {
 TEST(SentimentLexicon, EmbeddedFilesArePresent) {
   for (std::string_view path : {"en/vader_lexicon.txt", "en/emoji_utf8_lexicon.txt", "en/vader_modifiers.tsv",
                                 "fr/fr_lexicon.txt", "fr/AFINN-fr-165.txt", "fr/emojis_fr.txt",
-                                "fr/no_negate.txt", "fr/vigie_valence.tsv", "fr/vigie_modifiers.tsv"}) {
+                                "fr/no_negate.txt", "fr/vigie_valence.tsv", "fr/vigie_modifiers.tsv",
+                                "emoji_valence.tsv"}) {
     EXPECT_GT(embedded_lexicon(path).size(), 10u) << path;
   }
   EXPECT_TRUE(embedded_lexicon("fr/missing.txt").empty());
-  EXPECT_EQ(embedded_lexicons().size(), 9u);
+  EXPECT_EQ(embedded_lexicons().size(), 10u);
 }
 
 TEST(SentimentLexicon, LanguagesLoadTheirResources) {
