@@ -148,6 +148,23 @@ Result<void> load_emoji(Draft& d, std::string_view path) {
   });
 }
 
+// An emoticon of VADER's lexicon (":)", ":'(", "<3", ":-d", "o:)"): punctuation and at most single letters.
+// Emoticons are language-independent, so French shares them.
+bool is_emoticon(std::string_view token) {
+  auto is_letter = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch | 0x20);
+    return c >= 'a' && c <= 'z';
+  };
+  bool punctuation = false;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const auto c = static_cast<unsigned char>(token[i]);
+    if (c == ' ') return false;
+    if (is_letter(token[i]) && i > 0 && is_letter(token[i - 1])) return false;  // a word ("cover-up")
+    punctuation |= c < 0x80 && !is_letter(token[i]) && !(c >= '0' && c <= '9');
+  }
+  return punctuation;
+}
+
 // Calls f(token, valence) for every entry of VADER's English lexicon VADER can match (no capitals: VADER looks
 // tokens up lower-cased, so an entry spelled with capitals, ":D" beside ":d", never matches).
 template <class F>
@@ -372,6 +389,12 @@ Result<SentimentLanguage> load_french_sentiment(const std::vector<std::pair<std:
   for (const auto& [key, a] : afinn_fr) {
     if (!vader_fr.contains(key) && std::fabs(a.mean()) >= kSingleSourceMinimum) d.set_valence(key, a.mean());
   }
+  // Emoticons are the same in every language: VADER's, which vader_FR copies only in part (it lacks "o:)"
+  // and "\o/", and halves ":(").
+  r = for_each_vader_entry([&](std::string_view token, float v) {
+    if (is_emoticon(token)) d.set_valence(fold_sentiment_key(token), v);
+  });
+  if (!r) return r.error();
 
   constexpr std::string_view kNoNegate = "fr/no_negate.txt";
   r = for_each_line(kNoNegate, [&](std::string_view line, int) -> Result<void> {

@@ -1,6 +1,6 @@
 // Emoji with a valence of their own (rules/sentiment/lexicons/emoji_valence.tsv): the replies brands get most
 // often ("😡😡😡", "👎", "❤️❤️❤️"), their written forms (variation selectors, skin tones, gender signs), runs
-// without spaces, and the table itself.
+// without spaces, and the table itself. Emoticons, shared by both languages, are checked here too.
 #include "rules/sentiment/sentiment_emoji.h"
 
 #include <gtest/gtest.h>
@@ -125,6 +125,21 @@ TEST_F(EmojiValence, NeutralEmojiLeaveAPostNeutral) {
   }
   EXPECT_EQ(label("the parcel 📦", "en"), Label::neutral);
   EXPECT_EQ(label("la voiture 🚗", "fr"), Label::neutral);
+}
+
+TEST_F(EmojiValence, EmoticonsScoreInBothLanguages) {
+  for (const char* lang : kLanguages) {
+    for (std::string_view text : {":)", ":D", "<3", "xD", ":-)", ";)", "o:)", "\\o/"}) {
+      EXPECT_EQ(label(text, lang), Label::positive) << text << " (" << lang << ")";
+    }
+    for (std::string_view text : {":(", ":'(", ":-(", ">:("}) {
+      EXPECT_EQ(label(text, lang), Label::negative) << text << " (" << lang << ")";
+    }
+  }
+  // French shares VADER's values rather than vader_FR's partial copy (which halves ":(").
+  EXPECT_FLOAT_EQ(compound(":(", "fr"), compound(":(", "en"));
+  EXPECT_GT(compound("c'est top :)", "fr"), compound("c'est top", "fr"));
+  EXPECT_LT(compound("encore en retard :(", "fr"), compound("encore en retard", "fr"));
 }
 
 TEST(EmojiValenceTable, EveryEntryParsesAndIsDistinct) {
