@@ -186,7 +186,8 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
     if (!(role[i] & kIsValence)) continue;
     const LexiconEntry& e = *t[i].entry;
     float v = e.valence;
-    if (english) {
+    const bool flips = !(e.flags & lex::kNoFlip);  // emoji: the writer's mood, not a negated word
+    if (english && flips) {
       // "no" before a valence word negates it instead of counting as a negative word itself.
       if ((e.flags & lex::kNo) && i + 1 < n && (flags_of(t[i + 1]) & lex::kValence)) v = 0;
       if ((i > 0 && (flags_of(t[i - 1]) & lex::kNo)) || (i > 1 && (flags_of(t[i - 2]) & lex::kNo)) ||
@@ -208,7 +209,7 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
         v += inc * kBoosterDamping[k - 1];
       }
       if (english) {
-        if ((t[j].entry || k == 3) && !t[i].self_negated) v = english_negation(t, i, k, v);
+        if ((t[j].entry || k == 3) && !t[i].self_negated && flips) v = english_negation(t, i, k, v);
       } else if (french && french_negator(t, role, j)) {
         negated = true;
       }
@@ -224,7 +225,7 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
     }
     if (negated && !(e.flags & lex::kNoFlip) && !t[i].self_negated) v *= kNegationScalar;
 
-    if (english && i > 0) {
+    if (english && flips && i > 0) {
       // "least" negates ("the least funny"), except in "at least" and "very least".
       const std::uint32_t prev = flags_of(t[i - 1]);
       if ((prev & lex::kLeast) && !(prev & lex::kValence)) {

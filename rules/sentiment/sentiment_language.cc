@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 #include "rules/sentiment/sentiment_embedded_lexicons.h"
 #include "rules/text/text_fold.h"
@@ -66,6 +67,8 @@ struct Draft {
   SentimentLexicon::Builder phrases;
   std::vector<std::string> phrase_keys;
   EmojiDescriptions emoji;
+  // Base form (EmojiDescriptions::base_form) of every emoji in emoji_valence.tsv → its valence.
+  std::unordered_map<std::string, float> emoji_valence;
 
   // The entry a (folded) word or phrase configures.
   LexiconEntry& entry(std::string_view folded) {
@@ -101,13 +104,83 @@ struct Draft {
   }
 };
 
+// `emoji<TAB>valence[<TAB>name]`, the same for every language: each emoji becomes one token with that valence
+// (0: a token without valence), kept by the emoji table rather than the word table.
+Result<void> load_emoji_valences(Draft& d) {
+  constexpr std::string_view kPath = "emoji_valence.tsv";
+  return for_each_line(kPath, [&](std::string_view line, int number) -> Result<void> {
+    const std::size_t t1 = line.find('\t');
+    if (t1 == std::string_view::npos || t1 == 0) {
+      return error(location(kPath, number) + ": expected 'emoji<TAB>valence<TAB>name'");
+    }
+    std::string_view value = line.substr(t1 + 1);
+    value = value.substr(0, value.find('\t'));
+    auto v = parse_valence(value, kPath, number);
+    if (!v) return v.error();
+    if (*v < -4 || *v > 4) return error(location(kPath, number) + ": valence must lie in -4..4");
+    const std::string base = EmojiDescriptions::base_form(line.substr(0, t1));
+    if (base.empty()) return error(location(kPath, number) + ": no emoji");
+    if (!d.emoji_valence.emplace(base, *v).second) {
+      return error(location(kPath, number) + ": emoji listed twice (variation selectors are ignored)");
+    }
+    d.emoji.add_token(base, base, *v);
+    return ok();
+  });
+}
+
+// The emoji valences, then the language's descriptions: a variant of an emoji with a valence of its own
+// ("👍🏽", "🤦‍♀️") is the same token as the plain emoji.
 Result<void> load_emoji(Draft& d, std::string_view path) {
+  if (auto r = load_emoji_valences(d); !r) return r;
   return for_each_line(path, [&](std::string_view line, int number) -> Result<void> {
     const std::size_t tab = line.find('\t');
     if (tab == std::string_view::npos || tab == 0) {
       return error(location(path, number) + ": expected 'emoji<TAB>description'");
     }
-    d.emoji.add(line.substr(0, tab), fold_sentiment_key(line.substr(tab + 1)));
+    const std::string_view emoji = line.substr(0, tab);
+    const std::string base = EmojiDescriptions::base_form(emoji);
+    if (auto it = d.emoji_valence.find(base); it != d.emoji_valence.end()) {
+      d.emoji.add_token(emoji, base, it->second);
+    } else {
+      d.emoji.add(emoji, fold_sentiment_key(line.substr(tab + 1)));
+    }
+    return ok();
+  });
+}
+
+// An emoticon of VADER's lexicon (":)", ":'(", "<3", ":-d", "o:)"): punctuation and at most single letters.
+// Emoticons are language-independent, so French shares them.
+bool is_emoticon(std::string_view token) {
+  auto is_letter = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch | 0x20);
+    return c >= 'a' && c <= 'z';
+  };
+  bool punctuation = false;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const auto c = static_cast<unsigned char>(token[i]);
+    if (c == ' ') return false;
+    if (is_letter(token[i]) && i > 0 && is_letter(token[i - 1])) return false;  // a word ("cover-up")
+    punctuation |= c < 0x80 && !is_letter(token[i]) && !(c >= '0' && c <= '9');
+  }
+  return punctuation;
+}
+
+// Calls f(token, valence) for every entry of VADER's English lexicon VADER can match (no capitals: VADER looks
+// tokens up lower-cased, so an entry spelled with capitals, ":D" beside ":d", never matches).
+template <class F>
+Result<void> for_each_vader_entry(F&& f) {
+  constexpr std::string_view kLexicon = "en/vader_lexicon.txt";
+  return for_each_line(kLexicon, [&](std::string_view line, int number) -> Result<void> {
+    const std::size_t t1 = line.find('\t');
+    if (t1 == std::string_view::npos || t1 == 0) {
+      return error(location(kLexicon, number) + ": expected 'token<TAB>valence<TAB>...'");
+    }
+    const std::string_view token = line.substr(0, t1);
+    std::string_view value = line.substr(t1 + 1);
+    value = value.substr(0, value.find('\t'));
+    auto v = parse_valence(value, kLexicon, number);
+    if (!v) return v.error();
+    if (!has_ascii_upper(token)) f(token, *v);
     return ok();
   });
 }
@@ -253,22 +326,8 @@ std::string normalize_phrase(std::string_view folded, const SentimentLexicon::Bu
 
 Result<SentimentLanguage> load_english_sentiment(const std::vector<std::pair<std::string, float>>& extra) {
   Draft d;
-  constexpr std::string_view kLexicon = "en/vader_lexicon.txt";
-  auto r = for_each_line(kLexicon, [&](std::string_view line, int number) -> Result<void> {
-    const std::size_t t1 = line.find('\t');
-    if (t1 == std::string_view::npos || t1 == 0) {
-      return error(location(kLexicon, number) + ": expected 'token<TAB>valence<TAB>...'");
-    }
-    const std::string_view token = line.substr(0, t1);
-    std::string_view value = line.substr(t1 + 1);
-    value = value.substr(0, value.find('\t'));
-    auto v = parse_valence(value, kLexicon, number);
-    if (!v) return v.error();
-    // VADER looks tokens up lower-cased, so an entry spelled with capitals (":D" beside ":d") never matches.
-    if (has_ascii_upper(token)) return ok();
-    d.set_valence(fold_sentiment_key(token), *v);
-    return ok();
-  });
+  auto r = for_each_vader_entry(
+      [&](std::string_view token, float v) { d.set_valence(fold_sentiment_key(token), v); });
   if (!r) return r.error();
   if (r = load_emoji(d, "en/emoji_utf8_lexicon.txt"); !r) return r.error();
   if (r = load_modifiers(d, "en/vader_modifiers.tsv", false); !r) return r.error();
@@ -330,6 +389,12 @@ Result<SentimentLanguage> load_french_sentiment(const std::vector<std::pair<std:
   for (const auto& [key, a] : afinn_fr) {
     if (!vader_fr.contains(key) && std::fabs(a.mean()) >= kSingleSourceMinimum) d.set_valence(key, a.mean());
   }
+  // Emoticons are the same in every language: VADER's, which vader_FR copies only in part (it lacks "o:)"
+  // and "\o/", and halves ":(").
+  r = for_each_vader_entry([&](std::string_view token, float v) {
+    if (is_emoticon(token)) d.set_valence(fold_sentiment_key(token), v);
+  });
+  if (!r) return r.error();
 
   constexpr std::string_view kNoNegate = "fr/no_negate.txt";
   r = for_each_line(kNoNegate, [&](std::string_view line, int) -> Result<void> {

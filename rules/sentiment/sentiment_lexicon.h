@@ -28,7 +28,7 @@ inline constexpr std::uint32_t kNeParticle = 1u << 3;  // French "ne"/"n'": lice
 inline constexpr std::uint32_t kNegatorAfterNe = 1u << 4;  // French "plus", "personne": negator after "ne"
 inline constexpr std::uint32_t kBooster = 1u << 5;   // adds `scalar` (B_INCR or B_DECR) to the next valence
 inline constexpr std::uint32_t kContrast = 1u << 6;  // "but", "mais": halves what precedes, 1.5x what follows
-inline constexpr std::uint32_t kNoFlip = 1u << 7;    // a valence word that negation does not flip
+inline constexpr std::uint32_t kNoFlip = 1u << 7;    // a valence word negation does not flip (emoji too)
 inline constexpr std::uint32_t kPhraseHead = 1u << 8;  // first word of a multi-word phrase: try the phrases
 // Words that VADER's English rules name individually.
 inline constexpr std::uint32_t kNo = 1u << 9;           // "no": negates the next one or two valence words

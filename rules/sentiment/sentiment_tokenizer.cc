@@ -175,10 +175,13 @@ class Tokenizer {
       }
       if (lang_.emoji.may_start(cp)) {
         std::size_t length = 0;
-        const std::string_view description = lang_.emoji.match(text, cp_start, length, out_.emoji_key);
-        if (!description.empty()) {
+        if (const EmojiReading* emoji = lang_.emoji.match(text, cp_start, length, out_.emoji_key)) {
           flush(cp_start);
-          describe(description);
+          if (emoji->token) {
+            emoji_token(*emoji);
+          } else {
+            describe(emoji->text);
+          }
           pos = cp_start + length;
           start = pos;
           continue;
@@ -190,6 +193,17 @@ class Tokenizer {
   }
 
  private:
+  // An emoji with a valence of its own: one token, its base form, with the entry the emoji table keeps.
+  void emoji_token(const EmojiReading& emoji) {
+    const std::string& base = emoji.text;
+    if (out_.used + base.size() + 8 > out_.text.size()) {
+      out_.text.resize(std::max(out_.text.size() * 2, out_.used + base.size() + 256));
+    }
+    std::memcpy(out_.text.data() + out_.used, base.data(), base.size());
+    emit(out_.used, base.size(), emoji.entry.flags ? &emoji.entry : nullptr, false, false);
+    out_.used += base.size();
+  }
+
   // The words of an emoji's description, folded at load time.
   void describe(std::string_view description) {
     std::size_t pos = 0;

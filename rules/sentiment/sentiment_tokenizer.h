@@ -2,8 +2,9 @@
 //
 // Tokens are white-space separated (Unicode spaces included), stripped of surrounding ASCII punctuation,
 // folded (case, accents, compatibility forms; "œ" → "oe") and, in French, split after elided prefixes
-// ("j'adore" → "j'", "adore"). Emoji become the words of their description. A word not in the table is looked
-// up again with letter runs squeezed ("cooool" → "cool", "nuuul" → "nul").
+// ("j'adore" → "j'", "adore"). An emoji with a valence of its own (lexicons/emoji_valence.tsv) becomes one
+// token, its base form ("👍🏽" → "👍"); any other emoji becomes the words of its description. A word not in
+// the table is looked up again with letter runs squeezed ("cooool" → "cool", "nuuul" → "nul").
 //
 // Speed: ASCII words are lower-cased and hashed in the copy that stores them, and words of Latin-1 letters
 // (French) fold through a table precomputed from fold_text; only other scripts and emoji call the Unicode

@@ -104,7 +104,8 @@ TEST_F(EnglishRules, EmoticonsAndEmoji) {
   EXPECT_GT(compound("see you :)"), 0);
   EXPECT_LT(compound("see you :("), 0);
   EXPECT_GT(compound("😍"), 0);
-  EXPECT_LT(compound("😠"), 0);        // "angry face"; VADER has no valence for 😡 ("pouting face")
+  EXPECT_LT(compound("😠"), 0);
+  EXPECT_LT(compound("😡"), 0);        // "pouting face", no word of which VADER rates: emoji_valence.tsv does
   EXPECT_GT(compound("dinner😍"), 0);  // glued to a word
   EXPECT_NEAR(compound("❤"), compound("❤️"), 1e-6);  // with or without the variation selector
 }
