@@ -249,8 +249,10 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
   // A literal, not lang.code: the Sentiment outlives this analyzer when a rule reload replaces it.
   out.lexicon = lang.code == "fr" ? std::string_view("fr") : std::string_view("en");
   if (explained) {
-    *explained =
-        static_cast<int>(std::count_if(t.begin(), t.end(), [](const SentimentToken& x) { return x.entry; }));
+    // The writer's own words and emoticons: emoji read the same in both languages, and the words of an
+    // emoji's description are the lexicon's, not the text's.
+    *explained = static_cast<int>(
+        std::count_if(t.begin(), t.end(), [](const SentimentToken& x) { return x.entry && !x.emoji; }));
   }
   if (n == 0) return out;
   float sum = 0;

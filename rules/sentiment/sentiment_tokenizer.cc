@@ -177,11 +177,13 @@ class Tokenizer {
         std::size_t length = 0;
         if (const EmojiReading* emoji = lang_.emoji.match(text, cp_start, length, out_.emoji_key)) {
           flush(cp_start);
+          in_emoji_ = true;
           if (emoji->token) {
             emoji_token(*emoji);
           } else {
             describe(emoji->text);
           }
+          in_emoji_ = false;
           pos = cp_start + length;
           start = pos;
           continue;
@@ -400,12 +402,14 @@ class Tokenizer {
     t.upper = upper;
     t.clause_end = clause;
     t.self_negated = false;
+    t.emoji = in_emoji_;
     out_.upper_tokens += upper;
   }
 
   const SentimentLanguage& lang_;
   TokenizedText& out_;
   bool elongated_ = false;  // the last copy() saw a letter three times in a row
+  bool in_emoji_ = false;   // the tokens emitted now stand for an emoji
 };
 
 }  // namespace

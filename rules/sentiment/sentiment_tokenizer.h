@@ -29,6 +29,7 @@ struct SentimentToken {
   bool upper = false;         // written in capitals (at least one cased letter, none lower-case)
   bool clause_end = false;    // followed by , . ; : ! or ? in the original
   bool self_negated = false;  // the last token of a phrase that contains its own negation ("pas terrible")
+  bool emoji = false;         // an emoji, or a word of an emoji's description: not the writer's own words
 };
 
 struct TokenizedText {
