@@ -3,7 +3,7 @@
 // Tokens are white-space separated (Unicode spaces included), stripped of surrounding ASCII punctuation,
 // folded (case, accents, compatibility forms; "œ" → "oe") and, in French, split after elided prefixes
 // ("j'adore" → "j'", "adore"). Emoji become the words of their description. A word not in the table is looked
-// up again with letter runs squeezed ("cooool" → "cool", "nuuul" → "nul").
+// up again with letter runs squeezed ("cooool" → "cool", "nuuul" → "nul"); such a token is marked `elongated`.
 //
 // Speed: ASCII words are lower-cased and hashed in the copy that stores them, and words of Latin-1 letters
 // (French) fold through a table precomputed from fold_text; only other scripts and emoji call the Unicode
@@ -28,6 +28,8 @@ struct SentimentToken {
   bool upper = false;         // written in capitals (at least one cased letter, none lower-case)
   bool clause_end = false;    // followed by , . ; : ! or ? in the original
   bool self_negated = false;  // the last token of a phrase that contains its own negation ("pas terrible")
+  bool elongated = false;     // found only once its letter runs were squeezed ("géniaaal" → "genial")
+  bool in_phrase = false;     // a word of a phrase other than its last, whose entry the phrase took over
 };
 
 struct TokenizedText {
