@@ -165,5 +165,33 @@ TEST_F(FrenchRules, NeverSoEmphasises) {
   EXPECT_LT(compound("pas aussi bon que prévu"), 0);  // only "jamais": "pas aussi" is "not as"
 }
 
+TEST_F(FrenchRules, MoreContrastWords) {
+  EXPECT_LT(compound("l'accueil était sympa, par contre la chambre était sale"), 0);
+  EXPECT_LT(compound("bon dessert, en revanche le plat était immangeable"), 0);
+  EXPECT_LT(compound("beau magasin sauf que personne ne sait vous renseigner"), 0);
+}
+
+TEST_F(FrenchRules, SlangAndComplaintVocabulary) {
+  for (std::string_view text : {"une tuerie ce burger", "trop mims", "cimer", "génialissime", "wahou"}) {
+    EXPECT_GT(compound(text), 0) << text;
+  }
+  for (std::string_view text : {"ptn", "c'est immangeable", "appli inutilisable", "injouable", "hors de prix",
+                                "trop long", "temps d'attente interminable", "lait périmé", "jamais reçu",
+                                "c'est une blague ?", "je pars chez la concurrence", "c'est du vol"}) {
+    EXPECT_LT(compound(text), 0) << text;
+  }
+}
+
+TEST_F(FrenchRules, ServiceFormulasAndAnnouncementsAreNeutral) {
+  for (std::string_view text :
+       {"Pas de souci, je repasse demain", "merci d'avance", "Cher client, votre commande est expédiée",
+        "La livraison est gratuite dès 50 €", "j'ai un rendez-vous pour le prêt", "les frais de port",
+        "on se voit plus tard", "j'hésite entre le bleu et le vert", "la nouvelle console sort en mai",
+        "ouverture exceptionnelle dimanche", "je suis sur liste d'attente", "le festival revient en juillet",
+        "sans engagement", "le film dure 2h"}) {
+    EXPECT_EQ(label(text), Label::neutral) << text;
+  }
+}
+
 }  // namespace
 }  // namespace vigie::rules
