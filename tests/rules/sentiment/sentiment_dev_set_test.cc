@@ -199,8 +199,8 @@ TEST_F(DevSet, FrenchSocialMacroF1) {
   print_scores("  tuning part (first 2/3)", split, tuning);
   print_scores("  check part (last 1/3)", rows.size() - split, check);
   RecordProperty("macro_f1", std::to_string(all.macro_f1));
-  EXPECT_GE(all.macro_f1, 0.0);
-  EXPECT_GE(check.macro_f1, 0.0);
+  EXPECT_GE(all.macro_f1, 0.90);    // 0.920 when written; 0.796 before the issue-14 rules and vocabulary
+  EXPECT_GE(check.macro_f1, 0.87);  // 0.899 when written; 0.792 before
 }
 
 // Every French sentence of the set is detected as French, whatever the platform claims, so none is ever
