@@ -21,7 +21,8 @@ constexpr float kExclamationIncrement = 0.292f;
 constexpr int kMaxExclamations = 4;
 constexpr float kQuestionIncrement = 0.18f;
 constexpr float kManyQuestions = 0.96f;
-constexpr float kAlpha = 15.0f;  // normalization: approximates the largest expected sum
+constexpr float kElongationIncrement = 0.293f;  // French "géniaaal", "nuuul": a booster's worth of emphasis
+constexpr float kAlpha = 15.0f;                 // normalization: approximates the largest expected sum
 constexpr std::size_t kMaxPhraseTokens = 4;
 
 // Per-thread buffers reused across posts, so scoring allocates nothing once they have grown.
@@ -70,6 +71,7 @@ void apply_phrases(const SentimentLanguage& lang, TokenizedText& tt, std::string
         for (std::size_t k = 0; k + 1 < len; ++k) {
           negation_inside |= (flags_of(tokens[i + k]) & kNegation) != 0;
           tokens[i + k].entry = nullptr;
+          tokens[i + k].in_phrase = true;
         }
         tokens[i + len - 1].entry = e;
         tokens[i + len - 1].self_negated = negation_inside;
@@ -173,6 +175,13 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
     if (f & lex::kBooster) {
       const bool before_valence = i + 1 < n && (flags_of(t[i + 1]) & (lex::kValence | lex::kBooster));
       role[i] = (f & lex::kValence) && !before_valence ? kIsValence : kIsBooster;
+    } else if (f & lex::kVow) {
+      // "plus jamais satisfait" negates; "plus jamais je commande chez eux" is itself negative.
+      bool negates = false;
+      for (std::size_t k = 1; k <= 3 && i + k < n && !t[i + k - 1].clause_end; ++k) {
+        negates |= (flags_of(t[i + k]) & lex::kValence) != 0;
+      }
+      role[i] = negates ? kNone : kIsValence;
     } else if (f & lex::kValence) {
       role[i] = kIsValence;
     }
@@ -183,7 +192,7 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
   const bool french = lang.french_negation;
 
   for (std::size_t i = 0; i < n; ++i) {
-    if (!(role[i] & kIsValence)) continue;
+    if (!(role[i] & kIsValence) || (role[i] & kConsumed)) continue;  // a vow spent on the verb before it
     const LexiconEntry& e = *t[i].entry;
     float v = e.valence;
     const bool flips = !(e.flags & lex::kNoFlip);  // emoji: the writer's mood, not a negated word
@@ -196,8 +205,11 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
       }
     }
     if (t[i].upper && caps_differ && v != 0) v += v > 0 ? kCapsIncrement : -kCapsIncrement;
+    // Elongation is written emphasis, like capitals (French only: English keeps VADER's behaviour).
+    if (french && t[i].elongated && v != 0) v += v > 0 ? kElongationIncrement : -kElongationIncrement;
 
     bool negated = false;
+    bool never_so = false;  // "jamais aussi bon", "jamais été si content": emphasis, not negation
     for (std::size_t k = 1; k <= 3 && k <= i; ++k) {
       const std::size_t j = i - k;
       if (french && t[j].clause_end) break;  // negation and boosters stay inside their clause
@@ -212,18 +224,27 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
         if ((t[j].entry || k == 3) && !t[i].self_negated && flips) v = english_negation(t, i, k, v);
       } else if (french && french_negator(t, role, j)) {
         negated = true;
+        if (flags_of(t[j]) & lex::kNever) {
+          for (std::size_t m = j + 1; m < i; ++m)
+            never_so |= (flags_of(t[m]) & lex::kSoOrThis) != 0;
+        }
       }
     }
     if (french && !t[i].clause_end && i + 1 < n) {
       // Negation after the verb: "j'aime pas", "j'aime vraiment pas", "je l'aime plus".
       std::size_t j = i + 1;
-      if ((flags_of(t[j]) & lex::kFiller) && !t[j].clause_end && j + 1 < n) ++j;
+      // A filler, or the first word of a phrase ("toujours" of "toujours pas"), may come first.
+      if ((t[j].in_phrase || (flags_of(t[j]) & lex::kFiller)) && !t[j].clause_end && j + 1 < n) ++j;
       if ((flags_of(t[j]) & lex::kPostNegator) && !(role[j] & kConsumed)) {
         negated = true;
         role[j] |= kConsumed;  // "j'aime pas, c'est nul": the "pas" is spent on "aime"
       }
     }
-    if (negated && !(e.flags & lex::kNoFlip) && !t[i].self_negated) v *= kNegationScalar;
+    if (never_so) {
+      v *= kNeverSoEmphasis;
+    } else if (negated && !(e.flags & (lex::kNoFlip | lex::kVow)) && !t[i].self_negated) {
+      v *= kNegationScalar;  // a vow is not flipped: the "ne" of "ne marche toujours pas" belongs to it
+    }
 
     if (english && flips && i > 0) {
       // "least" negates ("the least funny"), except in "at least" and "very least".

@@ -7,7 +7,8 @@
 // tokens. Then: words before the first "but"/"mais" × 0.5, after × 1.5; the sum gains 0.292 per "!" (up to
 // four) and 0.18 per "?" (two or three; 0.96 beyond); compound = sum / sqrt(sum² + 15). pos/neu/neg are the
 // shares of positive, neutral and negative tokens weighted by intensity. French adds elision, "ne … pas"
-// (one flip per word, negation after the verb: "j'aime pas"), clause-bounded negation and informal spellings.
+// (one flip per word, negation after the verb: "j'aime pas"), clause-bounded negation, informal spellings,
+// emphasis of elongated words ("géniaaal"), vows ("plus jamais", "toujours pas") and "jamais aussi" emphasis.
 //
 // Ownership: create() builds an immutable analyzer shared by every scoring thread; rule reloads build a new
 // one. Thread-safety: score() is const and safe to call concurrently; it reuses per-thread scratch buffers,

@@ -225,13 +225,16 @@ Result<void> load_modifiers(Draft& d, std::string_view path, bool only_elision) 
     if ((role == "elision") != only_elision) return ok();
     const std::string folded = fold_sentiment_key(rest);
     if (folded.empty()) return error(location(path, number) + ": empty phrase");
-    if (role == "valence" || role == "booster") {
+    if (role == "valence" || role == "booster" || role == "vow") {
       auto v = parse_valence(value, path, number);
       if (!v) return v.error();
       LexiconEntry& e = d.entry(folded);
       if (role == "valence") {
         e.valence = *v;
         e.flags |= lex::kValence;
+      } else if (role == "vow") {
+        e.valence = *v;
+        e.flags |= lex::kValence | lex::kNegator | lex::kPostNegator | lex::kVow;
       } else {
         e.scalar = *v;
         e.flags |= lex::kBooster;

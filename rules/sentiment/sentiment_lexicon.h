@@ -42,6 +42,9 @@ inline constexpr std::uint32_t kOrNor = 1u << 16;       // "or", "nor" in "no X 
 inline constexpr std::uint32_t kFiller = 1u << 17;      // French clitics/adverbs between a verb and "pas"
 inline constexpr std::uint32_t kElision = 1u << 18;     // French elided prefix ("j'", "l'", "qu'"): split off
 inline constexpr std::uint32_t kPhraseNext = 1u << 19;  // second or later word of a phrase (cheap pre-check)
+// French "plus jamais", "toujours pas": negates a valence word that follows in its clause, and otherwise
+// carries its own valence ("plus jamais je commande chez eux"). Set with kValence and kNegator.
+inline constexpr std::uint32_t kVow = 1u << 20;
 }  // namespace lex
 
 struct LexiconEntry {

@@ -372,10 +372,13 @@ class Tokenizer {
       h = SentimentLexicon::hash(rest);
       apostrophe = rest.find('\'');
     }
-    emit(offset, length, lookup(at(offset, length), h, apostrophe != std::string_view::npos), upper, clause);
+    const LexiconEntry* e = lookup(at(offset, length), h, apostrophe != std::string_view::npos);
+    emit(offset, length, e, upper, clause);
+    out_.tokens.back().elongated = squeezed_;
   }
 
   const LexiconEntry* lookup(std::string_view w, std::uint64_t h, bool has_apostrophe) {
+    squeezed_ = false;
     if (const LexiconEntry* e = lang_.words.find(w, h)) return e;
     if (has_apostrophe && lang_.vader_english_rules && w.find("n't") != std::string_view::npos)
       return &kNtNegator;
@@ -389,7 +392,10 @@ class Tokenizer {
         run = (i > 0 && w[i] == w[i - 1]) ? run + 1 : 1;
         if (run <= keep) s.push_back(w[i]);
       }
-      if (const LexiconEntry* e = lang_.words.find(s)) return e;
+      if (const LexiconEntry* e = lang_.words.find(s)) {
+        squeezed_ = true;
+        return e;
+      }
     }
     return nullptr;
   }
@@ -403,6 +409,8 @@ class Tokenizer {
     t.clause_end = clause;
     t.self_negated = false;
     t.emoji = in_emoji_;
+    t.elongated = false;
+    t.in_phrase = false;
     out_.upper_tokens += upper;
   }
 
@@ -410,6 +418,7 @@ class Tokenizer {
   TokenizedText& out_;
   bool elongated_ = false;  // the last copy() saw a letter three times in a row
   bool in_emoji_ = false;   // the tokens emitted now stand for an emoji
+  bool squeezed_ = false;   // the last lookup() found its word only with letter runs squeezed
 };
 
 }  // namespace

@@ -4,7 +4,8 @@
 // folded (case, accents, compatibility forms; "œ" → "oe") and, in French, split after elided prefixes
 // ("j'adore" → "j'", "adore"). An emoji with a valence of its own (lexicons/emoji_valence.tsv) becomes one
 // token, its base form ("👍🏽" → "👍"); any other emoji becomes the words of its description. A word not in
-// the table is looked up again with letter runs squeezed ("cooool" → "cool", "nuuul" → "nul").
+// the table is looked up again with letter runs squeezed ("cooool" → "cool", "nuuul" → "nul"); such a
+// token is marked `elongated`.
 //
 // Speed: ASCII words are lower-cased and hashed in the copy that stores them, and words of Latin-1 letters
 // (French) fold through a table precomputed from fold_text; only other scripts and emoji call the Unicode
@@ -30,6 +31,8 @@ struct SentimentToken {
   bool clause_end = false;    // followed by , . ; : ! or ? in the original
   bool self_negated = false;  // the last token of a phrase that contains its own negation ("pas terrible")
   bool emoji = false;         // an emoji, or a word of an emoji's description: not the writer's own words
+  bool elongated = false;     // found only once its letter runs were squeezed ("géniaaal" → "genial")
+  bool in_phrase = false;     // a word of a phrase other than its last, whose entry the phrase took over
 };
 
 struct TokenizedText {

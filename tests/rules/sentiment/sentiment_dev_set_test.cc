@@ -1,6 +1,7 @@
 // The hand-written development sets (tests/rules/data/sentiment_{en,fr}.tsv): one sentence or more per rule
-// of the method, with the writer's rating or label. They guard against regressions; the quality targets of
-// issue 5 are checked on held-out human-labelled sets that are not in the repository.
+// of the method, with the writer's rating or label; and sentiment_fr_social.tsv, French posts written like
+// replies to brands. They guard against regressions; the quality targets of issues 5 and 14 are checked on
+// held-out human-labelled sets that are not in the repository.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -40,6 +41,7 @@ void read_rows(const std::string& name, std::size_t min_rows, std::vector<Row>& 
 // Sizes of the sets today, minus a margin for edits: below them, the figures below mean little.
 constexpr std::size_t kMinEnglishRows = 50;
 constexpr std::size_t kMinFrenchRows = 100;
+constexpr std::size_t kMinFrenchSocialRows = 550;
 
 Label label_of_rating(double rating) {
   if (rating >= 0.5) return Label::positive;
@@ -83,6 +85,45 @@ double macro_f1(const std::vector<Label>& truth, const std::vector<Label>& predi
     sum += p + r > 0 ? 2 * p * r / (p + r) : 0;
   }
   return sum / 3;
+}
+
+// Precision, recall and F1 of each class, and their macro average.
+struct ClassScores {
+  double precision[3] = {};
+  double recall[3] = {};
+  double f1[3] = {};
+  double macro_f1 = 0;
+};
+
+ClassScores class_scores(const std::vector<Label>& truth, const std::vector<Label>& predicted,
+                         std::size_t from, std::size_t to) {
+  ClassScores out;
+  int index = 0;
+  for (Label c : {Label::negative, Label::neutral, Label::positive}) {
+    double tp = 0, fp = 0, fn = 0;
+    for (std::size_t i = from; i < to; ++i) {
+      tp += truth[i] == c && predicted[i] == c;
+      fp += truth[i] != c && predicted[i] == c;
+      fn += truth[i] == c && predicted[i] != c;
+    }
+    const double p = tp + fp > 0 ? tp / (tp + fp) : 0;
+    const double r = tp + fn > 0 ? tp / (tp + fn) : 0;
+    out.precision[index] = p;
+    out.recall[index] = r;
+    out.f1[index] = p + r > 0 ? 2 * p * r / (p + r) : 0;
+    out.macro_f1 += out.f1[index] / 3;
+    ++index;
+  }
+  return out;
+}
+
+void print_scores(const char* name, std::size_t rows, const ClassScores& s) {
+  static constexpr const char* kNames[] = {"neg", "neu", "pos"};
+  std::cout << name << ": " << rows << " posts, macro-F1 = " << s.macro_f1;
+  for (int c = 0; c < 3; ++c) {
+    std::cout << "; " << kNames[c] << " P " << s.precision[c] << " R " << s.recall[c] << " F1 " << s.f1[c];
+  }
+  std::cout << "\n";
 }
 
 class DevSet : public ::testing::Test {
@@ -132,6 +173,34 @@ TEST_F(DevSet, FrenchLabelsMacroF1) {
   std::cout << "French dev set: " << rows.size() << " sentences, macro-F1 = " << f1 << "\n";
   RecordProperty("macro_f1", std::to_string(f1));
   EXPECT_GE(f1, 0.85);
+}
+
+// French posts written like replies to brands (slang, SMS spelling, emoji, irony read by its meaning). The
+// first two thirds were used to tune the French resources; the last third is reported apart, as a check that
+// the tuning generalises. The floor sits a little below today's figure, so that a regression fails.
+TEST_F(DevSet, FrenchSocialMacroF1) {
+  std::vector<Row> rows;
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_fr_social.tsv", kMinFrenchSocialRows, rows));
+  std::vector<Label> truth, predicted;
+  for (const Row& row : rows) {
+    const Sentiment s = analyzer_->score(row.text, "fr");
+    truth.push_back(parse_label(row.key));
+    predicted.push_back(s.label);
+    if (truth.back() != predicted.back()) {
+      std::cout << "  fr social miss (row " << truth.size() << "): " << row.key << " scored " << s.compound
+                << ": " << row.text << "\n";
+    }
+  }
+  const std::size_t split = rows.size() * 2 / 3;
+  const ClassScores all = class_scores(truth, predicted, 0, rows.size());
+  const ClassScores tuning = class_scores(truth, predicted, 0, split);
+  const ClassScores check = class_scores(truth, predicted, split, rows.size());
+  print_scores("French social set", rows.size(), all);
+  print_scores("  tuning part (first 2/3)", split, tuning);
+  print_scores("  check part (last 1/3)", rows.size() - split, check);
+  RecordProperty("macro_f1", std::to_string(all.macro_f1));
+  EXPECT_GE(all.macro_f1, 0.90);    // 0.920 when written; 0.796 before the issue-14 rules and vocabulary
+  EXPECT_GE(check.macro_f1, 0.87);  // 0.899 when written; 0.792 before
 }
 
 // Every French sentence of the set is detected as French, whatever the platform claims, so none is ever

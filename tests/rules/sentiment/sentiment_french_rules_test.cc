@@ -1,5 +1,5 @@
 // One test per rule of the French engine: negation, elision, boosters, contrast, informal spellings,
-// accent-less writing, idioms, emoji.
+// accent-less writing, idioms, emoji, elongation, vows ("plus jamais"), "jamais aussi", service formulas.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -108,7 +108,7 @@ TEST_F(FrenchRules, InformalSpellingsAndAbbreviations) {
   EXPECT_GT(compound("c'est ouf"), 0);
   EXPECT_LT(compound("bof"), 0);
   EXPECT_LT(compound("nul"), 0);
-  EXPECT_NEAR(compound("nuuuul"), compound("nul"), 1e-6);  // elongation
+  EXPECT_LT(compound("nuuuul"), compound("nul"));  // elongation: found squeezed, and emphasised
   EXPECT_GT(compound("mdrrrr"), 0);
   EXPECT_LT(compound("c'est pas ouf"), 0);
 }
@@ -135,6 +135,60 @@ TEST_F(FrenchRules, Emoji) {
 TEST_F(FrenchRules, NoisyMachineTranslatedEntriesAreNeutral) {
   // vader_FR and AFINN-fr rate these from an English homograph ("dire", "prix" = prize, "plus").
   for (std::string_view text : {"il faut le dire", "le prix du billet", "le train de 8h", "une question"}) {
+    EXPECT_EQ(label(text), Label::neutral) << text;
+  }
+}
+
+TEST_F(FrenchRules, ElongationIsFoundAndEmphasises) {
+  EXPECT_LT(compound("nuuuul"), compound("nul"));
+  EXPECT_GT(compound("géniaaaal"), compound("génial"));
+  EXPECT_GT(compound("trooop bien"), compound("bien"));  // the squeezed booster still boosts
+  EXPECT_LT(compound("c'est abusééé"), 0);               // accented letters squeeze after folding
+  EXPECT_EQ(label("allôôô"), Label::neutral);            // a word that is not in the lexicon stays neutral
+}
+
+TEST_F(FrenchRules, VowsNegateWhatFollowsOrAreNegative) {
+  EXPECT_LT(compound("plus jamais je commande chez eux"), 0);
+  EXPECT_LT(compound("jamais plus, merci"), compound("merci"));
+  EXPECT_LT(compound("toujours rien"), 0);
+  EXPECT_LT(compound("toujours pas reçu mon colis"), 0);
+  EXPECT_LT(compound("ça ne marche toujours pas"), 0);  // the "ne" belongs to the vow: no double flip
+  EXPECT_LT(compound("c'est toujours pas bon"), 0);     // a valence word follows: the vow negates it
+  EXPECT_GT(compound("plus jamais de problème depuis"), 0);
+  EXPECT_LT(compound("je l'aime toujours pas"), 0);  // the vow after the verb negates it
+}
+
+TEST_F(FrenchRules, NeverSoEmphasises) {
+  EXPECT_GT(compound("jamais aussi bon"), compound("bon"));
+  EXPECT_GT(compound("ma peau n'a jamais été aussi douce"), 0);
+  EXPECT_LT(compound("jamais bon"), 0);               // without "aussi", "jamais" still negates
+  EXPECT_LT(compound("pas aussi bon que prévu"), 0);  // only "jamais": "pas aussi" is "not as"
+}
+
+TEST_F(FrenchRules, MoreContrastWords) {
+  EXPECT_LT(compound("l'accueil était sympa, par contre la chambre était sale"), 0);
+  EXPECT_LT(compound("bon dessert, en revanche le plat était immangeable"), 0);
+  EXPECT_LT(compound("beau magasin sauf que personne ne sait vous renseigner"), 0);
+}
+
+TEST_F(FrenchRules, SlangAndComplaintVocabulary) {
+  for (std::string_view text : {"une tuerie ce burger", "trop mims", "cimer", "génialissime", "wahou"}) {
+    EXPECT_GT(compound(text), 0) << text;
+  }
+  for (std::string_view text : {"ptn", "c'est immangeable", "appli inutilisable", "injouable", "hors de prix",
+                                "trop long", "temps d'attente interminable", "lait périmé", "jamais reçu",
+                                "c'est une blague ?", "je pars chez la concurrence", "c'est du vol"}) {
+    EXPECT_LT(compound(text), 0) << text;
+  }
+}
+
+TEST_F(FrenchRules, ServiceFormulasAndAnnouncementsAreNeutral) {
+  for (std::string_view text :
+       {"Pas de souci, je repasse demain", "merci d'avance", "Cher client, votre commande est expédiée",
+        "La livraison est gratuite dès 50 €", "j'ai un rendez-vous pour le prêt", "les frais de port",
+        "on se voit plus tard", "j'hésite entre le bleu et le vert", "la nouvelle console sort en mai",
+        "ouverture exceptionnelle dimanche", "je suis sur liste d'attente", "le festival revient en juillet",
+        "sans engagement", "le film dure 2h"}) {
     EXPECT_EQ(label(text), Label::neutral) << text;
   }
 }
