@@ -1,12 +1,20 @@
-// Sentiment and language detection throughput on ~180-byte social posts, one thread (= one core).
-// Target (issue 5): >= 600,000 posts/s per core for the sentiment pass. Run:
-//   build/tests/bench/vigie_sentiment_bench --benchmark_min_time=2
+// Sentiment and language decision throughput on ~180-byte social posts, one thread (= one core), each beside
+// its reference in the same run: CLD2 alone on the same texts (what every post paid before the function-word
+// fast path), and the whole scoring pass with CLD2 in place of the language decision.
+// Targets (issue 14): >= 400,000 posts/s per core for the language decision, >= 600,000 for the sentiment
+// pass. Run:
+//   build/tests/bench/vigie_sentiment_bench --benchmark_min_time=2 --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
+#include <cld2/public/compact_lang_det.h>
+#include <cld2/public/encodings.h>
 
+#include <cstdio>  // compact_lang_det.h uses FILE without including <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "rules/language/language_detector.h"
+#include "rules/post_scorer.h"
 #include "rules/sentiment/sentiment_analyzer.h"
 
 namespace vigie::rules {
@@ -102,26 +110,133 @@ void BM_DetectFrench(benchmark::State& state) {
   detect_posts(state, french_posts());
 }
 
-// The whole per-post pass the scorer runs: detect the language, then score in it.
-void BM_DetectAndScoreMixed(benchmark::State& state) {
+// The posts of the language-ID set (tests/rules/data/language_id.tsv): 1,479 short posts in 19 languages
+// and none, most of them far shorter than the posts above, where the fast path decides less often.
+const std::vector<std::string>& language_id_posts() {
+  static const std::vector<std::string> posts = [] {
+    std::vector<std::string> out;
+    std::ifstream in(std::string(VIGIE_SOURCE_DIR) + "/tests/rules/data/language_id.tsv");
+    std::string line;
+    while (std::getline(in, line)) {
+      const std::size_t tab = line.find('\t');
+      if (!line.empty() && line[0] != '#' && tab != std::string::npos) out.push_back(line.substr(tab + 1));
+    }
+    return out;
+  }();
+  return posts;
+}
+
+const std::vector<std::string>& mixed_posts() {
+  static const std::vector<std::string> posts = [] {
+    std::vector<std::string> out = english_posts();
+    out.insert(out.end(), french_posts().begin(), french_posts().end());
+    return out;
+  }();
+  return posts;
+}
+
+// CLD2 on the whole text, as the detector called it, without the function-word pass: the reference.
+std::string_view cld2_only(const std::string& text) {
+  CLD2::Language language3[3];
+  int percent3[3];
+  double scores3[3];
+  int text_bytes = 0;
+  bool reliable = false;
+  int valid_prefix = 0;
+  const CLD2::CLDHints no_hints{nullptr, nullptr, CLD2::UNKNOWN_ENCODING, CLD2::UNKNOWN_LANGUAGE};
+  const CLD2::Language top = CLD2::ExtDetectLanguageSummaryCheckUTF8(
+      text.data(), static_cast<int>(text.size()), true, &no_hints, 0, language3, percent3, scores3, nullptr,
+      &text_bytes, &reliable, &valid_prefix);
+  return top == CLD2::FRENCH ? "fr" : top == CLD2::ENGLISH ? "en" : "und";
+}
+
+void decide_posts(benchmark::State& state, const std::vector<std::string>& posts) {
   const LanguageDetector detector;
-  const auto a = analyzer();
-  std::vector<std::string> posts = english_posts();
-  posts.insert(posts.end(), french_posts().begin(), french_posts().end());
   std::size_t i = 0;
+  std::int64_t cld2 = 0;
   for (auto _ : state) {
-    const std::string& post = posts[i];
-    benchmark::DoNotOptimize(a->score(post, detector.detect(post, "")));
+    const LanguageGuess g = detector.decide(posts[i], "");
+    benchmark::DoNotOptimize(g);
+    cld2 += g.used_cld2;
     if (++i == posts.size()) i = 0;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["cld2_share"] = static_cast<double>(cld2) / static_cast<double>(state.iterations());
+}
+
+void cld2_posts(benchmark::State& state, const std::vector<std::string>& posts) {
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(cld2_only(posts[i]));
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_DecideMixed(benchmark::State& state) {
+  decide_posts(state, mixed_posts());
+}
+void BM_Cld2OnlyMixed(benchmark::State& state) {
+  cld2_posts(state, mixed_posts());
+}
+void BM_DecideLanguageIdSet(benchmark::State& state) {
+  decide_posts(state, language_id_posts());
+}
+void BM_Cld2OnlyLanguageIdSet(benchmark::State& state) {
+  cld2_posts(state, language_id_posts());
+}
+
+// The whole scoring pass without rules: PostScorer::score (language decision, then one lexicon or, when
+// undetermined, both), against CLD2 then the sentiment of the language it names.
+void score_pass(benchmark::State& state, const std::vector<std::string>& texts) {
+  const auto scorer = PostScorer::build(nullptr, analyzer());
+  std::vector<ingest::Post> posts(texts.size());
+  for (std::size_t k = 0; k < texts.size(); ++k)
+    posts[k].text = texts[k];
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(scorer->score(posts[i]));
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void cld2_score_pass(benchmark::State& state, const std::vector<std::string>& texts) {
+  const auto a = analyzer();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::string& text = texts[i];
+    benchmark::DoNotOptimize(a->score(text, cld2_only(text)));
+    if (++i == texts.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_ScorePassMixed(benchmark::State& state) {
+  score_pass(state, mixed_posts());
+}
+void BM_Cld2ScorePassMixed(benchmark::State& state) {
+  cld2_score_pass(state, mixed_posts());
+}
+void BM_ScorePassLanguageIdSet(benchmark::State& state) {
+  score_pass(state, language_id_posts());
+}
+void BM_Cld2ScorePassLanguageIdSet(benchmark::State& state) {
+  cld2_score_pass(state, language_id_posts());
 }
 
 BENCHMARK(BM_SentimentEnglish);
 BENCHMARK(BM_SentimentFrench);
 BENCHMARK(BM_DetectEnglish);
 BENCHMARK(BM_DetectFrench);
-BENCHMARK(BM_DetectAndScoreMixed);
+BENCHMARK(BM_DecideMixed);
+BENCHMARK(BM_Cld2OnlyMixed);
+BENCHMARK(BM_DecideLanguageIdSet);
+BENCHMARK(BM_Cld2OnlyLanguageIdSet);
+BENCHMARK(BM_ScorePassMixed);
+BENCHMARK(BM_Cld2ScorePassMixed);
+BENCHMARK(BM_ScorePassLanguageIdSet);
+BENCHMARK(BM_Cld2ScorePassLanguageIdSet);
 
 }  // namespace
 }  // namespace vigie::rules

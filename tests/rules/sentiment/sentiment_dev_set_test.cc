@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rules/language/language_detector.h"
+#include "rules/post_scorer.h"
 #include "rules/sentiment/sentiment_analyzer.h"
 
 namespace vigie::rules {
@@ -201,6 +202,48 @@ TEST_F(DevSet, FrenchSocialMacroF1) {
   RecordProperty("macro_f1", std::to_string(all.macro_f1));
   EXPECT_GE(all.macro_f1, 0.90);    // 0.920 when written; 0.796 before the issue-14 rules and vocabulary
   EXPECT_GE(check.macro_f1, 0.87);  // 0.899 when written; 0.792 before
+}
+
+// The same sets as the daemon scores them: no platform hint, the language decided from the text (PostScorer),
+// so that a post lost to another language or scored with the wrong lexicon counts as a miss.
+TEST_F(DevSet, SetsThroughTheWholeScorer) {
+  const auto scorer = PostScorer::load("").value();
+  auto score = [&](const std::string& text) {
+    ingest::Post p;
+    p.text = text;
+    return scorer->score(p);
+  };
+  std::vector<Row> rows;
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_fr_social.tsv", kMinFrenchSocialRows, rows));
+  std::vector<Label> truth, predicted;
+  int not_french = 0;
+  for (const Row& row : rows) {
+    const ScoredPost sp = score(row.text);
+    truth.push_back(parse_label(row.key));
+    predicted.push_back(sp.sentiment.label);
+    if (sp.sentiment.lexicon != "fr") {
+      ++not_french;
+      std::cout << "  fr social post scored with '" << sp.sentiment.lexicon << "' (" << sp.lang
+                << "): " << row.text << "\n";
+    }
+  }
+  const ClassScores all = class_scores(truth, predicted, 0, rows.size());
+  print_scores("French social set through PostScorer", rows.size(), all);
+  std::cout << "  not scored with the French lexicon: " << not_french << "\n";
+  RecordProperty("scorer_fr_macro_f1", std::to_string(all.macro_f1));
+  EXPECT_GE(all.macro_f1, 0.90);
+  EXPECT_LE(not_french, 12);
+
+  rows.clear();
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_en.tsv", kMinEnglishRows, rows));
+  std::vector<double> ratings, compounds;
+  for (const Row& row : rows) {
+    ratings.push_back(std::stod(row.key));
+    compounds.push_back(score(row.text).sentiment.compound);
+  }
+  const double r = pearson(ratings, compounds);
+  std::cout << "English dev set through PostScorer: Pearson r = " << r << "\n";
+  EXPECT_GE(r, 0.85);
 }
 
 // Every French sentence of the set is detected as French, whatever the platform claims, so none is ever
