@@ -18,6 +18,7 @@
 //   sentiment:                          # optional, see sentiment_options.h
 //     extra: { panne: -2.5, remboursement: -1 }
 //     thresholds: { positive: 0.05, negative: -0.05 }
+//     default_language: en         # en | fr: for undetermined posts when both lexicons explain as much
 //   detection:                          # optional: crisis detection defaults of every brand (detection_options.h)
 //     volume:                           # spike of all mentions (volume_spike.h); shown with the defaults
 //       { enabled: true, window: 30m, p_fire: 1e-4, p_critical: 1e-7, min_count: 10, min_ratio: 1.5,
