@@ -144,6 +144,21 @@ bool is_noise_token(std::string_view token) {
   return starts("http://") || starts("https://") || starts("www.");
 }
 
+// Calls fn(token) for each white-space separated token of `text` that is not a URL, @mention or #hashtag.
+template <typename Fn>
+void for_each_word(std::string_view text, Fn&& fn) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    while (pos < text.size() && is_space(static_cast<unsigned char>(text[pos])))
+      ++pos;
+    const std::size_t start = pos;
+    while (pos < text.size() && !is_space(static_cast<unsigned char>(text[pos])))
+      ++pos;
+    if (pos == start) break;
+    const std::string_view token = text.substr(start, pos - start);
+    if (!is_noise_token(token)) fn(token);
+  }
+}
+
 // Latin-script code points: Basic Latin to Latin Extended-B, IPA excluded, and Latin Extended Additional
 // (Vietnamese). Combining marks are not letters and are not counted.
 bool is_latin(std::int32_t cp) {
@@ -284,19 +299,11 @@ LanguageGuess LanguageDetector::decide(std::string_view text, std::string_view h
   thread_local Scratch s;
   Evidence ev;
   // First pass: letters by script and function-word evidence, token by token.
-  for (std::size_t pos = 0; pos < text.size();) {
-    while (pos < text.size() && is_space(static_cast<unsigned char>(text[pos])))
-      ++pos;
-    const std::size_t start = pos;
-    while (pos < text.size() && !is_space(static_cast<unsigned char>(text[pos])))
-      ++pos;
-    if (pos == start) break;
-    const std::string_view token = text.substr(start, pos - start);
-    if (is_noise_token(token)) continue;
+  for_each_word(text, [&](std::string_view token) {
     const int before = ev.letters();
     count_letters(token, ev);
     if (ev.letters() != before) weigh_word(token, s, ev);
-  }
+  });
   LanguageGuess undetermined;
   undetermined.declared = hint_code(hint);
   if (ev.letters() == 0) return undetermined;  // nothing to read: emoji, links, tags only
@@ -311,18 +318,10 @@ LanguageGuess LanguageDetector::decide(std::string_view text, std::string_view h
 
   // CLD2 reads the post without its URLs, mentions and hashtags.
   s.clean.clear();
-  for (std::size_t pos = 0; pos < text.size();) {
-    while (pos < text.size() && is_space(static_cast<unsigned char>(text[pos])))
-      ++pos;
-    const std::size_t start = pos;
-    while (pos < text.size() && !is_space(static_cast<unsigned char>(text[pos])))
-      ++pos;
-    if (pos == start) break;
-    const std::string_view token = text.substr(start, pos - start);
-    if (is_noise_token(token)) continue;
+  for_each_word(text, [&](std::string_view token) {
     s.clean.append(token);
     s.clean.push_back(' ');
-  }
+  });
   CLD2::Language language3[3];
   int percent3[3];
   double scores3[3];
