@@ -32,7 +32,7 @@ constexpr std::string_view kEnglishWords =
     "need people thanks thank please today love like good great bad really very never nothing always "
     "because about from their there them then than these those which still even only much some any every "
     "our his her him all one new now here yes worst best ever after at by an or if so its into out up "
-    "again im dont cant didnt doesnt wont isnt u ur customer awful terrible shipping refund yeah right "
+    "again im dont cant didnt doesnt wont isnt u ur customer awful shipping refund yeah right "
     "delivery order package arrived early late fast slow awesome amazing sucks hate thing stuff guys wait "
     "waiting tbh idk smh gonna wanna gotta pls plz";
 

@@ -262,8 +262,9 @@ std::string_view script_default(std::string_view text) {
   return first;
 }
 
-// When CLD2 cannot say: the language whose function words the text carries, if they outnumber the French and
-// English ones by two and no other listed language comes close; "" otherwise.
+// When CLD2 cannot say or says French or English against the evidence: the language whose function words the
+// text carries, if there are two or more, more than the French and English ones, and no other listed language
+// comes within two; "" otherwise.
 std::string_view dominant_other_language(const Evidence& ev) {
   static constexpr std::string_view kCodes[16] = {"fr", "en", "de", "es", "it", "pt", "nl", "sv",
                                                   "pl", "tr", "id", "",   "",   "",   "",   ""};
@@ -279,7 +280,7 @@ std::string_view dominant_other_language(const Evidence& ev) {
     }
   }
   if (best_bit < 0 || best < 2 || best - second < 2) return {};
-  if (best < ev.french + ev.accented + ev.english + 2) return {};
+  if (best < ev.french + ev.accented + ev.english + 1) return {};
   return kCodes[best_bit];
 }
 
