@@ -194,6 +194,8 @@ Sentiment SentimentAnalyzer::score_with(std::string_view text, const SentimentLa
   for (std::size_t i = 0; i < n; ++i) {
     if (!(role[i] & kIsValence) || (role[i] & kConsumed)) continue;  // a vow spent on the verb before it
     const LexiconEntry& e = *t[i].entry;
+    // "Bon, je vais me coucher": an opener alone in the first clause of a sentence judges nothing.
+    if ((e.flags & lex::kOpener) && t[i].clause_end && (i == 0 || t[i - 1].clause_end)) continue;
     float v = e.valence;
     const bool flips = !(e.flags & lex::kNoFlip);  // emoji: the writer's mood, not a negated word
     if (english && flips) {

@@ -193,21 +193,14 @@ Result<void> load_modifiers(Draft& d, std::string_view path, bool only_elision) 
     std::uint32_t flag;
   };
   static constexpr Role kRoles[] = {
-      {"negator", lex::kNegator},
-      {"post_negator", lex::kPostNegator},
-      {"ne", lex::kNeParticle},
-      {"negator_after_ne", lex::kNegatorAfterNe},
-      {"contrast", lex::kContrast},
-      {"no_flip", lex::kNoFlip},
-      {"elision", lex::kElision},
-      {"filler", lex::kFiller},
-      {"vader_no", lex::kNo},
-      {"vader_least", lex::kLeast},
-      {"vader_at_or_very", lex::kAtOrVery},
-      {"vader_never", lex::kNever},
-      {"vader_so_or_this", lex::kSoOrThis},
-      {"vader_without", lex::kWithout},
-      {"vader_doubt", lex::kDoubt},
+      {"negator", lex::kNegator},       {"post_negator", lex::kPostNegator},
+      {"ne", lex::kNeParticle},         {"negator_after_ne", lex::kNegatorAfterNe},
+      {"contrast", lex::kContrast},     {"no_flip", lex::kNoFlip},
+      {"elision", lex::kElision},       {"filler", lex::kFiller},
+      {"opener", lex::kOpener},         {"vader_no", lex::kNo},
+      {"vader_least", lex::kLeast},     {"vader_at_or_very", lex::kAtOrVery},
+      {"vader_never", lex::kNever},     {"vader_so_or_this", lex::kSoOrThis},
+      {"vader_without", lex::kWithout}, {"vader_doubt", lex::kDoubt},
       {"vader_or_nor", lex::kOrNor},
   };
   constexpr std::uint32_t kGrammar = lex::kNegator | lex::kPostNegator | lex::kNeParticle |

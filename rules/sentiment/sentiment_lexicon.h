@@ -45,6 +45,9 @@ inline constexpr std::uint32_t kPhraseNext = 1u << 19;  // second or later word 
 // French "plus jamais", "toujours pas": negates a valence word that follows in its clause, and otherwise
 // carries its own valence ("plus jamais je commande chez eux"). Set with kValence and kNegator.
 inline constexpr std::uint32_t kVow = 1u << 20;
+// French "bon", "bref": a valence word that, standing as a clause of its own at the start of a sentence ("Bon,
+// je vais me coucher"), is a discourse marker and carries no valence there.
+inline constexpr std::uint32_t kOpener = 1u << 21;
 }  // namespace lex
 
 struct LexiconEntry {

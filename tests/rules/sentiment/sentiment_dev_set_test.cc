@@ -43,6 +43,7 @@ void read_rows(const std::string& name, std::size_t min_rows, std::vector<Row>& 
 constexpr std::size_t kMinEnglishRows = 50;
 constexpr std::size_t kMinFrenchRows = 100;
 constexpr std::size_t kMinFrenchSocialRows = 550;
+constexpr std::size_t kMinFrenchTweetRows = 430;
 
 Label label_of_rating(double rating) {
   if (rating >= 0.5) return Label::positive;
@@ -202,6 +203,34 @@ TEST_F(DevSet, FrenchSocialMacroF1) {
   RecordProperty("macro_f1", std::to_string(all.macro_f1));
   EXPECT_GE(all.macro_f1, 0.90);    // 0.920 when written; 0.796 before the issue-14 rules and vocabulary
   EXPECT_GE(check.macro_f1, 0.87);  // 0.899 when written; 0.792 before
+}
+
+// General French tweets (everyday life, news, sport, TV; 40% neutral, many of them headlines with loaded-looking
+// words), harder than the brand replies above and closer to the held-out sets. Tuned on the first two thirds
+// only; the last third is the check.
+TEST_F(DevSet, FrenchTweetsMacroF1) {
+  std::vector<Row> rows;
+  ASSERT_NO_FATAL_FAILURE(read_rows("sentiment_fr_tweets.tsv", kMinFrenchTweetRows, rows));
+  std::vector<Label> truth, predicted;
+  for (const Row& row : rows) {
+    const Sentiment s = analyzer_->score(row.text, "fr");
+    truth.push_back(parse_label(row.key));
+    predicted.push_back(s.label);
+    if (truth.back() != predicted.back()) {
+      std::cout << "  fr tweets miss (row " << truth.size() << "): " << row.key << " scored " << s.compound
+                << ": " << row.text << "\n";
+    }
+  }
+  const std::size_t split = rows.size() * 2 / 3;
+  const ClassScores all = class_scores(truth, predicted, 0, rows.size());
+  const ClassScores tuning = class_scores(truth, predicted, 0, split);
+  const ClassScores check = class_scores(truth, predicted, split, rows.size());
+  print_scores("French tweets set", rows.size(), all);
+  print_scores("  tuning part (first 2/3)", split, tuning);
+  print_scores("  check part (last 1/3)", rows.size() - split, check);
+  RecordProperty("macro_f1", std::to_string(all.macro_f1));
+  EXPECT_GE(all.macro_f1, 0.86);    // 0.888 when written; 0.771 before (tuning 0.805, check 0.703)
+  EXPECT_GE(check.macro_f1, 0.79);  // 0.818 when written
 }
 
 // The same sets as the daemon scores them: no platform hint, the language decided from the text (PostScorer),

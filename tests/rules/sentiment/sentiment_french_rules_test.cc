@@ -193,5 +193,65 @@ TEST_F(FrenchRules, ServiceFormulasAndAnnouncementsAreNeutral) {
   }
 }
 
+TEST_F(FrenchRules, OpenerAloneIsADiscourseMarker) {
+  EXPECT_EQ(label("Bon, je vais me coucher"), Label::neutral);
+  EXPECT_EQ(label("Bref. Demain réveil à 6h"), Label::neutral);
+  EXPECT_EQ(label("Je rentre. Bon, on verra demain"), Label::neutral);
+  // Inside a clause, "bon" is still praise.
+  EXPECT_GT(compound("c'est bon, merci"), 0);
+  EXPECT_GT(compound("un bon film"), 0);
+  EXPECT_GT(compound("Bon film, bonne soirée"), 0);
+}
+
+TEST_F(FrenchRules, NewsAndSportWordsReportRatherThanJudge) {
+  for (std::string_view text :
+       {"Le PSG affronte Marseille dimanche", "Nouveau record battu à Perpignan",
+        "Le prix du gaz reste stable", "Le prix Goncourt sera décerné mardi",
+        "La grève est reconduite jusqu'à vendredi", "l'examen est reporté à la semaine prochaine",
+        "Le procès s'ouvre lundi", "Le maire a démissionné", "L'assemblée rejette la motion de censure",
+        "Vague de chaleur attendue jeudi", "La réforme au cœur du débat",
+        "Premier jour de stage demain, on verra bien", "j'ai l'impression qu'il va pleuvoir"}) {
+    EXPECT_EQ(label(text), Label::neutral) << text;
+  }
+}
+
+TEST_F(FrenchRules, EverydayColloquialNegatives) {
+  for (std::string_view text : {"j'en peux plus de ces cours",
+                                "je n'en peux plus",
+                                "ça va pas du tout",
+                                "j'ai pas envie d'y aller",
+                                "deux heures au téléphone pour rien",
+                                "j'ai plus un rond",
+                                "ce pays part en vrille",
+                                "ils nous prennent pour des pigeons",
+                                "ça me fout les boules",
+                                "je me sens seule",
+                                "j'ai le seum",
+                                "t'es un bouffon",
+                                "j'ai raté mon bus",
+                                "la fin est bâclée",
+                                "la rentrée me déprime",
+                                "ça me gonfle",
+                                "j'ai pas dormi de la nuit",
+                                "mon téléphone ne s'allume plus",
+                                "ça fait mal au cœur",
+                                "c'était mieux avant",
+                                "impossible de dormir",
+                                "vdm"}) {
+    EXPECT_EQ(label(text), Label::negative) << text;
+  }
+}
+
+TEST_F(FrenchRules, EverydayColloquialPositives) {
+  for (std::string_view text : {"je me suis régalé", "le spectacle était magique", "un concert inoubliable",
+                                "on s'est trop marrés", "ce mec est un génie", "trop chou", "je suis pliée",
+                                "ma grand-mère pète la forme", "elle est trop forte", "un week-end de fou",
+                                "je valide ce resto", "ça valait le coup", "cette série est une pépite"}) {
+    EXPECT_EQ(label(text), Label::positive) << text;
+  }
+  // "pour rien au monde" is not a complaint.
+  EXPECT_NE(label("je ne raterais ça pour rien au monde"), Label::negative);
+}
+
 }  // namespace
 }  // namespace vigie::rules
