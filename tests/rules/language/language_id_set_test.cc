@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -15,30 +14,13 @@
 
 #include "rules/language/language_detector.h"
 #include "rules/post_scorer.h"
+#include "tests/rules/data_rows.h"
 
 namespace vigie::rules {
 namespace {
 
-struct Row {
-  std::string lang;
-  std::string text;
-};
-
-// The rows of tests/rules/data/<name> into `rows`. Fails the test when the file cannot be read or holds fewer
-// than `min_rows` rows: a missing or emptied set must not pass as a set with no miss.
-void read_rows(const std::string& name, std::size_t min_rows, std::vector<Row>& rows) {
-  const std::string path = std::string(VIGIE_SOURCE_DIR) + "/tests/rules/data/" + name;
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "cannot open " << path;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const std::size_t tab = line.find('\t');
-    if (tab == std::string::npos) continue;
-    rows.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
-  ASSERT_GE(rows.size(), min_rows) << path << ": too few rows (lines \"LANG<TAB>TEXT\")";
-}
+using testing::read_rows;
+using testing::Row;
 
 constexpr std::size_t kMinRows = 1000;
 
@@ -67,17 +49,17 @@ TEST(LanguageIdSet, ShortPostsWithoutHint) {
   int intruded = 0;  // posts in another language or none detected as French or English: wrongly scored
   for (const Row& row : rows) {
     const std::string got(detector.detect(row.text, ""));
-    if (std::find(order.begin(), order.end(), row.lang) == order.end()) order.push_back(row.lang);
-    Tally& t = by_lang[row.lang];
+    if (std::find(order.begin(), order.end(), row.key) == order.end()) order.push_back(row.key);
+    Tally& t = by_lang[row.key];
     ++t.rows;
     ++by_lang[got].predicted;
-    if (got == row.lang) {
+    if (got == row.key) {
       ++t.hits;
       ++hits;
       continue;
     }
-    std::cout << "  want " << row.lang << " got " << got << ": " << row.text << "\n";
-    if (scored(row.lang)) {
+    std::cout << "  want " << row.key << " got " << got << ": " << row.text << "\n";
+    if (scored(row.key)) {
       if (scored(got)) {
         ++swapped;
       } else {
@@ -138,28 +120,28 @@ TEST(LanguageIdSet, EachPostGetsTheRightLexicon) {
   int fr_en = 0, right = 0, wrong = 0, unscored = 0, undetermined = 0;
   int other = 0, other_scored = 0;
   for (const Row& row : rows) {
-    if (row.lang == "und") continue;
+    if (row.key == "und") continue;
     ingest::Post post;
     post.text = row.text;
     const ScoredPost sp = scorer->score(post);
-    if (scored(row.lang)) {
+    if (scored(row.key)) {
       ++fr_en;
       undetermined += sp.lang == "und";
       if (!sp.sentiment.scored) {
         ++unscored;
-        std::cout << "  " << row.lang << " post unscored (" << sp.lang << "): " << row.text << "\n";
-      } else if (sp.sentiment.lexicon == row.lang) {
+        std::cout << "  " << row.key << " post unscored (" << sp.lang << "): " << row.text << "\n";
+      } else if (sp.sentiment.lexicon == row.key) {
         ++right;
       } else {
         ++wrong;
-        std::cout << "  " << row.lang << " post scored in " << sp.sentiment.lexicon << " (" << sp.lang
+        std::cout << "  " << row.key << " post scored in " << sp.sentiment.lexicon << " (" << sp.lang
                   << "): " << row.text << "\n";
       }
     } else {
       ++other;
       if (sp.sentiment.scored) {
         ++other_scored;
-        std::cout << "  " << row.lang << " post scored in " << sp.sentiment.lexicon << " (" << sp.lang
+        std::cout << "  " << row.key << " post scored in " << sp.sentiment.lexicon << " (" << sp.lang
                   << "): " << row.text << "\n";
       }
     }

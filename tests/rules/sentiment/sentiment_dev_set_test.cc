@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,31 +12,13 @@
 #include "rules/language/language_detector.h"
 #include "rules/post_scorer.h"
 #include "rules/sentiment/sentiment_analyzer.h"
+#include "tests/rules/data_rows.h"
 
 namespace vigie::rules {
 namespace {
 
-struct Row {
-  std::string key;  // rating (English) or label (French)
-  std::string text;
-};
-
-// The rows of tests/rules/data/<name> into `rows`. Fails the test when the file cannot be read or holds fewer
-// than `min_rows` rows: a missing or emptied set must not pass as a set with no miss.
-void read_rows(const std::string& name, std::size_t min_rows, std::vector<Row>& rows) {
-  const std::string path = std::string(VIGIE_SOURCE_DIR) + "/tests/rules/data/" + name;
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "cannot open " << path;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const std::size_t tab = line.find('\t');
-    if (tab == std::string::npos) continue;
-    rows.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
-  ASSERT_GE(rows.size(), min_rows) << path
-                                   << ": too few rows (lines \"RATING<TAB>TEXT\" or \"LABEL<TAB>TEXT\")";
-}
+using testing::read_rows;
+using testing::Row;
 
 // Sizes of the sets today, minus a margin for edits: below them, the figures below mean little.
 constexpr std::size_t kMinEnglishRows = 50;
