@@ -310,9 +310,13 @@ void finish_item(RawItem&& r, const FeedParseInput& in, std::string_view feed_la
       break;
     }
   }
-  p.title = std::move(r.title);
-  p.text = std::move(r.text);
+  // The document was valid UTF-8 before pugixml decoded its character references, but pugixml writes an
+  // out-of-range one ("&#1111111111111;") as bytes that are not UTF-8: repair what it decoded.
+  p.title = repair_utf8(r.title);
+  p.text = repair_utf8(r.text);
   p.author = std::move(r.author);
+  p.author.handle = repair_utf8(p.author.handle);
+  p.author.name = repair_utf8(p.author.name);
   p.lang_hint = r.lang.empty() ? std::string(feed_lang) : std::move(r.lang);
 
   std::string url = unwrap_google_redirect(std::move(r.link));
@@ -646,7 +650,7 @@ Result<ParsedFeed> parse_feed(std::string_view body, const FeedParseInput& in) {
     Author feed_author;
     for (const pugi::xml_node c : root.children()) {
       if (c.type() != pugi::node_element || !is_atom(ns_of(c))) continue;
-      if (local_name(c) == "title" && feed.title.empty()) feed.title = atom_text(c);
+      if (local_name(c) == "title" && feed.title.empty()) feed.title = repair_utf8(atom_text(c));
       if (local_name(c) == "author" && feed_author.name.empty()) read_atom_author(c, feed_author);
     }
     feed.link = atom_alternate_link(root, in.feed_url);
@@ -673,7 +677,8 @@ Result<ParsedFeed> parse_feed(std::string_view body, const FeedParseInput& in) {
       if (c.type() != pugi::node_element) continue;
       const std::string_view local = local_name(c);
       const std::string_view ns = ns_of(c);
-      if (ns == kCoreNs && local == "title" && feed.title.empty()) feed.title = html_to_text(markup(c));
+      if (ns == kCoreNs && local == "title" && feed.title.empty())
+        feed.title = repair_utf8(html_to_text(markup(c)));
       if (ns == kCoreNs && local == "link" && feed.link.empty())
         feed.link = resolve_link(base_of(c, in.feed_url), trimmed_text(c));
       if ((ns == kCoreNs || ns == kDcNs) && local == "language" && lang.empty()) lang = trimmed_text(c);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "ingest/text/text_encoding.h"
+
 namespace vigie::ingest {
 namespace {
 
@@ -399,6 +401,24 @@ TEST(FeedParser, SeenKeyHashIsStableAndContentSensitive) {
   EXPECT_EQ(fa.items[0].seen_key.size(), 16U);
   EXPECT_EQ(fa.items[0].seen_key, fa2.items[0].seen_key);
   EXPECT_NE(fa.items[0].seen_key, fb.items[0].seen_key);
+}
+
+// pugixml decodes character references itself, and writes one beyond U+10FFFF (its number overflows) as bytes
+// that are not UTF-8; found by ingest_parsers_fuzz. Every text the parser hands on is valid UTF-8.
+TEST(FeedParser, OutOfRangeCharacterReferencesStayValidUtf8) {
+  const ParsedFeed f = parse_text(
+      "<rss version=\"2.0\"><channel><title>Blog &#99999999999999999999999999999038;</title><item>"
+      "<title>Acme &#111111111111111111111111111111111038; vous</title><guid>g1</guid>"
+      "<description>ok &#x7FFFFFFFFFFF; fin</description><author>&#4294967295;Ana</author></item>"
+      "</channel></rss>");
+  ASSERT_EQ(f.items.size(), 1u);
+  const Post& p = f.items[0].post;
+  EXPECT_EQ(repair_utf8(p.title), p.title);
+  EXPECT_EQ(repair_utf8(p.text), p.text);
+  EXPECT_EQ(repair_utf8(p.author.name), p.author.name);
+  EXPECT_EQ(repair_utf8(f.title), f.title);
+  EXPECT_TRUE(p.title.starts_with("Acme ")) << p.title;
+  EXPECT_TRUE(p.title.ends_with(" vous")) << p.title;
 }
 
 TEST(FeedParser, RejectsWhatIsNotAFeed) {
