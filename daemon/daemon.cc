@@ -10,6 +10,7 @@
 #include "daemon/api/incident_api.h"
 #include "daemon/api/push_api.h"
 #include "daemon/api/query_api.h"
+#include "daemon/metrics/incident_metrics.h"
 #include "daemon/metrics/storage_metrics.h"
 #include "daemon/source_factory.h"
 #include "daemon/version.h"
@@ -68,6 +69,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   d->scorer_.store(*scorer);
   d->rules_collector_ = std::make_shared<RulesCollector>(d->scorer_);
   d->metrics_.add_collectable(d->rules_collector_);
+  d->metrics_.brands().set_rules((*scorer)->rules());
   if (!config.rules_file.empty()) {
     std::error_code ec;
     d->rules_mtime_ = std::filesystem::last_write_time(config.rules_file, ec);
@@ -88,6 +90,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
     d->pipeline_->set_after_write(
         [c = d->crisis_.get()](std::span<const rules::ScoredPost> posts) { c->after_write(posts); });
     d->crisis_->start_ticks(std::chrono::seconds(5));
+    d->incidents_collector_ = std::make_shared<IncidentsCollector>(d->crisis_->book(), d->metrics_.brands());
+    d->metrics_.add_collectable(d->incidents_collector_);
   }
   d->pipeline_->start();
 
@@ -222,6 +226,9 @@ void Daemon::reload_rules(const char* why) {
         why, config_.rules_file);
     return;
   }
+  // Brand series first: the new brands' exist before the first post scored with them, and the removed ones'
+  // are gone before (a post scored with the old rules meanwhile no longer counts for a brand removed).
+  metrics_.brands().set_rules((*scorer)->rules());
   const std::shared_ptr<const rules::PostScorer> old = scorer_.exchange(*scorer);
   pipeline_->set_scorer(*scorer);
   if (crisis_) crisis_->set_scorer(*scorer);
@@ -282,6 +289,7 @@ void Daemon::shutdown(std::chrono::milliseconds grace) {
   if (delivery_) delivery_->stop();
   if (storage_collector_) metrics_.remove_collectable(storage_collector_);
   if (rules_collector_) metrics_.remove_collectable(rules_collector_);
+  if (incidents_collector_) metrics_.remove_collectable(incidents_collector_);
   db_.reset();
   spdlog::info("vigie stopped");
   spdlog::default_logger()->flush();

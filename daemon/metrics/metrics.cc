@@ -32,7 +32,8 @@ Metrics::Metrics()
                   .Register(*registry_)
                   .Add({})),
       start_seconds_(now_seconds()),
-      delivery_(*registry_) {
+      delivery_(*registry_),
+      brands_(*registry_) {
   prometheus::BuildGauge()
       .Name("vigie_build_info")
       .Help("Always 1; labels say which build is running")
