@@ -41,6 +41,17 @@ Daemon::Daemon(const Config& config) : config_(config), router_(metrics_, config
                   .Name("vigie_rules_reload_total")
                   .Help("Rule reloads by outcome (success: new rules in force; error: old rules kept)")
                   .Register(metrics_.registry());
+  // Both outcomes exist from the start, so that increase() over a failed reload sees it go from 0 to 1.
+  reloads_->Add({{"outcome", "success"}});
+  reloads_->Add({{"outcome", "error"}});
+  reload_ok_ = &prometheus::BuildGauge()
+                    .Name("vigie_rules_last_reload_successful")
+                    .Help(
+                        "1 when the rules in force come from the last reload (or from start-up), 0 when the "
+                        "last reload failed and older rules stay in force")
+                    .Register(metrics_.registry())
+                    .Add({});
+  reload_ok_->Set(1);
 }
 
 Daemon::~Daemon() {
@@ -213,6 +224,7 @@ void Daemon::reload_rules(const char* why) {
   auto scorer = rules::PostScorer::load(config_.rules_file);
   if (!scorer) {
     reloads_->Add({{"outcome", "error"}}).Increment();
+    reload_ok_->Set(0);
     spdlog::error("{}: rules not reloaded, the previous rules stay in force: {}", why,
                   scorer.error().message);
     return;
@@ -220,6 +232,7 @@ void Daemon::reload_rules(const char* why) {
   if (const rules::RuleSet* rs = (*scorer)->rules();
       rs && rs->brands().empty() && !rs->no_brands_on_purpose()) {
     reloads_->Add({{"outcome", "error"}}).Increment();
+    reload_ok_->Set(0);
     spdlog::error(
         "{}: rules not reloaded, the previous rules stay in force: {} has no brands (empty or cut "
         "short?); a file meant to have none says 'brands: []'",
@@ -234,6 +247,7 @@ void Daemon::reload_rules(const char* why) {
   if (crisis_) crisis_->set_scorer(*scorer);
   if (old) rules_collector_->retire(*old);
   reloads_->Add({{"outcome", "success"}}).Increment();
+  reload_ok_->Set(1);
   spdlog::info("{}: rules reloaded from {} ({})", why, config_.rules_file, rules_summary(**scorer));
 }
 

@@ -78,6 +78,7 @@ class Daemon {
   std::thread sources_thread_;
 
   prometheus::Family<prometheus::Counter>* reloads_ = nullptr;
+  prometheus::Gauge* reload_ok_ = nullptr;
   std::uint16_t port_ = 0;
   std::atomic<bool> ready_{false};
   bool stopped_ = false;
