@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "daemon/metrics/process_metrics.h"
 #include "daemon/version.h"
 
 namespace vigie::daemon {
@@ -46,6 +47,7 @@ Metrics::Metrics()
       .Register(*registry_)
       .Add({})
       .Set(start_seconds_);
+  collectables_.push_back(std::make_shared<ProcessCollector>());
 }
 
 Metrics::Route::Route(Metrics& m, std::string pattern)

@@ -1,4 +1,4 @@
-// The process's Prometheus registry and the metrics the daemon itself owns (build, uptime, HTTP).
+// The process's Prometheus registry and the metrics the daemon itself owns (build, uptime, process_*, HTTP).
 // Other parts register their own families into registry() at start-up, with label handles cached there, so
 // that the hot path only increments.
 //
