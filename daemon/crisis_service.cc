@@ -70,6 +70,7 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
 
   if (metrics) {
     auto& reg = metrics->registry();
+    s->brand_metrics_ = &metrics->brands();
     s->errors_ = &prometheus::BuildCounter()
                       .Name("vigie_crisis_errors_total")
                       .Help("Crisis detection steps that failed (storage errors); they are retried")
@@ -125,6 +126,7 @@ void CrisisService::observed(const Incident& incident, std::string_view event,
                              const rules::Finding* finding) {
   spdlog::info("incident {} {}: brand {}, severity {}: {}", incident.id, event, incident.brand,
                rules::to_string(incident.severity), finding ? finding->summary : incident.last_summary);
+  if (brand_metrics_) brand_metrics_->incident_event(incident.brand, event);
   if (options_.observed) options_.observed(incident, event, finding);
 }
 

@@ -85,6 +85,7 @@ class CrisisService : private IncidentHost {
   std::unique_ptr<IncidentBook> book_;
   std::unique_ptr<CrisisEngine> engine_;
   std::function<Micros()> wall_now_;
+  BrandMetrics* brand_metrics_ = nullptr;  // vigie_incident_events_total; null without metrics
   prometheus::Counter* errors_ = nullptr;
   prometheus::Gauge* active_ = nullptr;
   prometheus::Gauge* watermark_ = nullptr;

@@ -10,6 +10,7 @@
 #include "daemon/api/incident_api.h"
 #include "daemon/api/push_api.h"
 #include "daemon/api/query_api.h"
+#include "daemon/metrics/incident_metrics.h"
 #include "daemon/metrics/storage_metrics.h"
 #include "daemon/source_factory.h"
 #include "daemon/version.h"
@@ -40,6 +41,17 @@ Daemon::Daemon(const Config& config) : config_(config), router_(metrics_, config
                   .Name("vigie_rules_reload_total")
                   .Help("Rule reloads by outcome (success: new rules in force; error: old rules kept)")
                   .Register(metrics_.registry());
+  // Both outcomes exist from the start, so that increase() over a failed reload sees it go from 0 to 1.
+  reloads_->Add({{"outcome", "success"}});
+  reloads_->Add({{"outcome", "error"}});
+  reload_ok_ = &prometheus::BuildGauge()
+                    .Name("vigie_rules_last_reload_successful")
+                    .Help(
+                        "1 when the rules in force come from the last reload (or from start-up), 0 when the "
+                        "last reload failed and older rules stay in force")
+                    .Register(metrics_.registry())
+                    .Add({});
+  reload_ok_->Set(1);
 }
 
 Daemon::~Daemon() {
@@ -68,6 +80,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   d->scorer_.store(*scorer);
   d->rules_collector_ = std::make_shared<RulesCollector>(d->scorer_);
   d->metrics_.add_collectable(d->rules_collector_);
+  d->metrics_.brands().set_rules((*scorer)->rules());
   if (!config.rules_file.empty()) {
     std::error_code ec;
     d->rules_mtime_ = std::filesystem::last_write_time(config.rules_file, ec);
@@ -88,6 +101,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
     d->pipeline_->set_after_write(
         [c = d->crisis_.get()](std::span<const rules::ScoredPost> posts) { c->after_write(posts); });
     d->crisis_->start_ticks(std::chrono::seconds(5));
+    d->incidents_collector_ = std::make_shared<IncidentsCollector>(d->crisis_->book(), d->metrics_.brands());
+    d->metrics_.add_collectable(d->incidents_collector_);
   }
   d->pipeline_->start();
 
@@ -209,6 +224,7 @@ void Daemon::reload_rules(const char* why) {
   auto scorer = rules::PostScorer::load(config_.rules_file);
   if (!scorer) {
     reloads_->Add({{"outcome", "error"}}).Increment();
+    reload_ok_->Set(0);
     spdlog::error("{}: rules not reloaded, the previous rules stay in force: {}", why,
                   scorer.error().message);
     return;
@@ -216,17 +232,22 @@ void Daemon::reload_rules(const char* why) {
   if (const rules::RuleSet* rs = (*scorer)->rules();
       rs && rs->brands().empty() && !rs->no_brands_on_purpose()) {
     reloads_->Add({{"outcome", "error"}}).Increment();
+    reload_ok_->Set(0);
     spdlog::error(
         "{}: rules not reloaded, the previous rules stay in force: {} has no brands (empty or cut "
         "short?); a file meant to have none says 'brands: []'",
         why, config_.rules_file);
     return;
   }
+  // Brand series first: the new brands' exist before the first post scored with them, and the removed ones'
+  // are gone before (a post scored with the old rules meanwhile no longer counts for a brand removed).
+  metrics_.brands().set_rules((*scorer)->rules());
   const std::shared_ptr<const rules::PostScorer> old = scorer_.exchange(*scorer);
   pipeline_->set_scorer(*scorer);
   if (crisis_) crisis_->set_scorer(*scorer);
   if (old) rules_collector_->retire(*old);
   reloads_->Add({{"outcome", "success"}}).Increment();
+  reload_ok_->Set(1);
   spdlog::info("{}: rules reloaded from {} ({})", why, config_.rules_file, rules_summary(**scorer));
 }
 
@@ -282,6 +303,7 @@ void Daemon::shutdown(std::chrono::milliseconds grace) {
   if (delivery_) delivery_->stop();
   if (storage_collector_) metrics_.remove_collectable(storage_collector_);
   if (rules_collector_) metrics_.remove_collectable(rules_collector_);
+  if (incidents_collector_) metrics_.remove_collectable(incidents_collector_);
   db_.reset();
   spdlog::info("vigie stopped");
   spdlog::default_logger()->flush();

@@ -67,7 +67,8 @@ class Daemon {
   std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;
   std::shared_ptr<RulesCollector> rules_collector_;
   std::unique_ptr<Pipeline> pipeline_;
-  std::unique_ptr<CrisisService> crisis_;  // null when crisis.enabled is false
+  std::unique_ptr<CrisisService> crisis_;                         // null when crisis.enabled is false
+  std::shared_ptr<prometheus::Collectable> incidents_collector_;  // with crisis_
   std::vector<Notifier> notifiers_;
   std::unique_ptr<DeliveryWorker> delivery_;
   std::unique_ptr<HttpServer> http_;
@@ -77,6 +78,7 @@ class Daemon {
   std::thread sources_thread_;
 
   prometheus::Family<prometheus::Counter>* reloads_ = nullptr;
+  prometheus::Gauge* reload_ok_ = nullptr;
   std::uint16_t port_ = 0;
   std::atomic<bool> ready_{false};
   bool stopped_ = false;

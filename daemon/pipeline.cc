@@ -16,6 +16,7 @@ Pipeline::Pipeline(const PipelineConfig& config, storage::PostStore& store,
     : config_(config),
       store_(store),
       scorer_(std::move(scorer)),
+      brand_metrics_(metrics.brands()),
       queue_depth_(prometheus::BuildGauge()
                        .Name("vigie_pipeline_queue_posts")
                        .Help("Posts queued between sources and storage")
@@ -269,6 +270,8 @@ void Pipeline::finish(Committed& c) {
   written_.Increment(static_cast<double>(d->inserted + d->edited + d->deleted));
   duplicates_.Increment(static_cast<double>(d->duplicates));
   batch_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.start).count());
+  // Here, once durable and with storage's verdict on each post: a post counts once, when first stored.
+  brand_metrics_.count(c.scored, d->outcomes);
   for (Item& item : c.items)
     if (item.done) item.done(DurablePushResult{PushRefusal::none, *d, {}});
   if (after_write_) after_write_(c.scored);

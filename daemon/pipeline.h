@@ -3,7 +3,7 @@
 //
 // The writer does not wait for the disk between batches: it commits a batch (PostStore::commit), goes on
 // scoring and committing the next ones while the WAL is synced, and finishes each batch (acknowledges a
-// durable push, counts it, runs the after-write hook) once storage reports it durable, in commit order. At most
+// durable push, counts it and its brands' mentions, runs the after-write hook) once storage reports it durable, in commit order. At most
 // kMaxUndurable batches wait for the disk at a time.
 //
 // Backpressure: the queue holds at most `queue_capacity` posts. push() suspends the calling source until
@@ -101,6 +101,7 @@ class Pipeline final : public ingest::PostSink {
   PipelineConfig config_;
   storage::PostStore& store_;
   std::atomic<std::shared_ptr<const rules::Scorer>> scorer_;
+  BrandMetrics& brand_metrics_;
 
   mutable std::mutex mu_;
   std::condition_variable has_work_;

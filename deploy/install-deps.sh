@@ -6,6 +6,9 @@
 set -euo pipefail
 
 packages=(
+  # PyYAML, for the test suite's Python checks (tests/prometheus reads the alert rules); the prometheus package
+  # below also gives them the Prometheus server
+  python3-yaml
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates curl python3
   # libraries

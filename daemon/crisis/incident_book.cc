@@ -349,6 +349,7 @@ IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std
     inc.acknowledged_by = actor;
     d.event(inc, now, json::object{{"kind", "acknowledged"}, {"by", actor}});
     notify(d, inc, NoticeType::acknowledged, now, actor);
+    d.observed.push_back({inc, "acknowledged", std::nullopt});
     return {};
   });
 }
@@ -414,6 +415,15 @@ std::optional<Incident> IncidentBook::active_incident(const std::string& brand) 
 std::size_t IncidentBook::active_count() const {
   std::lock_guard lock(mu_);
   return active_.size();
+}
+
+std::vector<Incident> IncidentBook::active_incidents() const {
+  std::lock_guard lock(mu_);
+  std::vector<Incident> out;
+  out.reserve(active_.size());
+  for (const auto& [key, inc] : active_)
+    out.push_back(inc);
+  return out;
 }
 
 }  // namespace vigie::daemon

@@ -78,6 +78,8 @@ class IncidentBook {
   // An active incident of the brand (grouped by detector, the first in group-key order).
   std::optional<Incident> active_incident(const std::string& brand) const;
   std::size_t active_count() const;
+  // Every active incident, in group-key order (the vigie_incidents_open gauge, read at scrape time).
+  std::vector<Incident> active_incidents() const;
 
  private:
   struct Draft;  // one transaction being built (incident_book.cc)

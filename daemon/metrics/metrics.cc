@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "daemon/metrics/process_metrics.h"
 #include "daemon/version.h"
 
 namespace vigie::daemon {
@@ -32,7 +33,8 @@ Metrics::Metrics()
                   .Register(*registry_)
                   .Add({})),
       start_seconds_(now_seconds()),
-      delivery_(*registry_) {
+      delivery_(*registry_),
+      brands_(*registry_) {
   prometheus::BuildGauge()
       .Name("vigie_build_info")
       .Help("Always 1; labels say which build is running")
@@ -45,6 +47,7 @@ Metrics::Metrics()
       .Register(*registry_)
       .Add({})
       .Set(start_seconds_);
+  collectables_.push_back(std::make_shared<ProcessCollector>());
 }
 
 Metrics::Route::Route(Metrics& m, std::string pattern)

@@ -1,4 +1,4 @@
-// The process's Prometheus registry and the metrics the daemon itself owns (build, uptime, HTTP).
+// The process's Prometheus registry and the metrics the daemon itself owns (build, uptime, process_*, HTTP).
 // Other parts register their own families into registry() at start-up, with label handles cached there, so
 // that the hot path only increments.
 //
@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/metrics/brand_metrics.h"
 #include "daemon/notify/delivery_metrics.h"
 
 namespace vigie::daemon {
@@ -56,6 +57,9 @@ class Metrics {
   // The delivery worker's instruments (vigie_notifications_total, vigie_outbox_*, vigie_dead_letters).
   DeliveryMetrics& delivery() { return delivery_; }
 
+  // The brands' mentions, reach, sentiment, topics and incident events (vigie_mentions_total, ...).
+  BrandMetrics& brands() { return brands_; }
+
   // Adds a collector read at every scrape (e.g. storage statistics), until remove_collectable().
   void add_collectable(std::shared_ptr<prometheus::Collectable> c);
   void remove_collectable(const std::shared_ptr<prometheus::Collectable>& c);
@@ -70,6 +74,7 @@ class Metrics {
   prometheus::Gauge& uptime_;
   double start_seconds_;
   DeliveryMetrics delivery_;
+  BrandMetrics brands_;
   std::mutex routes_mu_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::mutex collectables_mu_;

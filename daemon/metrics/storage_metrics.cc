@@ -21,6 +21,10 @@ std::vector<prometheus::MetricFamily> StorageCollector::Collect() const {
   out.push_back(single_metric("vigie_storage_pending_compaction_bytes",
                               "Estimated bytes compaction still has to rewrite", MetricType::Gauge,
                               static_cast<double>(s.pending_compaction_bytes)));
+  out.push_back(single_metric("vigie_storage_writable",
+                              "1 while storage takes writes; 0 once a failed WAL fsync made it refuse every "
+                              "write until a restart",
+                              MetricType::Gauge, db_.writable() ? 1 : 0));
   out.push_back(single_metric("vigie_storage_write_stopped", "1 while RocksDB stops writes (a stall)",
                               MetricType::Gauge, s.write_stopped ? 1 : 0));
   out.push_back(single_metric("vigie_storage_delayed_write_rate_bytes",

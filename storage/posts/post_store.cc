@@ -184,6 +184,7 @@ Result<WriteSummary> PostStore::build_batch(std::span<const rules::ScoredPost> p
                                             const StoredVersions& stored, BatchBuilder& b) const {
   const std::size_t n = posts.size();
   WriteSummary summary;
+  summary.outcomes.reserve(n);
   // Uids repeated in this batch and already applied, with their state after it; and the decoded or edited
   // versions that state points to (a deque: push_back keeps earlier elements in place). Both live until the
   // series are finished, whose brand names may point into them.
@@ -225,6 +226,7 @@ Result<WriteSummary> PostStore::build_batch(std::span<const rules::ScoredPost> p
           b.insert(p);
           next = {Stored::State::live, &p};
           ++summary.inserted;
+          summary.outcomes.push_back(PostOutcome::inserted);
         } else if (cur.state == Stored::State::live) {
           rules::ScoredPost& now = owned.emplace_back(p);
           now.post.created_at = cur.post->post.created_at;
@@ -232,8 +234,10 @@ Result<WriteSummary> PostStore::build_batch(std::span<const rules::ScoredPost> p
           b.edit(*cur.post, now);
           next.post = &now;
           ++summary.edited;
+          summary.outcomes.push_back(PostOutcome::edited);
         } else {
           ++summary.duplicates;
+          summary.outcomes.push_back(PostOutcome::duplicate);
         }
         break;
       case ingest::Kind::del:
@@ -242,12 +246,15 @@ Result<WriteSummary> PostStore::build_batch(std::span<const rules::ScoredPost> p
           b.tombstone(uid, p.post.created_at != 0 ? p.post.created_at : p.post.received_at);
           next.state = Stored::State::tombstone;
           ++summary.deleted;
+          summary.outcomes.push_back(PostOutcome::deleted);
         } else if (cur.state == Stored::State::live) {
           b.remove(*cur.post);
           next = {Stored::State::tombstone, nullptr};
           ++summary.deleted;
+          summary.outcomes.push_back(PostOutcome::deleted);
         } else {
           ++summary.duplicates;
+          summary.outcomes.push_back(PostOutcome::duplicate);
         }
         break;
       default:
@@ -255,8 +262,10 @@ Result<WriteSummary> PostStore::build_batch(std::span<const rules::ScoredPost> p
           b.insert(p);
           next = {Stored::State::live, &p};
           ++summary.inserted;
+          summary.outcomes.push_back(PostOutcome::inserted);
         } else {
           ++summary.duplicates;
+          summary.outcomes.push_back(PostOutcome::duplicate);
         }
         break;
     }

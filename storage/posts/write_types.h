@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vigie::storage {
 
@@ -13,12 +15,18 @@ struct CursorUpdate {
   std::string position;  // opaque to storage
 };
 
+// What storage did with one post of a batch.
+enum class PostOutcome : std::uint8_t { inserted, duplicate, edited, deleted };
+
 // How each post of a batch was applied. inserted + duplicates + edited + deleted == posts in the batch.
 struct WriteSummary {
   std::size_t inserted = 0;    // new uid stored: post, mentions and series counted
   std::size_t duplicates = 0;  // uid already stored (or tombstoned): nothing written
   std::size_t edited = 0;      // Kind::edit of a stored post: upserted, series adjusted
   std::size_t deleted = 0;     // Kind::del: tombstone written, mentions removed, series adjusted
+  // Post by post, in batch order (empty for an empty batch): who counts each post once, when it is first
+  // stored (the brand metrics), tells a new post from a replayed duplicate.
+  std::vector<PostOutcome> outcomes;
 };
 
 }  // namespace vigie::storage

@@ -158,6 +158,9 @@ TEST_F(WriteTest, SequencesWithinOneBatch) {
   EXPECT_EQ(s.edited, 2u);
   EXPECT_EQ(s.deleted, 1u);
   EXPECT_EQ(s.duplicates, 1u);
+  using O = PostOutcome;
+  EXPECT_EQ(s.outcomes,
+            (std::vector<O>{O::inserted, O::edited, O::deleted, O::duplicate, O::inserted, O::edited}));
   const SeriesCounters c = totals("acme");
   EXPECT_EQ(c.count, 1);
   EXPECT_EQ(c.positive, 1);
@@ -167,6 +170,7 @@ TEST_F(WriteTest, SequencesWithinOneBatch) {
       {make_post({.uid = "b", .brands = {"acme"}}), make_post({.uid = "b", .kind = ingest::Kind::del})});
   EXPECT_EQ(s2.duplicates, 1u);
   EXPECT_EQ(s2.deleted, 1u);
+  EXPECT_EQ(s2.outcomes, (std::vector<O>{O::duplicate, O::deleted}));
   EXPECT_EQ(totals("acme").count, 0);
 }
 
