@@ -15,8 +15,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # source checks (scripts/check_format.sh)
   clang-format
-  # promtool, used by the test suite to validate /metrics
+  # promtool, used by the test suite to validate /metrics and to parse the dashboards' queries
   prometheus
+  # deploy checks (tests/deploy): PyYAML for the compose and provisioning files, systemd-analyze for the unit
+  python3-yaml systemd
 )
 
 missing=()
