@@ -23,5 +23,10 @@ Vigie demo: data in $root/var, API token "$token".
   incidents   curl -H "Authorization: Bearer $token" http://$listen/api/v1/incidents
               (the Acme Bank outage opens one about 15 minutes in, when the replay reaches its last hour)
 
+The same demo with Prometheus and the Grafana dashboards (needs Docker; run it instead of this script):
+  docker compose -f deploy/docker-compose.yml up --build
+  then Grafana http://localhost:3000 (dashboards "Vigie / Brand sentiment" and "Vigie / Pipeline health"),
+  Prometheus http://localhost:9090, Vigie http://localhost:8080
+
 MSG
 exec "$root/build/vigie" run --config deploy/demo/vigie.yaml --listen "$listen" --data-dir var

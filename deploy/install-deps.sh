@@ -3,6 +3,8 @@
 # left alone and apt is not touched at all when nothing is missing, so repeated builds stay fast.
 #
 # Usage: deploy/install-deps.sh            (as root, or with sudo available)
+# Environment: VIGIE_DEPS=build installs only what building the vigie binary needs (the container's build stage,
+# configured with -DVIGIE_BUILD_TESTS=OFF); the default, all, adds the test suite's tools.
 set -euo pipefail
 
 packages=(
@@ -14,13 +16,17 @@ packages=(
   # libraries
   libboost1.81-all-dev libre2-dev librocksdb-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libyaml-cpp-dev libutf8proc-dev libpugixml-dev libcld2-dev libssl-dev openssl libcli11-dev
+)
+if [ "${VIGIE_DEPS:-all}" != build ]; then packages+=(
   # tests, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # source checks (scripts/check_format.sh)
   clang-format
-  # promtool, used by the test suite to validate /metrics
+  # promtool, used by the test suite to validate /metrics and to parse the dashboards' queries
   prometheus
-)
+  # deploy checks (tests/deploy): PyYAML for the compose and provisioning files, systemd-analyze for the unit
+  python3-yaml systemd
+); fi
 
 missing=()
 for p in "${packages[@]}"; do
