@@ -8,9 +8,6 @@
 set -euo pipefail
 
 packages=(
-  # PyYAML, for the test suite's Python checks (tests/prometheus reads the alert rules); the prometheus package
-  # below also gives them the Prometheus server
-  python3-yaml
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates curl python3
   # libraries
@@ -22,9 +19,10 @@ if [ "${VIGIE_DEPS:-all}" != build ]; then packages+=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # source checks (scripts/check_format.sh)
   clang-format
-  # promtool, used by the test suite to validate /metrics and to parse the dashboards' queries
+  # the Prometheus server and promtool: the suite runs both (tests/prometheus, tests/deploy)
   prometheus
-  # deploy checks (tests/deploy): PyYAML for the compose and provisioning files, systemd-analyze for the unit
+  # PyYAML for the Python checks (tests/deploy compose and provisioning files, tests/prometheus alert rules);
+  # systemd-analyze for the unit
   python3-yaml systemd
 ); fi
 
