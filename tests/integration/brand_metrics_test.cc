@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/support/daemon_process.h"
+#include "tests/support/wait_until.h"
 
 namespace vigie::testing {
 namespace {
@@ -69,20 +70,13 @@ std::string brand_series(std::uint16_t port) {
   return out;
 }
 
+// How often a wait scrapes /metrics: a scrape renders every family, too much work for the default 5 ms poll.
+constexpr std::chrono::milliseconds kScrapeEvery{50};
+
 HttpResult push(std::uint16_t port, const std::string& ndjson) {
   std::vector<std::pair<std::string, std::string>> h = auth();
   h.emplace_back("Content-Type", "application/x-ndjson");
   return http_request(port, http::verb::post, "/api/v1/posts", ndjson, h);
-}
-
-template <class F>
-bool wait_until(F f, std::chrono::seconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
 }
 
 constexpr const char* kRules = R"(brands:
@@ -165,7 +159,7 @@ TEST(BrandMetrics, PushedPostsCountOnceAndAReloadDropsARemovedBrand) {
   d.signal(SIGHUP);
   ASSERT_TRUE(
       wait_until([&] { return scrape(d.port())[R"(vigie_rules_reload_total{outcome="success"})"] == 1; },
-                 std::chrono::seconds(10)))
+                 std::chrono::seconds(10), kScrapeEvery))
       << d.log();
   const HttpResult text = http_get(d.port(), "/metrics");
   EXPECT_EQ(text.body.find(R"(brand="volta")"), std::string::npos) << text.body;
@@ -178,7 +172,7 @@ TEST(BrandMetrics, PushedPostsCountOnceAndAReloadDropsARemovedBrand) {
   dir.write("rules.yaml", "brands:\n  - {id: acme, query: 'acme AND'}\n");
   d.signal(SIGHUP);
   EXPECT_TRUE(wait_until([&] { return scrape(d.port())["vigie_rules_last_reload_successful"] == 0; },
-                         std::chrono::seconds(10)));
+                         std::chrono::seconds(10), kScrapeEvery));
 
   // Every line of this scrape, brand series included, passes promtool's lint.
   const std::string path = dir.write("metrics.txt", http_get(d.port(), "/metrics").body);
@@ -210,7 +204,7 @@ TEST(BrandMetrics, OpenIncidentsAreRightAfterARestart) {
     ASSERT_NE(d.port(), 0) << d.log();
     ASSERT_TRUE(
         wait_until([&] { return sum(scrape(d.port()), "vigie_incidents_open", {R"(brand="acme")"}) == 1; },
-                   std::chrono::seconds(60)))
+                   std::chrono::seconds(60), kScrapeEvery))
         << d.log();
     const auto s = scrape(d.port());
     EXPECT_EQ(s.at(R"(vigie_incident_events_total{brand="acme",event="opened"})"), 1);

@@ -18,6 +18,7 @@
 
 #include "tests/support/daemon_process.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/wait_until.h"
 
 namespace vigie::testing {
 namespace {
@@ -117,16 +118,6 @@ class Receiver {
   std::vector<Delivery> all_;
   LoopbackServer server_;
 };
-
-template <class F>
-bool wait_until(F f, std::chrono::seconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
-}
 
 std::string config(const TempDir& dir, const std::string& receiver_url) {
   std::filesystem::copy_file(demo("rules.yaml"), dir.file("rules.yaml"));
