@@ -14,6 +14,7 @@
 #include "rules/sentiment/sentiment_embedded_lexicons.h"
 #include "rules/sentiment/sentiment_tokenizer.h"
 #include "rules/text/text_fold.h"
+#include "tests/rules/sentiment/token_words.h"
 
 namespace vigie::rules {
 namespace {
@@ -30,12 +31,7 @@ class EmojiValence : public ::testing::Test {
     return analyzer_->score(text, lang).label;
   }
   static std::vector<std::string> words(std::string_view text, std::string_view lang) {
-    TokenizedText tt;
-    tokenize(text, *analyzer_->language(lang), tt);
-    std::vector<std::string> out;
-    for (const SentimentToken& t : tt.tokens)
-      out.emplace_back(tt.token_text(t));
-    return out;
+    return testing::token_words(text, *analyzer_->language(lang));
   }
   static inline std::shared_ptr<const SentimentAnalyzer> analyzer_;
 };

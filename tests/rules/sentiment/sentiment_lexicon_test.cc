@@ -11,6 +11,7 @@
 #include "rules/sentiment/sentiment_embedded_lexicons.h"
 #include "rules/sentiment/sentiment_emoji.h"
 #include "rules/sentiment/sentiment_tokenizer.h"
+#include "tests/rules/sentiment/token_words.h"
 
 namespace vigie::rules {
 namespace {
@@ -106,12 +107,7 @@ class Tokenizer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { analyzer_ = SentimentAnalyzer::create({}).value(); }
   static std::vector<std::string> words(std::string_view text, std::string_view lang) {
-    TokenizedText tt;
-    tokenize(text, *analyzer_->language(lang), tt);
-    std::vector<std::string> out;
-    for (const SentimentToken& t : tt.tokens)
-      out.emplace_back(tt.token_text(t));
-    return out;
+    return testing::token_words(text, *analyzer_->language(lang));
   }
   static inline std::shared_ptr<const SentimentAnalyzer> analyzer_;
 };
