@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "daemon/api/api_params.h"
+#include "daemon/api/mention_json.h"
 #include "rules/scored_post_json.h"
 
 namespace vigie::daemon {
@@ -23,30 +24,6 @@ HttpResponse storage_failure(const Error& e) {
 #define VIGIE_PARAM(var, expr) \
   auto var = (expr);           \
   if (!var) co_return bad_request(var.error())
-
-json::object mention_to_json(const storage::Mention& m) {
-  json::array topics;
-  for (const auto& t : m.topics)
-    topics.emplace_back(t);
-  json::object author{{"handle", m.author_handle}, {"name", m.author_name}};
-  if (m.followers >= 0) author["followers"] = m.followers;
-  json::object o{{"uid", m.uid},
-                 {"brand", m.brand},
-                 {"created_at", format_rfc3339(m.created_at)},
-                 {"kind", ingest::to_string(m.kind)},
-                 {"platform", m.platform},
-                 {"source", m.source},
-                 {"lang", m.lang},
-                 {"author", std::move(author)},
-                 {"reach", m.reach},
-                 {"text", m.text},
-                 {"url", m.url},
-                 {"sentiment",
-                  {{"compound", std::round(m.compound * 10000.0) / 10000.0}, {"label", to_string(m.label)}}},
-                 {"topics", std::move(topics)}};
-  if (!m.title.empty()) o["title"] = m.title;
-  return o;
-}
 
 // from, to, limit and cursor, shared by every paginated list: all time up to now by default.
 struct PageWindow {
