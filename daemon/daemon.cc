@@ -14,6 +14,7 @@
 #include "daemon/metrics/storage_metrics.h"
 #include "daemon/source_factory.h"
 #include "daemon/version.h"
+#include "daemon/web/web_routes.h"
 
 namespace vigie::daemon {
 namespace {
@@ -115,6 +116,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   d->add_routes();
   add_query_routes(d->router_, d->db_->queries(), [dp = d.get()] { return dp->scorer_.load(); });
   add_push_routes(d->router_, *d->pipeline_, std::move(sources->push));
+  add_web_routes(d->router_);
   if (d->crisis_) {
     add_incident_routes(d->router_, d->db_->queries(), d->db_->crisis(), d->db_->outbox(), d->crisis_->book(),
                         [dp = d.get()](const std::string& id) {

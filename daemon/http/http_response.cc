@@ -10,6 +10,9 @@ HttpResponse text_response(http::status status, std::string body, std::string_vi
   HttpResponse res{status, 11};
   res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-store");
+  // A JSON answer is data, never a page: no browser may sniff it into HTML, nor send its URL on.
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
   res.body() = std::move(body);
   res.prepare_payload();
   return res;
