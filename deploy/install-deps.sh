@@ -24,7 +24,12 @@ if [ "${VIGIE_DEPS:-all}" != build ]; then packages+=(
   # PyYAML for the Python checks (tests/deploy compose and provisioning files, tests/prometheus alert rules);
   # systemd-analyze for the unit
   python3-yaml systemd
+  # the page's browser tests (tests/web): Debian's chromium, driven from Node.js by puppeteer-core (npm)
+  chromium nodejs
 ); fi
+# npm comes with Debian's nodejs as its own package, and inside NodeSource's nodejs (which conflicts with Debian's
+# npm): ask for it only when the command is missing.
+if [ "${VIGIE_DEPS:-all}" != build ] && ! command -v npm >/dev/null; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,5 +10,7 @@ cd "$root"
 "$root/deploy/build.sh"
 
 build_dir="${VIGIE_BUILD_DIR:-build}"
+# The browser tests' npm packages (puppeteer-core; the browser is Debian's chromium), into the build directory.
+"$root/tests/web/install.sh" "$build_dir/tests/web"
 # Tests run two at a time (the machines have 2 cores); each test binary case gets its own timeout.
 ctest --test-dir "$build_dir" --output-on-failure -j "${VIGIE_JOBS:-2}" "$@"

@@ -55,9 +55,11 @@ function entryItem(e) {
       entryText(e));
 }
 
+// The top posts recorded when the incident opened are shown in their own section, not as a line here (they
+// would also cut the run of repeats that follows the first firing).
 export function renderTimeline(entries) {
   const list = h('ol', {class: 'timeline', 'aria-label': t('timeline')});
-  for (const g of groupTimeline(entries)) {
+  for (const g of groupTimeline(entries.filter((e) => e.kind !== 'top_posts'))) {
     if (g.entries.length === 1) {
       list.append(entryItem(g.entries[0]));
       continue;

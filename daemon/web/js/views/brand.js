@@ -73,7 +73,7 @@ export function renderBrand(main, {id}) {
       caption: t('brandSentiment', {step}), x, height: 180,
       series: [{label: t('meanSentiment'), color: '--chart-mean', values: buckets.map((b) => (b.count ? b.mean_compound : null)),
         fmt: (v) => v.toFixed(2)}],
-      y: {label: t('meanSentiment'), range: [-1, 1]},
+      y: {label: t('axisSentiment'), range: [-1, 1]},
     });
     charts.push(volume, sentiment);
     clear(chartsBox).append(volume, sentiment);

@@ -188,8 +188,8 @@ export function renderIncident(main, {id, toast, isLive}) {
           {label: t('meanSentiment'), color: '--chart-mean', scale: 'r',
             values: buckets.map((b) => (b.count ? b.mean_compound : null)), fmt: (v) => v.toFixed(2)},
         ],
-        y: {label: t('negativeShare'), range: [0, 100]},
-        r: {label: t('meanSentiment'), range: [-1, 1]},
+        y: {label: t('axisShare'), range: [0, 100]},
+        r: {label: t('axisSentiment'), range: [-1, 1]},
       });
       charts.push(volume, sentiment);
       root.append(h('section', {class: 'panel stack'}, volume, sentiment));

@@ -131,7 +131,7 @@ export function brandChart(buckets, caption, height = 160) {
       },
     ],
     y: {label: t('mentions')},
-    r: {label: t('meanSentiment'), range: [-1, 1]},
+    r: {label: t('axisSentiment'), range: [-1, 1]},
     height,
   });
 }
