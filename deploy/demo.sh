@@ -13,10 +13,14 @@ cd "$root"
 listen="${VIGIE_LISTEN:-127.0.0.1:8080}"
 token="${VIGIE_TOKEN:-demo-token-change-me}"
 export VIGIE_TOKEN="$token"
+# The token in the page link's fragment, percent-encoded (the page reads the fragment as URL parameters).
+token_url="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$token")"
 mkdir -p var
 cat <<MSG
 
 Vigie demo: data in $root/var, API token "$token".
+  page        http://$listen/#token=$token_url
+              (open it in a browser: the token goes from the link into the browser and leaves the address bar)
   health      http://$listen/healthz
   metrics     http://$listen/metrics
   API         curl -H "Authorization: Bearer $token" http://$listen/api/v1/version

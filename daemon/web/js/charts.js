@@ -66,7 +66,11 @@ export function timeChart(spec) {
       stroke: text,
       grid: {stroke: grid, width: 1},
       ticks: {stroke: grid},
-      values: (u, splits) => splits.map((v) => (span > 2 * 86400 ? day : clock).format(new Date(v * 1000))),
+      // Over days, a tick at midnight names the day and the others the hour; within two days, hours only.
+      values: (u, splits) => splits.map((v) => {
+        const d = new Date(v * 1000);
+        return span > 2 * 86400 && d.getHours() === 0 && d.getMinutes() === 0 ? day.format(d) : span > 2 * 86400 && span < 8 * 86400 ? clock.format(d) : span >= 8 * 86400 ? day.format(d) : clock.format(d);
+      }),
     },
     {scale: 'y', label: spec.y.label, stroke: text, grid: {stroke: grid, width: 1}, ticks: {stroke: grid}},
   ];

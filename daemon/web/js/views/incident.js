@@ -122,6 +122,18 @@ export function plainSummary(inc, timeline) {
   return lines.join('\n');
 }
 
+// The buckets worth drawing: up to two hours past the last one with mentions or the last moment of the incident
+// (an incident seen long after its posts would otherwise squeeze the crisis into a corner of the chart).
+function chartWindow(buckets, inc) {
+  let last = 0;
+  for (const b of buckets) if (b.count > 0) last = Math.max(last, Date.parse(b.t));
+  for (const at of [inc.opened_at, inc.last_fired_at, inc.acknowledged_at, inc.resolved_at]) {
+    if (at) last = Math.max(last, Date.parse(at));
+  }
+  if (!last) return buckets;
+  return buckets.filter((b) => Date.parse(b.t) <= last + 2 * 3600 * 1000);
+}
+
 export function renderIncident(main, {id, toast, isLive}) {
   let charts = [];
   let destroyed = false;
@@ -165,7 +177,7 @@ export function renderIncident(main, {id, toast, isLive}) {
     root.append(actions(inc, timeline));
     root.append(facts(inc, timeline));
 
-    const buckets = Array.isArray(inc.sentiment) ? inc.sentiment : [];
+    const buckets = chartWindow(Array.isArray(inc.sentiment) ? inc.sentiment : [], inc);
     if (buckets.length) {
       const markers = [];
       if (inc.opened_at) markers.push({t: unixSeconds(inc.opened_at), kind: 'fired'});
