@@ -184,6 +184,16 @@ async function main() {
     const by = missing.token ? 'ops' : 'Claire Martin';
     assert(acked.json.acknowledged_by === by, 'acknowledged_by: ' + acked.json.acknowledged_by);
     assert(await desktop.$('#ack') === null, 'the acknowledge button is still there');
+
+    // Silence the brand's notifications for 4 hours: the page says until when, the API has the silence.
+    await desktop.select('#silence-hours', '4');
+    await desktop.click('#silence');
+    await desktop.waitForSelector('#silences p', {timeout: 15000});
+    const silences = await vigie.api('/api/v1/silences', {token: READ});
+    const silence = (silences.json.items || []).find((x) => x.brand === 'acme');
+    assert(silence, 'no silence of acme after the click: ' + silences.text);
+    const hours = (Date.parse(silence.ends_at) - Date.parse(silence.starts_at)) / 3600e3;
+    assert(Math.abs(hours - 4) < 0.01, 'the silence lasts ' + hours + ' h');
     await desktop.screenshot({path: path.join(outDir(), 'incident-desktop.png'), fullPage: true});
 
     step('brand');
@@ -205,7 +215,8 @@ async function main() {
     await readPage.waitForSelector('#incident .timeline', {timeout: 15000});
     assert(await readPage.$('#copy-summary') !== null, 'a read token gets no copy-summary button');
     if (!missing.token) {
-      assert(await readPage.$('#note-form') === null && await readPage.$('#resolve') === null,
+      assert(await readPage.$('#note-form') === null && await readPage.$('#resolve') === null &&
+          await readPage.$('#silence') === null,
           'a read token is offered admin actions');
     }
     await readPage.close();

@@ -116,6 +116,12 @@ const en = {
   step_1h: 'hour',
   step_1d: 'day',
   summaryTitle: 'Incident {id}: {brand}',
+  silence: 'Silence notifications',
+  silenceFor: 'for',
+  silenced: 'Notifications of {brand} silenced until {t}.',
+  silencedUntil: 'Notifications of this brand are silenced until {t}.',
+  silenceComment: 'silenced from the page by {who}, incident {id}',
+  hours: '{n} h',
 };
 
 const fr = {
@@ -234,6 +240,12 @@ const fr = {
   step_1h: 'heure',
   step_1d: 'jour',
   summaryTitle: 'Incident {id} : {brand}',
+  silence: 'Suspendre les notifications',
+  silenceFor: 'pendant',
+  silenced: 'Notifications de {brand} suspendues jusqu’à {t}.',
+  silencedUntil: 'Les notifications de cette marque sont suspendues jusqu’à {t}.',
+  silenceComment: 'suspendu depuis la page par {who}, incident {id}',
+  hours: '{n} h',
 };
 
 function pickLanguage() {

@@ -22,7 +22,7 @@ export function renderBrand(main, {id}) {
   const title = h('h1', null, id);
   const picker = h('div', {class: 'range', role: 'group', 'aria-label': t('range')});
   const chartsBox = h('section', {class: 'panel stack', id: 'brand-charts'});
-  const topBox = h('div', {class: 'grid', id: 'brand-top'});
+  const topBox = h('div', {class: 'grid wide', id: 'brand-top'});
   const incidentsBox = h('div', {id: 'brand-incidents'});
   for (const r of RANGES) {
     picker.append(h('button', {type: 'button', 'data-range': r.key, 'aria-pressed': String(r === range),

@@ -75,7 +75,8 @@ function table(headers, rows) {
 export function authorsTable(authors) {
   return table([[t('author')], [t('followers'), true], [t('mentions'), true], [t('reach'), true]],
       authors.map((a) => [
-        [a.name && a.name !== a.handle ? a.name + ' ' : '', '@' + (a.handle || '?'), a.platform ? ' (' + a.platform + ')' : ''],
+        [a.name && a.name !== a.handle ? h('div', null, a.name) : null,
+          h('div', {class: 'post-meta'}, '@' + (a.handle || '?') + (a.platform ? ' · ' + a.platform : ''))],
         fmtNumber(a.followers), fmtNumber(a.mentions), fmtNumber(a.reach),
       ]));
 }
@@ -140,6 +141,7 @@ export function renderIncident(main, {id, toast, isLive}) {
   let mentionTimer = null;
   let fallbackTimer = null;
   let brand = null;
+  let burstTimer = null;
   const root = h('div', {class: 'stack', id: 'incident'});
   main.append(root);
 
@@ -175,6 +177,7 @@ export function renderIncident(main, {id, toast, isLive}) {
         h('p', {class: 'summary'}, inc.summary || ''));
     if (inc.status === 'resolved') root.append(h('p', {class: 'panel muted', role: 'note'}, t('resolvedRecord')));
     root.append(actions(inc, timeline));
+    loadSilences();
     root.append(facts(inc, timeline));
 
     const buckets = chartWindow(Array.isArray(inc.sentiment) ? inc.sentiment : [], inc);
@@ -210,7 +213,7 @@ export function renderIncident(main, {id, toast, isLive}) {
     const posts = Array.isArray(inc.top_posts) ? inc.top_posts :
       (timeline.find((e) => e.kind === 'top_posts') || {}).posts;
     if (Array.isArray(posts) && posts.length) root.append(section(t('topPosts'), postList(posts)));
-    const columns = h('div', {class: 'grid'});
+    const columns = h('div', {class: 'grid wide'});
     if (Array.isArray(inc.top_authors) && inc.top_authors.length) {
       columns.append(h('div', {class: 'panel'}, h('h3', null, t('topAuthors')), authorsTable(inc.top_authors)));
     }
@@ -244,10 +247,17 @@ export function renderIncident(main, {id, toast, isLive}) {
         if (confirm(t('confirmResolve'))) act(ev.currentTarget, 'resolve', {by: session.name || undefined});
       }}, t('resolve')));
     }
+    if (canAct() && inc.status !== 'resolved') {
+      const hours = h('select', {id: 'silence-hours', 'aria-label': t('silence') + ' ' + t('silenceFor')},
+          [1, 4, 24].map((n) => h('option', {value: n}, t('hours', {n}))));
+      row.append(h('span', {class: 'row'},
+          h('button', {type: 'button', id: 'silence', onclick: (ev) => silence(ev.currentTarget, inc, Number(hours.value))},
+              t('silence')), t('silenceFor'), hours));
+    }
     const copyBox = h('div');
     row.append(h('button', {type: 'button', id: 'copy-summary', onclick: () => copySummary(inc, timeline, copyBox)},
         t('copySummary')));
-    return h('div', null, row, copyBox);
+    return h('div', null, row, h('div', {id: 'silences'}), copyBox);
   }
 
   async function copySummary(inc, timeline, box) {
@@ -263,6 +273,34 @@ export function renderIncident(main, {id, toast, isLive}) {
       area.select();
       toast(t('copyFailed'));
     }
+  }
+
+  // Mutes the brand's notifications (POST /api/v1/silences); the incident itself goes on.
+  async function silence(button, inc, hours) {
+    button.disabled = true;
+    try {
+      const s = await api('/api/v1/silences', {method: 'POST', body: {brand: inc.brand, ends_at: '+' + hours + 'h',
+        comment: t('silenceComment', {who: session.name || session.tokenName || '?', id: inc.id})}});
+      toast(t('silenced', {brand: inc.brand, t: fmtDateTime(s && s.ends_at)}));
+      loadSilences();
+    } catch (e) {
+      toast(e.message);
+    }
+    button.disabled = false;
+  }
+
+  // The brand's silences in force, said under the actions.
+  async function loadSilences() {
+    const box = root.querySelector('#silences');
+    if (!box || !brand) return;
+    const list = await api('/api/v1/silences').catch(() => null);
+    if (!list || destroyed) return;
+    const now = Date.now();
+    const active = (list.items || []).filter((x) => x.brand === brand && Date.parse(x.ends_at) > now &&
+        (!x.starts_at || Date.parse(x.starts_at) <= now));
+    const until = active.reduce((m, x) => Math.max(m, Date.parse(x.ends_at)), 0);
+    clear(box);
+    if (until) box.append(h('p', {class: 'muted'}, t('silencedUntil', {t: fmtDateTime(new Date(until).toISOString())})));
   }
 
   async function act(button, what, body) {
@@ -357,8 +395,14 @@ export function renderIncident(main, {id, toast, isLive}) {
   return {
     onEvent(type, data) {
       if (type === 'incident' && data && data.incident && String(data.incident.id) === String(id)) {
+        // At crisis scale the incident changes many times a second: one reload for a burst of events.
         clearTimeout(fallbackTimer);
-        load();
+        if (!burstTimer) {
+          burstTimer = setTimeout(() => {
+            burstTimer = null;
+            load();
+          }, 300);
+        }
       } else if (type === 'mention' && data && data.brand === brand && !mentionTimer) {
         mentionTimer = setTimeout(() => {
           mentionTimer = null;
@@ -371,6 +415,7 @@ export function renderIncident(main, {id, toast, isLive}) {
       destroyed = true;
       clearTimeout(mentionTimer);
       clearTimeout(fallbackTimer);
+      clearTimeout(burstTimer);
       for (const c of charts) c.destroy();
     },
   };

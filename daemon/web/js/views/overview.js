@@ -19,6 +19,7 @@ export function renderOverview(main) {
       section(t('negativePosts'), postsBox));
   let charts = [];
   let brandTimer = null;
+  let incidentTimer = null;
   let destroyed = false;
 
   async function loadIncidents() {
@@ -74,7 +75,12 @@ export function renderOverview(main) {
   loadBrands();
   return {
     onEvent(type) {
-      if (type === 'incident') loadIncidents();
+      if (type === 'incident' && !incidentTimer) {
+        incidentTimer = setTimeout(() => {
+          incidentTimer = null;
+          loadIncidents();
+        }, 300);
+      }
       if (type === 'mention' && !brandTimer) {
         brandTimer = setTimeout(() => {
           brandTimer = null;
@@ -89,6 +95,7 @@ export function renderOverview(main) {
     destroy() {
       destroyed = true;
       clearTimeout(brandTimer);
+      clearTimeout(incidentTimer);
       for (const c of charts) c.destroy();
     },
   };
