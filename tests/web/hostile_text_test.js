@@ -4,7 +4,7 @@
 // <script> beyond the page's own, no javascript: link), and the page reports no error.
 'use strict';
 const path = require('node:path');
-const {ADMIN, Vigie, allowMissing, launch, watch, checkNoErrors, outDir, assert, fail} = require('./page_fixture.js');
+const {ADMIN, Vigie, launch, watch, checkNoErrors, outDir, assert, fail} = require('./page_fixture.js');
 
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT_NAME = '<script>alert(2)</script>';
@@ -44,10 +44,9 @@ async function main() {
     const noted = await vigie.api('/api/v1/incidents/' + id + '/notes', {method: 'POST', body: {text: NOTE, author: SCRIPT_NAME}});
     assert(noted.status === 200, 'adding the note answered ' + noted.status + ' ' + noted.text);
 
-    const allow = allowMissing(await vigie.missingEndpoints());
     browser = await launch();
     const page = await browser.newPage();
-    watch(page, 'page', errors, allow);
+    watch(page, 'page', errors);
     await page.setViewport({width: 1280, height: 900});
     await page.evaluateOnNewDocument(() => {
       window.alert = () => {

@@ -136,25 +136,6 @@ auth:
     fail('within ' + timeoutMs + ' ms, ' + what + ': last answer ' + (last && last.text));
   }
 
-  // Until the branches that add them are merged, a server may lack the stream, /api/v1/token and the brands'
-  // top: the page hides what needs them. Returns the URL tests of the missing ones, whose 404 is then excused.
-  async missingEndpoints() {
-    const probes = {
-      stream: ['/api/v1/stream', /^\/api\/v1\/stream$/],
-      token: ['/api/v1/token', /^\/api\/v1\/token$/],
-      top: ['/api/v1/brands/acme/top', /^\/api\/v1\/brands\/[^/]+\/top$/],
-    };
-    const missing = {};
-    for (const [name, [probe, re]] of Object.entries(probes)) {
-      const ctl = new AbortController();
-      const res = await fetch(this.base + probe, {headers: {Authorization: 'Bearer ' + READ}, signal: ctl.signal});
-      ctl.abort();
-      if (res.status === 404) missing[name] = re;
-    }
-    if (Object.keys(missing).length) console.log('NOTE: this server lacks ' + Object.keys(missing).join(', '));
-    return missing;
-  }
-
   async stop() {
     if (this.proc && this.proc.exitCode === null) {
       this.proc.kill('SIGTERM');
@@ -188,24 +169,23 @@ async function launch() {
 }
 
 // Records every error the page shows: uncaught exceptions, console errors (CSP refusals included), requests
-// that failed or answered >= 400. `allow(url, status)` may excuse an answer the test itself provokes.
-function watch(page, name, errors, allow = () => false) {
+// that failed or answered >= 400, dialogs (but a confirm() the test expects, with page.acceptConfirm).
+function watch(page, name, errors) {
   page.on('pageerror', (e) => errors.push(name + ': uncaught ' + (e && e.message)));
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const url = (m.location() && m.location().url) || '';
-    if (m.text().startsWith('Failed to load resource') && allow(url, 0)) return;
     errors.push(name + ': console error: ' + m.text() + (url ? ' (' + url + ')' : ''));
   });
   page.on('requestfailed', (r) => {
     const why = r.failure() ? r.failure().errorText : '';
-    // The live stream is aborted when a page closes or leaves: that is not the page's error.
-    if (why === 'net::ERR_ABORTED' && r.url().includes('/api/v1/stream')) return;
-    if (allow(r.url(), 0)) return;
+    // Requests still running when a page closes or leaves (the live stream above all) are aborted by the
+    // browser: that is not the page's error.
+    if (why === 'net::ERR_ABORTED') return;
     errors.push(name + ': request failed: ' + r.url() + ' ' + why);
   });
   page.on('response', (r) => {
-    if (r.status() >= 400 && !allow(r.url(), r.status())) {
+    if (r.status() >= 400) {
       errors.push(name + ': ' + r.status() + ' from ' + r.url());
     }
   });
@@ -233,10 +213,4 @@ function assert(cond, message) {
   if (!cond) fail(message);
 }
 
-// The allow() of watch() that excuses the 404s of endpoints this server lacks (missingEndpoints()).
-function allowMissing(missing) {
-  return (url, status) => (status === 404 || status === 0) &&
-    Object.values(missing).some((re) => re.test(new URL(url).pathname));
-}
-
-module.exports = {allowMissing, ADMIN, READ, INGEST, Vigie, launch, watch, checkNoErrors, outDir, assert, fail, sleep};
+module.exports = {ADMIN, READ, INGEST, Vigie, launch, watch, checkNoErrors, outDir, assert, fail, sleep};
