@@ -57,23 +57,14 @@ topics:
 `;
 
 class Vigie {
+  // Starts vigie on a free port, or again on the same port and data (a restart) after stop({keep: true}).
   async start() {
     const binary = process.env.VIGIE_BINARY && path.resolve(process.env.VIGIE_BINARY);
     if (!binary || !fs.existsSync(binary)) fail('no vigie binary at ' + binary + ' (VIGIE_BINARY)');
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-web-'));
-    fs.writeFileSync(path.join(this.dir, 'rules.yaml'), RULES);
-    fs.writeFileSync(path.join(this.dir, 'vigie.yaml'), `data_dir: data
-rules: rules.yaml
-sources:
-  - {id: push, type: http_push}
-auth:
-  tokens:
-    - {name: ops, token: ${ADMIN}, roles: [admin]}
-    - {name: viewer, token: ${READ}, roles: [read]}
-    - {name: feeder, token: ${INGEST}, roles: [ingest]}
-`);
+    const listen = '127.0.0.1:' + (this.port || 0);
+    if (!this.dir) this.writeConfig();
     this.log = '';
-    this.proc = spawn(binary, ['run', '--config', path.join(this.dir, 'vigie.yaml'), '--listen', '127.0.0.1:0'],
+    this.proc = spawn(binary, ['run', '--config', path.join(this.dir, 'vigie.yaml'), '--listen', listen],
         {cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe']});
     this.proc.on('error', (e) => fail('cannot start ' + binary + ': ' + e.message));
     const collect = (chunk) => {
@@ -93,6 +84,21 @@ auth:
       await sleep(50);
     }
     fail('vigie did not listen within 20 s:\n' + this.log);
+  }
+
+  writeConfig() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-web-'));
+    fs.writeFileSync(path.join(this.dir, 'rules.yaml'), RULES);
+    fs.writeFileSync(path.join(this.dir, 'vigie.yaml'), `data_dir: data
+rules: rules.yaml
+sources:
+  - {id: push, type: http_push}
+auth:
+  tokens:
+    - {name: ops, token: ${ADMIN}, roles: [admin]}
+    - {name: viewer, token: ${READ}, roles: [read]}
+    - {name: feeder, token: ${INGEST}, roles: [ingest]}
+`);
   }
 
   async api(pathname, {method = 'GET', token = ADMIN, body, headers = {}} = {}) {
@@ -136,7 +142,8 @@ auth:
     fail('within ' + timeoutMs + ' ms, ' + what + ': last answer ' + (last && last.text));
   }
 
-  async stop() {
+  // SIGTERM and wait; the data dir is removed unless `keep` (to start again on it).
+  async stop({keep = false} = {}) {
     if (this.proc && this.proc.exitCode === null) {
       this.proc.kill('SIGTERM');
       await new Promise((resolve) => {
@@ -150,7 +157,9 @@ auth:
         });
       });
     }
+    if (keep) return;
     if (process.env.VIGIE_KEEP_TMP !== '1' && this.dir) fs.rmSync(this.dir, {recursive: true, force: true});
+    this.dir = null;
   }
 }
 

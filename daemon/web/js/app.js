@@ -103,7 +103,11 @@ async function start() {
   if (!stream) {
     stream = new LiveStream({
       onEvent: (type, data) => view && view.onEvent && view.onEvent(type, data),
-      onReset: () => view && view.reload && view.reload(),
+      onReset: () => {
+        // Counted on the live indicator, for whoever wonders why the view reloaded (the browser tests read it).
+        liveEl.dataset.resets = String(Number(liveEl.dataset.resets || 0) + 1);
+        if (view && view.reload) view.reload();
+      },
       onState: setLive,
     });
     setLive('down');
