@@ -123,7 +123,7 @@ export function plainSummary(inc, timeline) {
   return lines.join('\n');
 }
 
-// The buckets worth drawing: up to two hours past the last one with mentions or the last moment of the incident
+// The buckets worth drawing: up to an hour past the last one with mentions or the last moment of the incident
 // (an incident seen long after its posts would otherwise squeeze the crisis into a corner of the chart).
 function chartWindow(buckets, inc) {
   let last = 0;
@@ -132,7 +132,7 @@ function chartWindow(buckets, inc) {
     if (at) last = Math.max(last, Date.parse(at));
   }
   if (!last) return buckets;
-  return buckets.filter((b) => Date.parse(b.t) <= last + 2 * 3600 * 1000);
+  return buckets.filter((b) => Date.parse(b.t) <= last + 3600 * 1000);
 }
 
 export function renderIncident(main, {id, toast, isLive}) {
