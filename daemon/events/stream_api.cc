@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
 
 #include "daemon/api/api_params.h"
+#include "ingest/base/json_text.h"
 
 namespace vigie::daemon {
 namespace {
@@ -95,7 +95,7 @@ void add_stream_route(Router& router, EventHub& hub, const StreamConfig& config,
           first += "\n";
           if (!resume->reset.empty()) {
             first += "id: " + hub.event_id(resume->last) +
-                     "\nevent: reset\ndata: " + json::serialize(json::object{{"reason", resume->reset}}) +
+                     "\nevent: reset\ndata: " + ingest::json_text(json::object{{"reason", resume->reset}}) +
                      "\n\n";
           }
           bool open = co_await out.write(first);

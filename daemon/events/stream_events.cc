@@ -1,9 +1,9 @@
 #include "daemon/events/stream_events.h"
 
-#include <boost/json/serialize.hpp>
 #include <vector>
 
 #include "daemon/api/mention_json.h"
+#include "ingest/base/json_text.h"
 #include "storage/codec/value_codec.h"
 
 namespace vigie::daemon {
@@ -18,7 +18,7 @@ void publish_mentions(EventHub& hub, std::span<const rules::ScoredPost> posts,
     if (outcomes[i] != storage::PostOutcome::inserted) continue;
     rules::matched_brands(posts[i], brands);
     for (const std::string_view brand : brands)
-      hub.publish("mention", brand, json::serialize(mention_to_json(storage::mention_of(posts[i], brand))));
+      hub.publish("mention", brand, ingest::json_text(mention_to_json(storage::mention_of(posts[i], brand))));
   }
 }
 
@@ -30,7 +30,7 @@ void publish_incident_change(EventHub& hub, const Incident& incident, std::strin
     e[kv.key()] = kv.value();
   const json::object data{
       {"event", change}, {"incident", incident_to_json(incident)}, {"entry", std::move(e)}};
-  hub.publish("incident", incident.brand, json::serialize(data));
+  hub.publish("incident", incident.brand, ingest::json_text(data));
 }
 
 }  // namespace vigie::daemon
