@@ -18,10 +18,11 @@ std::string new_boot_id() {
   return out;
 }
 
-std::string frame_of(std::string_view id, std::string_view type, std::string_view data) {
+// "\nevent: <type>\ndata: <data>\n\n": a frame without its id field.
+std::string body_of(std::string_view type, std::string_view data) {
   std::string f;
-  f.reserve(id.size() + type.size() + data.size() + 24);
-  f.append("id: ").append(id).append("\nevent: ").append(type).append("\n");
+  f.reserve(type.size() + data.size() + 20);
+  f.append("\nevent: ").append(type).append("\n");
   // SSE ends a field at a line break: data holding one (never JSON as Vigie writes it) goes as several lines,
   // which the reader joins back with "\n".
   std::size_t pos = 0;
@@ -72,15 +73,15 @@ prometheus::Counter* EventHub::events_counter(std::string_view type) {
 }
 
 void EventHub::publish(std::string_view type, std::string_view brand, std::string_view data) {
-  std::lock_guard lock(mu_);
-  const std::uint64_t seq = last_seq_ + 1;
-  // Formatted under the lock, since the id is only known here; it is one string per event, whatever the
-  // number of readers.
+  // Everything but the id is built before taking the lock: under it, only the id and a pointer per reader.
   auto e = std::make_shared<StreamEvent>();
-  e->seq = seq;
   e->type = type;
   e->brand = brand;
-  e->frame = frame_of(event_id(seq), type, data);
+  e->body = body_of(type, data);
+  std::lock_guard lock(mu_);
+  const std::uint64_t seq = last_seq_ + 1;
+  e->seq = seq;
+  e->id = event_id(seq);
   last_seq_ = seq;
   ring_[seq % ring_.size()] = e;
   if (prometheus::Counter* c = events_counter(type)) c->Increment();

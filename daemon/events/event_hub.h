@@ -31,11 +31,16 @@
 
 namespace vigie::daemon {
 
+// One event as sent: kIdField + id + body. The body is formatted before the id is known (outside the hub's
+// lock), so a frame is sent in these three pieces.
 struct StreamEvent {
   std::uint64_t seq = 0;
   std::string type;   // the SSE event name: mention, incident
   std::string brand;  // for subscribers that follow one brand
-  std::string frame;  // "id: ...\nevent: ...\ndata: ...\n\n", sent as is
+  std::string id;     // "<boot>-<seq>"
+  std::string body;   // "\nevent: ...\ndata: ...\n\n"
+
+  static constexpr std::string_view kIdField = "id: ";
 };
 using StreamEventPtr = std::shared_ptr<const StreamEvent>;
 

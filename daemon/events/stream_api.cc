@@ -45,8 +45,11 @@ net::awaitable<bool> send(ResponseStream& out, const std::vector<StreamEventPtr>
   std::vector<net::const_buffer> buffers;
   for (std::size_t i = 0; i < events.size();) {
     buffers.clear();
-    for (; i < events.size() && buffers.size() < kFramesPerWrite; ++i)
-      buffers.push_back(net::buffer(events[i]->frame));
+    for (; i < events.size() && buffers.size() < 3 * kFramesPerWrite; ++i) {
+      buffers.push_back(net::buffer(StreamEvent::kIdField));
+      buffers.push_back(net::buffer(events[i]->id));
+      buffers.push_back(net::buffer(events[i]->body));
+    }
     if (!co_await out.write(buffers)) co_return false;
   }
   co_return true;
