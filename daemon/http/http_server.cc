@@ -258,10 +258,11 @@ void HttpServer::drain(std::chrono::milliseconds grace) {
   // A connection finishing its request while we look may go back to waiting for the next one before it sees
   // stopping_, so idle connections are closed again on every pass. One pass at least, even with no grace:
   // idle connections and streams are closed then rather than cut when the threads stop.
-  do {
+  for (bool first = true; connections_.load() > 0 && (first || std::chrono::steady_clock::now() < deadline);
+       first = false) {
     close_idle_connections();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  } while (connections_.load() > 0 && std::chrono::steady_clock::now() < deadline);
+  }
   if (connections_.load() > 0) {
     spdlog::warn("http: {} connection(s) still busy after {} ms; closing them", connections_.load(),
                  grace.count());
