@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <random>
+#include <utility>
 
 namespace vigie::daemon {
 namespace {
@@ -72,23 +73,46 @@ prometheus::Counter* EventHub::events_counter(std::string_view type) {
       .first->second;
 }
 
+const std::string& StreamEvent::body() const {
+  std::call_once(made_, [this] {
+    if (!data_) return;
+    body_ = body_of(type, data_());
+    data_ = nullptr;  // what it captured (a mention) is no longer needed
+  });
+  return body_;
+}
+
 void EventHub::publish(std::string_view type, std::string_view brand, std::string_view data) {
-  // Everything but the id is built before taking the lock: under it, only the id and a pointer per reader.
+  // Built before taking the lock: under it, only the id and a pointer per reader.
   auto e = std::make_shared<StreamEvent>();
   e->type = type;
   e->brand = brand;
-  e->body = body_of(type, data);
+  e->body_ = body_of(type, data);
+  add(std::move(e));
+}
+
+void EventHub::publish(std::string_view type, std::string_view brand, std::function<std::string()> data) {
+  auto e = std::make_shared<StreamEvent>();
+  e->type = type;
+  e->brand = brand;
+  e->data_ = std::move(data);
+  add(std::move(e));
+}
+
+void EventHub::add(std::shared_ptr<StreamEvent> made) {
+  StreamEventPtr evicted;  // the oldest event, freed once the lock is released
   std::lock_guard lock(mu_);
   const std::uint64_t seq = last_seq_ + 1;
-  e->seq = seq;
-  e->id = event_id(seq);
+  made->seq = seq;
+  made->id = event_id(seq);
   last_seq_ = seq;
-  ring_[seq % ring_.size()] = e;
-  if (prometheus::Counter* c = events_counter(type)) c->Increment();
+  const StreamEventPtr e = std::move(made);
+  evicted = std::exchange(ring_[seq % ring_.size()], e);
+  if (prometheus::Counter* c = events_counter(e->type)) c->Increment();
 
   for (std::size_t i = 0; i < subscribers_.size();) {
     Subscription* s = subscribers_[i];
-    if (!s->brand_.empty() && s->brand_ != brand) {
+    if (!s->brand_.empty() && s->brand_ != e->brand) {
       ++i;
       continue;
     }

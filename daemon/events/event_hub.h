@@ -5,8 +5,9 @@
 // events from 1. An id of another run, one that fell out of the ring, or a malformed one cannot be resumed
 // from: the subscriber is told why (Resume::reset) and goes on with live events.
 //
-// Publishing never waits for a reader: publish() formats the event's frame once, keeps it in the ring and
-// hands each matching subscriber a shared pointer to it (no copy, no allocation per subscriber). A subscriber
+// Publishing never waits for a reader: an event's frame is made once (by publish(), or by its first reader),
+// kept in the ring, and each matching subscriber gets a shared pointer to it (no copy, no allocation per
+// subscriber). A subscriber
 // whose queue is full (a reader that fell `client_queue` events behind) is dropped: its queue is emptied, its
 // `dropped` callback runs, it gets nothing more, and vigie_stream_dropped_total counts it. It can reconnect
 // with the last id it saw.
@@ -31,16 +32,25 @@
 
 namespace vigie::daemon {
 
-// One event as sent: kIdField + id + body. The body is formatted before the id is known (outside the hub's
-// lock), so a frame is sent in these three pieces.
-struct StreamEvent {
+// One event as sent: kIdField + id + body(). The id is given under the hub's lock, the body apart from it, so
+// a frame is sent in these three pieces.
+class StreamEvent {
+ public:
   std::uint64_t seq = 0;
   std::string type;   // the SSE event name: mention, incident
   std::string brand;  // for subscribers that follow one brand
   std::string id;     // "<boot>-<seq>"
-  std::string body;   // "\nevent: ...\ndata: ...\n\n"
 
   static constexpr std::string_view kIdField = "id: ";
+  // "\nevent: ...\ndata: ...\n\n". An event published with a data maker gets its body on first use, once,
+  // on the thread of the first reader that sends it (or that reads it in a test). Thread-safe.
+  const std::string& body() const;
+
+ private:
+  friend class EventHub;
+  mutable std::once_flag made_;
+  mutable std::string body_;
+  mutable std::function<std::string()> data_;  // null once the body is made
 };
 using StreamEventPtr = std::shared_ptr<const StreamEvent>;
 
@@ -62,6 +72,10 @@ class EventHub {
 
   // `data` is one line of JSON (newlines in it are split into several data: lines, as SSE requires).
   void publish(std::string_view type, std::string_view brand, std::string_view data);
+  // The same, with the data made only when a reader first sends the event: the publisher's thread (the
+  // pipeline's writer) pays for a copy of what `data` captures, not for its JSON, and nobody pays for it while
+  // nobody reads the stream.
+  void publish(std::string_view type, std::string_view brand, std::function<std::string()> data);
 
   // One reader. Leaves the hub when destroyed; the hub must outlive it.
   class Subscription {
@@ -113,6 +127,7 @@ class EventHub {
 
  private:
   void leave(Subscription* s);
+  void add(std::shared_ptr<StreamEvent> e);
   prometheus::Counter* events_counter(std::string_view type);  // with mu_ held
 
   const EventHubOptions options_;

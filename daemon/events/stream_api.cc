@@ -48,7 +48,7 @@ net::awaitable<bool> send(ResponseStream& out, const std::vector<StreamEventPtr>
     for (; i < events.size() && buffers.size() < 3 * kFramesPerWrite; ++i) {
       buffers.push_back(net::buffer(StreamEvent::kIdField));
       buffers.push_back(net::buffer(events[i]->id));
-      buffers.push_back(net::buffer(events[i]->body));
+      buffers.push_back(net::buffer(events[i]->body()));
     }
     if (!co_await out.write(buffers)) co_return false;
   }

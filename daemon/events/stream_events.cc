@@ -18,7 +18,10 @@ void publish_mentions(EventHub& hub, std::span<const rules::ScoredPost> posts,
     if (outcomes[i] != storage::PostOutcome::inserted) continue;
     rules::matched_brands(posts[i], brands);
     for (const std::string_view brand : brands)
-      hub.publish("mention", brand, ingest::json_text(mention_to_json(storage::mention_of(posts[i], brand))));
+      // The mention is copied here, its JSON made by the first reader that sends it (none: never).
+      hub.publish("mention", brand, std::function<std::string()>([m = storage::mention_of(posts[i], brand)] {
+                    return ingest::json_text(mention_to_json(m));
+                  }));
   }
 }
 

@@ -21,6 +21,7 @@ namespace vigie::daemon {
 
 // A durable batch with storage's verdict on each post: only posts stored for the first time (inserted) make
 // mention events, as they are the ones the brand counters count; duplicates, edits and deletes make none.
+// Each mention is copied into its event; its JSON is made by the first reader that sends it.
 void publish_mentions(EventHub& hub, std::span<const rules::ScoredPost> posts,
                       std::span<const storage::PostOutcome> outcomes);
 

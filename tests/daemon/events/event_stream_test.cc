@@ -124,6 +124,27 @@ TEST(EventStream, DataWithALineBreakIsSentAsSeveralDataLines) {
   EXPECT_EQ(f->data, "one\ntwo\nthree");
 }
 
+// The pipeline publishes mentions with a data maker: the JSON is made once, by the first reader that sends the
+// event, and not at all while nobody reads.
+TEST(EventStream, AnEventsDataIsMadeOnceAndOnlyWhenSent) {
+  StreamServer s;
+  std::atomic<int> made{0};
+  const auto maker = [&made] {
+    ++made;
+    return data(1);
+  };
+  s.hub().publish("mention", "acme", std::function<std::string()>(maker));
+  EXPECT_EQ(made, 0) << "no reader, no JSON";
+  auto a = s.reader("/api/v1/stream", {kRead, {"Last-Event-ID", s.hub().boot() + "-0"}});
+  auto b = s.reader("/api/v1/stream", {kRead, {"Last-Event-ID", s.hub().boot() + "-0"}});
+  for (auto* r : {a.get(), b.get()}) {
+    const auto f = r->next_event();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(n_of(*f), 1);
+  }
+  EXPECT_EQ(made, 1);
+}
+
 TEST(EventStream, ResumeAfterLastEventIdReplaysExactlyTheMissedOnes) {
   StreamServer s;
   std::string seen;
