@@ -7,10 +7,9 @@
 //
 // Publishing never waits for a reader: an event's frame is made once (by publish(), or by its first reader),
 // kept in the ring, and each matching subscriber gets a shared pointer to it (no copy, no allocation per
-// subscriber). A subscriber
-// whose queue is full (a reader that fell `client_queue` events behind) is dropped: its queue is emptied, its
-// `dropped` callback runs, it gets nothing more, and vigie_stream_dropped_total counts it. It can reconnect
-// with the last id it saw.
+// subscriber). A subscriber whose queue is full (a reader that fell `client_queue` events behind) is dropped:
+// its queue is emptied, its `dropped` callback runs, it gets nothing more, and vigie_stream_dropped_total
+// counts it. It can reconnect with the last id it saw.
 //
 // Thread-safety: every method from any thread; one mutex. The subscribers' callbacks (`wake`, `dropped`) run
 // under it, on the publisher's thread: they must be quick, never block, and never call the hub.
