@@ -72,6 +72,8 @@ struct Mention {
   float compound = 0;
   rules::Label label = rules::Label::neutral;
   std::vector<std::string> topics;  // ids of the topic rules the post matched
+
+  bool operator==(const Mention&) const = default;
 };
 
 enum class SeriesStep : std::uint8_t { minute, five_minutes, hour, day };
