@@ -81,6 +81,21 @@ export async function whoAmI() {
   return me;
 }
 
+// Brand names by id (GET /api/v1/brands), loaded once at sign-in; brandName() falls back to the id.
+const brandNames = new Map();
+export async function loadBrandNames() {
+  try {
+    const page = await api('/api/v1/brands');
+    for (const b of page.items || []) brandNames.set(b.id, b.name || b.id);
+  } catch {
+    // the views show ids instead
+  }
+}
+
+export function brandName(id) {
+  return brandNames.get(id) || id || '';
+}
+
 export function canAct() {
   return session.role === 'admin' || session.role === 'unknown';
 }

@@ -3,7 +3,7 @@
 // /brands/{id}, the same index.html for all), and feeds the live stream's events to the view on screen.
 import {h, clear, link, paths} from './dom.js';
 import {t, lang} from './i18n.js';
-import {session, whoAmI, setUnauthorizedHandler, canAct} from './api.js';
+import {session, whoAmI, setUnauthorizedHandler, canAct, loadBrandNames, brandName} from './api.js';
 import {LiveStream} from './stream.js';
 import {renderSignIn} from './views/signin.js';
 import {renderOverview} from './views/overview.js';
@@ -58,7 +58,7 @@ function show() {
   if (r.name === 'incident') view = renderIncident(main, ctx);
   else if (r.name === 'brand') view = renderBrand(main, ctx);
   else view = renderOverview(main, ctx);
-  document.title = (r.name === 'overview' ? t('overview') : r.name === 'brand' ? r.id : 'Incident ' + r.id) + ' · Vigie';
+  document.title = (r.name === 'overview' ? t('overview') : r.name === 'brand' ? brandName(r.id) : 'Incident ' + r.id) + ' · Vigie';
 }
 
 function header() {
@@ -92,7 +92,7 @@ function signIn(message) {
 
 async function start() {
   try {
-    await whoAmI();
+    await Promise.all([whoAmI(), loadBrandNames()]);
   } catch (e) {
     if (e.status === 401) session.token = '';
     signIn(e.status === 401 ? t('badToken') : e.message);

@@ -3,7 +3,7 @@
 // incident events the list of incidents.
 import {h, clear, link, paths, section} from '../dom.js';
 import {t} from '../i18n.js';
-import {api, apiOptional} from '../api.js';
+import {api, apiOptional, brandName} from '../api.js';
 import {fmtAgo, timeEl} from '../format.js';
 import {timeChart, unixSeconds} from '../charts.js';
 import {authorsTable, topicsTable, incidentBadges} from './incident.js';
@@ -19,7 +19,7 @@ export function renderBrand(main, {id}) {
   let charts = [];
   let destroyed = false;
   let timer = null;
-  const title = h('h1', null, id);
+  const title = h('h1', null, brandName(id));
   const picker = h('div', {class: 'range', role: 'group', 'aria-label': t('range')});
   const chartsBox = h('section', {class: 'panel stack', id: 'brand-charts'});
   const topBox = h('div', {class: 'grid wide', id: 'brand-top'});

@@ -6,7 +6,7 @@
 // resolve. After resolution the page stays as the record. Live: the incident's events reload it.
 import {h, clear, link, paths, safeLink, section} from '../dom.js';
 import {t, label} from '../i18n.js';
-import {api, session, canAct, ApiError} from '../api.js';
+import {api, session, canAct, brandName, ApiError} from '../api.js';
 import {fmtDateTime, fmtNumber, fmtScore, fmtTime, timeEl} from '../format.js';
 import {timeChart, unixSeconds} from '../charts.js';
 import {renderTimeline} from '../timeline.js';
@@ -51,7 +51,7 @@ export function postList(posts, {showBrand = false} = {}) {
     if (p.handle) meta.push('@' + p.handle);
     if (p.followers != null) meta.push(' · ' + fmtNumber(p.followers) + ' ' + t('followers'));
     if (p.platform) meta.push(' · ' + p.platform);
-    if (showBrand && p.brand) meta.push(' · ', link(paths.brand(p.brand), p.brand));
+    if (showBrand && p.brand) meta.push(' · ', link(paths.brand(p.brand), brandName(p.brand)));
     if (p.created_at) meta.push(' · ', timeEl(p.created_at, fmtTime(p.created_at)));
     if (p.sentiment && typeof p.sentiment.compound === 'number') {
       const cls = p.sentiment.label === 'negative' ? 'neg' : p.sentiment.label === 'positive' ? 'pos' : '';
@@ -90,7 +90,7 @@ export function topicsTable(topics) {
 // The plain-text brief "copy summary" puts on the clipboard, for a statement or a chat.
 export function plainSummary(inc, timeline) {
   const lines = [];
-  lines.push(t('summaryTitle', {id: inc.id, brand: inc.brand}) + ' — ' + label('sev', inc.severity) + ', ' +
+  lines.push(t('summaryTitle', {id: inc.id, brand: brandName(inc.brand)}) + ' — ' + label('sev', inc.severity) + ', ' +
       label('state', inc.status));
   lines.push(t('firstMention') + ': ' + fmtDateTime(inc.first_mention_at));
   lines.push(t('firedAt') + ': ' + fmtDateTime(inc.opened_at));
@@ -172,7 +172,7 @@ export function renderIncident(main, {id, toast, isLive}) {
     const timeline = Array.isArray(inc.timeline) ? inc.timeline : [];
     root.setAttribute('data-status', inc.status);
 
-    root.append(h('h1', null, link(paths.brand(inc.brand), inc.brand), ' · incident #' + inc.id),
+    root.append(h('h1', null, link(paths.brand(inc.brand), brandName(inc.brand)), ' · incident #' + inc.id),
         h('div', {class: 'row'}, incidentBadges(inc)),
         h('p', {class: 'summary'}, inc.summary || ''));
     if (inc.status === 'resolved') root.append(h('p', {class: 'panel muted', role: 'note'}, t('resolvedRecord')));
@@ -327,7 +327,7 @@ export function renderIncident(main, {id, toast, isLive}) {
     const row = (term, ...value) => dl.append(h('dt', null, term), h('dd', null, ...value));
     row(t('state'), label('state', inc.status));
     row(t('severity'), label('sev', inc.severity));
-    row(t('brand'), link(paths.brand(inc.brand), inc.brand));
+    row(t('brand'), link(paths.brand(inc.brand), brandName(inc.brand)));
     const first = inc.first_post ? normalizePost(inc.first_post) : null;
     row(t('firstMention'), timeEl(inc.first_mention_at),
         first ? [' — @' + first.handle + ': ', h('span', {class: 'summary', id: 'first-post'}, first.text)] : null);

@@ -3,7 +3,7 @@
 // reload the brands (at most every 10 s).
 import {h, clear, link, paths, section} from '../dom.js';
 import {t} from '../i18n.js';
-import {api, apiOptional} from '../api.js';
+import {api, apiOptional, brandName} from '../api.js';
 import {fmtAgo, fmtNumber, timeEl} from '../format.js';
 import {timeChart, unixSeconds} from '../charts.js';
 import {postList, sortBySeverity, incidentBadges} from './incident.js';
@@ -105,7 +105,7 @@ function incidentCard(inc) {
   const since = inc.opened_at || inc.first_mention_at;
   return h('li', {class: 'panel sev-' + inc.severity, 'data-incident': inc.id},
       h('div', {class: 'row'}, incidentBadges(inc),
-          link(paths.incident(inc.id), h('span', {class: 'incident-title'}, (inc.brand || '') + ' #' + inc.id))),
+          link(paths.incident(inc.id), h('span', {class: 'incident-title'}, brandName(inc.brand) + ' #' + inc.id))),
       h('p', {class: 'summary'}, inc.summary || ''),
       h('p', {class: 'muted'},
           t('since', {t: fmtAgo(since)}), ' (', timeEl(since), ') · ',
