@@ -116,15 +116,17 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   add_query_routes(d->router_, d->db_->queries(), [dp = d.get()] { return dp->scorer_.load(); });
   add_push_routes(d->router_, *d->pipeline_, std::move(sources->push));
   if (d->crisis_) {
-    add_incident_routes(d->router_, d->db_->queries(), d->db_->crisis(), d->db_->outbox(), d->crisis_->book(),
-                        [dp = d.get()](const std::string& id) {
-                          const auto scorer = dp->scorer_.load();
-                          if (!scorer->rules()) return false;
-                          for (const auto& b : scorer->rules()->brands()) {
-                            if (b.id == id) return true;
-                          }
-                          return false;
-                        });
+    add_incident_routes(
+        d->router_, d->db_->queries(), d->db_->crisis(), d->db_->outbox(), d->crisis_->book(),
+        [dp = d.get()](const std::string& id) {
+          const auto scorer = dp->scorer_.load();
+          if (!scorer->rules()) return false;
+          for (const auto& b : scorer->rules()->brands()) {
+            if (b.id == id) return true;
+          }
+          return false;
+        },
+        [dp = d.get()] { return dp->scorer_.load(); });
   }
   d->http_ = std::make_unique<HttpServer>(config.http,
                                           [r = &d->router_](HttpRequest& req) { return r->handle(req); });

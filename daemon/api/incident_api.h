@@ -21,6 +21,7 @@
 #include <functional>
 #include <string>
 
+#include "daemon/api/query_api.h"
 #include "daemon/crisis/incident_book.h"
 #include "daemon/http/http_router.h"
 #include "storage/crisis/crisis_store.h"
@@ -32,9 +33,10 @@ namespace vigie::daemon {
 // Whether a brand id is configured now (silences of unknown brands are refused).
 using BrandCheck = std::function<bool(const std::string&)>;
 
-// Incidents and their timelines (`crisis`), their sentiment charts (`queries`), the dead letters (`outbox`).
+// Incidents and their timelines (`crisis`), their sentiment charts and top lists (`queries`), the dead
+// letters (`outbox`); `current` gives the rules in force (topics' severities), may be empty.
 void add_incident_routes(Router& router, const storage::PostQueries& queries,
                          const storage::CrisisStore& crisis, const storage::Outbox& outbox,
-                         IncidentBook& book, BrandCheck is_brand);
+                         IncidentBook& book, BrandCheck is_brand, CurrentScorer current = {});
 
 }  // namespace vigie::daemon

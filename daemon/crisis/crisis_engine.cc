@@ -59,6 +59,15 @@ rules::ScoredPost post_of(const storage::Mention& m, const rules::RuleSet& rules
   return p;
 }
 
+// What a volume detector expected of the bucket it was just fed: the baseline mean its test summed for this
+// bucket (the baseline learns only buckets leaving the window, so it is the one on_bucket used). None
+// during warm-up, when the detector takes no decision.
+std::optional<double> expected_of(const rules::VolumeSpikeDetector& d, Micros bucket_start) {
+  const rules::ExpectedCount e = d.baseline().expected(bucket_start);
+  if (!e.ready) return std::nullopt;
+  return e.mean;
+}
+
 }  // namespace
 
 CrisisEngine::CrisisEngine(const storage::PostQueries& db, const storage::CrisisStore& crisis,
@@ -320,6 +329,7 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
       if (!totals) return totals.error();
       bool fired = false;
       bool quiet = true;
+      storage::ExpectationRow expected{brand, start, {}};
       const auto add = [&](rules::Finding f) {
         fired = true;
         signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
@@ -329,12 +339,14 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
         if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
         if (*r) add(rules::to_finding(**r, brand, rules::DetectorKind::volume));
         quiet = quiet && d.volume->last_p() > kQuietP;
+        expected.expected.mentions = expected_of(*d.volume, start);
       }
       if (d.negative) {
         auto r = d.negative->on_bucket(start, totals->negative);
         if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
         if (*r) add(rules::to_finding(**r, brand, rules::DetectorKind::negative_volume));
         quiet = quiet && d.negative->last_p() > kQuietP;
+        expected.expected.negative = expected_of(*d.negative, start);
       }
       if (d.sentiment) {
         // Unscored mentions (no lexicon for their language) carry a placeholder 0: not part of the mean.
@@ -348,6 +360,8 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
                          end,
                          options_.bucket,
                          {}});
+      if (expected.expected.mentions || expected.expected.negative)
+        expectations_.push_back(std::move(expected));
       d.next_bucket = end;
       if (!advanced) dirty_.push_back(brand);
       advanced = true;
@@ -379,8 +393,11 @@ Result<void> CrisisEngine::step(std::vector<CrisisSignal> signals) {
     step.detector_states.push_back({std::string(kEngineKey), engine.take()});
   }
   step.signals = std::move(all);
+  step.expectations = std::move(expectations_);
+  expectations_.clear();
   if (auto r = book_.apply(step); !r) {
     pending_ = std::move(step.signals);  // retried with the next step; dirty_ stays set
+    expectations_ = std::move(step.expectations);
     return r;
   }
   dirty_.clear();

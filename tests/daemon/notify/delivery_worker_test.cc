@@ -147,7 +147,8 @@ class DeliveryWorkerTest : public ::testing::Test {
   // Commits the notifications of `n` for `notifiers`, as the incident book does.
   void enqueue(const IncidentNotice& n, const std::vector<Notifier>& notifiers) {
     storage::CrisisChanges changes;
-    changes.notifications = notifications_for(n, notifiers);
+    for (std::string& v : notifications_for(n, notifiers))
+      changes.notifications.push_back({std::move(v), n.incident_id});
     ASSERT_FALSE(changes.notifications.empty());
     ASSERT_TRUE(db_->crisis().commit(changes));
   }
