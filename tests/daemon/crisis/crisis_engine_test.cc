@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "daemon/crisis/incident_book.h"
@@ -216,6 +217,52 @@ TEST_F(SurgeTest, OneIncidentOpensWithinTwentyFiveMinutesAndResolvesWhenQuiet) {
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "fired"), kinds.end());
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "top_posts"), kinds.end());
   EXPECT_EQ(kinds.back(), "resolved");
+}
+
+// The expectation recorded for each bucket is what the volume detectors compared its count with: a detector
+// fed the stored counts here, independently of the engine, expects exactly the same of every bucket once
+// warmed up; during the warm-up nothing is recorded.
+TEST_F(SurgeTest, EachBucketRecordsWhatTheVolumeDetectorsExpectedOfIt) {
+  TempDir dir;
+  Crisis c(dir.path());
+  const auto posts = stream();
+  c.feed(posts);
+  ASSERT_TRUE(c.engine().finish());
+  const Micros first = posts.front().post.created_at - posts.front().post.created_at % (5 * kMinute);
+  const Micros end = posts.back().post.created_at;  // finish() processes the buckets ended by the last post
+  const auto rows = c.db().crisis().expectations("acme", first - kDay, end + kDay);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_FALSE(rows->empty());
+  std::map<Micros, storage::BucketExpectation> recorded;
+  for (const auto& r : *rows)
+    recorded[r.bucket] = r.expected;
+
+  const rules::DetectionOptions o;
+  auto volume = rules::VolumeSpikeDetector::create(o.volume);
+  auto negative = rules::VolumeSpikeDetector::create(o.negative_volume);
+  ASSERT_TRUE(volume && negative);
+  int ready = 0, surge_above = 0;
+  for (Micros b = first; b + 5 * kMinute <= end; b += 5 * kMinute) {
+    const auto totals = c.db().queries().totals("acme", b, b + 5 * kMinute);
+    ASSERT_TRUE(totals);
+    ASSERT_TRUE(volume->on_bucket(b, totals->count));
+    ASSERT_TRUE(negative->on_bucket(b, totals->negative));
+    const auto ev = volume->baseline().expected(b);
+    const auto en = negative->baseline().expected(b);
+    const auto it = recorded.find(b);
+    if (!ev.ready) {
+      EXPECT_EQ(it, recorded.end()) << "recorded during warm-up: " << format_rfc3339(b);
+      continue;
+    }
+    ++ready;
+    ASSERT_NE(it, recorded.end()) << "nothing recorded for " << format_rfc3339(b);
+    ASSERT_TRUE(it->second.mentions && it->second.negative);
+    EXPECT_DOUBLE_EQ(*it->second.mentions, ev.mean) << format_rfc3339(b);
+    EXPECT_DOUBLE_EQ(*it->second.negative, en.mean) << format_rfc3339(b);
+    if (b >= kSurge && b < kSurge + kHour) surge_above += totals->negative > 3 * en.mean;
+  }
+  EXPECT_GT(ready, 12 * 24);  // the fourth day and the surge
+  EXPECT_GE(surge_above, 8);  // the surge stands out against what was expected
 }
 
 TEST_F(SurgeTest, PostsLateWithinTheAllowedLatenessCountAsInOrder) {
