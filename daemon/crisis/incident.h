@@ -71,8 +71,9 @@ boost::json::object incident_to_json(const Incident& i);
 
 // An incident's timeline entries are JSON objects stored in incident_events under the event time they
 // describe: {"v":1,"kind":"fired","detector":"volume","severity":"warning","summary":"..."}. Kinds:
-// first_mention, fired, escalated, top_posts ("posts"), reminder, acknowledged, note ("author", "text"),
-// resolved.
+// first_mention, fired, escalated, top_posts ("posts"), reminder, acknowledged ("by": the person, "token":
+// the token's name when it differs), note ("author", "text", "by": the token's name when it differs),
+// resolved ("by", "token" as acknowledged; "by" is "quiet period" when automatic).
 std::string encode_timeline_entry(const boost::json::object& fields);
 Result<boost::json::object> decode_timeline_entry(std::string_view bytes);
 
