@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""Writes deploy/demo/feed.ndjson: three days and six hours of invented social posts about two invented brands, in
-French and English, with a quiet baseline and, in the last hour, a negative surge about an Acme Bank outage. The
-three days are history for the crisis detectors to learn what is normal (the demo replays them at once), the six
-hours are replayed at 20x. Deterministic
-(seeded), so the committed file can be regenerated identically: python3 deploy/demo/make_feed.py > feed.ndjson
+"""Writes deploy/demo/feed.ndjson: three days and three hours of invented social posts about two invented brands,
+in French and English. The three days are a quiet baseline, history for the crisis detectors to learn what is
+normal (the demo stores them at once); the three hours are replayed at 20x (nine minutes) and tell a crisis at
+Acme Bank early enough to be seen in the demo's first minutes:
+
+  +10 min   an outage: complaints about the app and cards surge (the volume detector opens an incident about a
+            minute after the demo starts)
+  +40 min   customers report seeing other people's accounts: the critical topic data-breach escalates it
+  +100 min  the surge slows down but does not stop, so the incident is still open when the replay ends
+
+Deterministic (seeded), so the committed file can be regenerated identically:
+python3 deploy/demo/make_feed.py > deploy/demo/feed.ndjson
 """
 import json
 import random
@@ -11,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 rng = random.Random(20261122)
 START = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
-HOURS = 6
+HOURS = 3
 HISTORY_DAYS = 3
 
 PLATFORMS = ["mastodon", "bluesky", "x", "reddit", "rss"]
@@ -58,13 +65,32 @@ BASE = {
     },
 }
 
-SURGE = {
+OUTAGE = {
     "fr": ["Panne générale chez Acme Bank ?? Impossible de me connecter #AcmeBank", "Acme Bank en panne depuis une heure, aucune info, inadmissible",
            "Plus de paiement par carte Acme Bank au supermarché, la honte 😡", "@acmebank c'est une blague ? Appli HS, site HS, téléphone saturé",
-           "Fuite de données chez Acme Bank ? Des clients voient les comptes des autres !!", "Je quitte Acme Bank après cette panne, trop c'est trop"],
-    "en": ["Is Acme Bank down? Can't log in to the app #AcmeBank", "Acme Bank outage for an hour now and zero communication. Terrible.",
-           "Card declined everywhere, Acme Bank systems are down 😡", "Acme Bank customers seeing other people's accounts?! Possible data breach"],
+           "Je quitte Acme Bank après cette panne, trop c'est trop", "L'appli Acme Bank ne charge plus chez vous aussi ?",
+           "Acme Bank : site inaccessible depuis 10h, quelqu'un a des infos ?", "Impossible de me connecter à Acme Bank ce matin",
+           "Acme Bank dit sur son site que l'appli est en maintenance"],
+    "en": ["Is Acme Bank down? Can't log in to the app #AcmeBank", "Anyone else unable to reach Acme Bank's website?",
+           "Acme Bank app not loading for me either", "Acme Bank status page says they are investigating", "Acme Bank outage for an hour now and zero communication. Terrible.",
+           "Card declined everywhere, Acme Bank systems are down 😡"],
 }
+BREACH = {
+    "fr": ["Fuite de données chez Acme Bank ? Des clients voient les comptes des autres !!"],
+    "en": ["Acme Bank customers seeing other people's accounts?! Possible data breach"],
+}
+
+
+def surge_posts(minute):
+    """How many outage posts join each baseline post at `minute` of the paced part, and whether the data-breach
+    reports have started."""
+    if minute < 10:
+        return 0, False
+    if minute < 40:
+        return rng.randint(1, 2), False
+    if minute < 100:
+        return rng.randint(2, 4), True
+    return rng.randint(0, 1), True
 
 
 def post(i, t, text, lang, brand_hint):
@@ -82,22 +108,21 @@ def main():
     out, i = [], 0
     t = START - timedelta(days=HISTORY_DAYS)
     end = START + timedelta(hours=HOURS)
-    surge_start = end - timedelta(minutes=60)
     while t < end:
-        surge = t >= surge_start
-        # Baseline: about one post every 40 s; the surge adds about four a minute about Acme Bank.
+        # Baseline: about one post every 40 s; the surge adds up to four for each of them about Acme Bank.
         t += timedelta(seconds=rng.expovariate(1 / 40))
         brand = rng.choices(["acme", "volta", None], [0.45, 0.30, 0.25])[0]
         lang = rng.choices(["fr", "en"], [0.65, 0.35])[0]
         tone = rng.choices(["pos", "neu", "neg"], [0.35, 0.45, 0.20])[0]
         out.append(post(i, t, rng.choice(BASE[brand][lang][tone]), lang, brand))
         i += 1
-        if surge:
-            for _ in range(rng.randint(2, 4)):
-                lang = rng.choices(["fr", "en"], [0.7, 0.3])[0]
-                ts = t + timedelta(seconds=rng.uniform(0, 40))
-                out.append(post(i, ts, rng.choice(SURGE[lang]), lang, "acme"))
-                i += 1
+        count, breach = surge_posts((t - START).total_seconds() / 60)
+        for _ in range(count):
+            lang = rng.choices(["fr", "en"], [0.7, 0.3])[0]
+            texts = OUTAGE[lang] + (BREACH[lang] if breach else [])
+            ts = t + timedelta(seconds=rng.uniform(0, 40))
+            out.append(post(i, ts, rng.choice(texts), lang, "acme"))
+            i += 1
     out.sort(key=lambda p: p["created_at"])
     for p in out:
         print(json.dumps(p, ensure_ascii=False))

@@ -156,7 +156,7 @@ TEST(Crisis, OneIncidentNotifiedOncePerWebhookIdInOrderThrough503AndSigkill) {
     ASSERT_TRUE(wait_until([&] { return !receiver.deliveries().empty(); }, std::chrono::seconds(60)))
         << d.log();
     // With the file replayed, event time follows the wall clock after 2 idle seconds: the incident resolves,
-    // and its incident.resolved notice meets 503s until the daemon is killed.
+    // and its incident.escalated and incident.resolved notices meet 503s until the daemon is killed.
     ASSERT_TRUE(wait_until([&] { return receiver.attempts().size() >= 3; }, std::chrono::seconds(60)))
         << d.log();
     d.kill();
@@ -164,24 +164,30 @@ TEST(Crisis, OneIncidentNotifiedOncePerWebhookIdInOrderThrough503AndSigkill) {
   receiver.recover();
   DaemonProcess d(cfg);
   ASSERT_NE(d.port(), 0) << d.log();
-  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 2; }, std::chrono::seconds(60)))
+  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 3; }, std::chrono::seconds(60)))
       << d.log();
   std::this_thread::sleep_for(std::chrono::seconds(1));  // nothing else may follow
 
+  // The demo's incident opens as a warning (the sentiment drop), escalates (the volume spike), then resolves.
   const auto delivered = receiver.deliveries();
-  ASSERT_EQ(delivered.size(), 2u);
+  ASSERT_EQ(delivered.size(), 3u);
   EXPECT_EQ(delivered[0].type, "incident.opened");
-  EXPECT_EQ(delivered[1].type, "incident.resolved");
+  EXPECT_EQ(delivered[1].type, "incident.escalated");
+  EXPECT_EQ(delivered[2].type, "incident.resolved");
   EXPECT_NE(delivered[0].id, delivered[1].id);
+  EXPECT_NE(delivered[1].id, delivered[2].id);
   for (const auto& a : receiver.attempts()) {
     EXPECT_TRUE(a.signature_ok) << a.id;
-    // Every attempt at the resolution carried the same webhook-id, before and after the kill.
-    if (a.type == "incident.resolved") {
-      EXPECT_EQ(a.id, delivered[1].id);
+    // Every attempt at a notice carried the same webhook-id, before and after the kill.
+    for (const auto& n : delivered) {
+      if (a.type == n.type) {
+        EXPECT_EQ(a.id, n.id) << a.type;
+      }
     }
   }
   EXPECT_EQ(delivered[0].data.at("brand").as_string(), "acme");
   EXPECT_EQ(delivered[0].data.at("id"), delivered[1].data.at("id"));
+  EXPECT_EQ(delivered[0].data.at("id"), delivered[2].data.at("id"));
 
   // The API shows exactly one incident, resolved, with its timeline.
   const json::value list = get_json(d.port(), "/api/v1/incidents");
@@ -206,7 +212,7 @@ TEST(Crisis, IncidentApiActsAndRefusesWithClearErrors) {
   TempDir dir;
   DaemonProcess d(config(dir, receiver.url()));
   ASSERT_NE(d.port(), 0) << d.log();
-  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 2; }, std::chrono::seconds(60)))
+  ASSERT_TRUE(wait_until([&] { return receiver.deliveries().size() >= 3; }, std::chrono::seconds(60)))
       << d.log();
   const json::value list = get_json(d.port(), "/api/v1/incidents?status=resolved&brand=acme");
   ASSERT_EQ(list.at("items").as_array().size(), 1u);
