@@ -110,9 +110,9 @@ TEST(IncidentPageApi, DetailShowsBaselineFirstPostTopsAndEveryNotificationOutcom
   ASSERT_TRUE(wait_until(
       [&] {
         return outcomes(get_json(d.port(), target)) ==
-               std::vector<std::pair<std::string, std::string>>{
-                   {"press", "delivered"}, {"ops", "retrying"}, {"press", "delivered"},
-                   {"ops", "queued"},      {"press", "delivered"}, {"ops", "queued"}};
+               std::vector<std::pair<std::string, std::string>>{{"press", "delivered"}, {"ops", "retrying"},
+                                                                {"press", "delivered"}, {"ops", "queued"},
+                                                                {"press", "delivered"}, {"ops", "queued"}};
       },
       30s))
       << json::serialize(get_json(d.port(), target).at("notifications"));
