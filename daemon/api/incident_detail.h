@@ -1,6 +1,7 @@
 // One incident as GET /api/v1/incidents/{id} shows it: incident_to_json plus what the incident's page draws.
 //
-//   "timeline":      [{"at", "kind", ...}] every stored entry, in time order (daemon/crisis/incident.h)
+//   "timeline":      [{"at", "kind", ...}] every stored entry (at most 10,000), in time order
+//                    (daemon/crisis/incident.h)
 //   "sentiment":     [{"t","count","negative","mean_compound","expected","expected_negative"}] per 5 minutes,
 //                    from 30 minutes before the first mention to 30 minutes after the resolution (or now), at
 //                    most a week; expected / expected_negative: what the volume / negative_volume detector
@@ -14,7 +15,7 @@
 //                    past 50,000 mentions only the newest 50,000 are examined (truncated: true)
 //   "notifications": [{"seq","notifier","webhook_id","type","status","attempts","created_at","updated_at",
 //                      "next_attempt_at","last_status","last_error"}] every notification queued for the
-//                    incident, in the order queued; status: queued (not tried yet), retrying (failed, will be
+//                    incident (at most 1,000), in the order queued; status: queued (not tried yet), retrying (failed, will be
 //                    tried again at next_attempt_at), delivered, dead (given up: see last_error)
 // The span is [first_mention_at, resolved_at] (resolved) or [first_mention_at, now] (active).
 //
