@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <map>
 
 #include "rules/detect/post_triggers.h"
 #include "rules/detect/state_codec.h"
@@ -59,13 +60,35 @@ rules::ScoredPost post_of(const storage::Mention& m, const rules::RuleSet& rules
   return p;
 }
 
-// What a volume detector expected of the bucket it was just fed: the baseline mean its test summed for this
-// bucket (the baseline learns only buckets leaving the window, so it is the one on_bucket used). None
-// during warm-up, when the detector takes no decision.
+// What a volume detector's baseline expects of a bucket now; none during warm-up, when it decides nothing.
 std::optional<double> expected_of(const rules::VolumeSpikeDetector& d, Micros bucket_start) {
   const rules::ExpectedCount e = d.baseline().expected(bucket_start);
   if (!e.ready) return std::nullopt;
   return e.mean;
+}
+
+// The rows to record after both volume detectors tested the window ending with a bucket: for each bucket of
+// their windows, what the test expected of it. Each bucket is in several windows, so its row is written again
+// at each test and ends with the last test that held it (the baselines move little meanwhile: anomalous
+// buckets are not learned). A bucket in only one detector's window (windows of different lengths) takes the
+// other's current expectation, so that rewriting a row never erases a value.
+void window_rows(const std::string& brand, const std::optional<rules::VolumeSpikeDetector>& volume,
+                 const std::optional<rules::VolumeSpikeDetector>& negative,
+                 std::vector<storage::ExpectationRow>& out) {
+  std::map<Micros, storage::BucketExpectation> rows;
+  if (volume) {
+    for (const auto& [b, e] : volume->window_expected())
+      rows[b].mentions = e;
+  }
+  if (negative) {
+    for (const auto& [b, e] : negative->window_expected())
+      rows[b].negative = e;
+  }
+  for (auto& [b, e] : rows) {
+    if (!e.mentions && volume) e.mentions = expected_of(*volume, b);
+    if (!e.negative && negative) e.negative = expected_of(*negative, b);
+    out.push_back({brand, b, e});
+  }
 }
 
 }  // namespace
@@ -329,7 +352,6 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
       if (!totals) return totals.error();
       bool fired = false;
       bool quiet = true;
-      storage::ExpectationRow expected{brand, start, {}};
       const auto add = [&](rules::Finding f) {
         fired = true;
         signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
@@ -339,14 +361,12 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
         if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
         if (*r) add(rules::to_finding(**r, brand, rules::DetectorKind::volume));
         quiet = quiet && d.volume->last_p() > kQuietP;
-        expected.expected.mentions = expected_of(*d.volume, start);
       }
       if (d.negative) {
         auto r = d.negative->on_bucket(start, totals->negative);
         if (!r) return error("crisis: brand '" + brand + "': " + r.error().message);
         if (*r) add(rules::to_finding(**r, brand, rules::DetectorKind::negative_volume));
         quiet = quiet && d.negative->last_p() > kQuietP;
-        expected.expected.negative = expected_of(*d.negative, start);
       }
       if (d.sentiment) {
         // Unscored mentions (no lexicon for their language) carry a placeholder 0: not part of the mean.
@@ -360,8 +380,7 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
                          end,
                          options_.bucket,
                          {}});
-      if (expected.expected.mentions || expected.expected.negative)
-        expectations_.push_back(std::move(expected));
+      window_rows(brand, d.volume, d.negative, expectations_);
       d.next_bucket = end;
       if (!advanced) dirty_.push_back(brand);
       advanced = true;

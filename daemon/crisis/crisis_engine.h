@@ -23,7 +23,8 @@
 //
 // State (per brand: the detectors and the next bucket; globally: the latest event time) is committed with the
 // incident changes of the same step, in one atomic write, and so is what the volume detectors expected of each
-// bucket they tested (CrisisStore::expectations: the baseline the incident page draws the counts against).
+// bucket they tested (CrisisStore::expectations: the baseline the incident page draws the counts against):
+// per bucket, what the last test whose window held it expected of it (VolumeSpikeDetector::window_expected).
 // Recorded rather than recomputed on demand: the baseline depends on every bucket learned since the brand
 // started (days of history), on which buckets were judged anomalous, and on the options in force at the
 // time; replaying that per page view would cost the whole history and could disagree with what the detector
