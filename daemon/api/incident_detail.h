@@ -5,8 +5,9 @@
 //   "sentiment":     [{"t","count","negative","mean_compound","expected","expected_negative"}] per 5 minutes,
 //                    from 30 minutes before the first mention to 30 minutes after the resolution (or now), at
 //                    most a week; expected / expected_negative: what the volume / negative_volume detector
-//                    expected of that bucket when it tested it (recorded then: see crisis_engine.h), null
-//                    where it had none (warm-up, detector off, bucket not tested yet or before recording)
+//                    expected of that bucket in the last test whose window held it (recorded then: see
+//                    crisis_engine.h), null where it had none (warm-up, detector off, bucket not tested yet or
+//                    before recording)
 //   "first_post":    the oldest mention of the brand in the incident's span, or null
 //   "top_posts":     up to 10 mentions of the span by reach, highest first
 //   "top_authors":   up to 10 authors of the span by summed reach (daemon/api/mention_json.h)
