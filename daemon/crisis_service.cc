@@ -130,6 +130,11 @@ void CrisisService::observed(const Incident& incident, std::string_view event,
   if (options_.observed) options_.observed(incident, event, finding);
 }
 
+void CrisisService::changed(const Incident& incident, std::string_view change, Micros at,
+                            const boost::json::object& entry) {
+  if (options_.changed) options_.changed(incident, change, at, entry);
+}
+
 void CrisisService::count(const Result<void>& r, const char* what) {
   if (!r) {
     spdlog::error("crisis: {}: {}", what, r.error().message);

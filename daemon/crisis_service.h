@@ -33,6 +33,9 @@ struct CrisisServiceOptions {
   std::function<std::vector<std::string>(const IncidentNotice&)> render;  // outbox values of a notice
   std::function<void()> notified;  // after a commit that queued notifications
   std::function<void(const Incident&, std::string_view event, const rules::Finding*)> observed;
+  // Each timeline entry people follow live (IncidentHost::changed): the event stream.
+  std::function<void(const Incident&, std::string_view change, Micros at, const boost::json::object& entry)>
+      changed;
   std::function<Micros()> wall_now;  // defaults to the system clock
   bool group_by_detector = false;    // incidents per brand and detector instead of per brand
 };
@@ -76,6 +79,8 @@ class CrisisService : private IncidentHost {
   Micros wall_now() const override { return wall_now_(); }
   void notified() override;
   void observed(const Incident& incident, std::string_view event, const rules::Finding* finding) override;
+  void changed(const Incident& incident, std::string_view change, Micros at,
+               const boost::json::object& entry) override;
 
   storage::Database& db_;
   CrisisServiceOptions options_;

@@ -10,6 +10,8 @@
 #include "daemon/api/incident_api.h"
 #include "daemon/api/push_api.h"
 #include "daemon/api/query_api.h"
+#include "daemon/events/stream_api.h"
+#include "daemon/events/stream_events.h"
 #include "daemon/metrics/incident_metrics.h"
 #include "daemon/metrics/storage_metrics.h"
 #include "daemon/source_factory.h"
@@ -86,7 +88,13 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
     d->rules_mtime_ = std::filesystem::last_write_time(config.rules_file, ec);
   }
 
+  // Before anything that publishes: the pipeline (mentions) and crisis detection (incident changes).
+  d->events_ = std::make_unique<EventHub>(event_hub_options(config.stream), &d->metrics_.registry());
   d->pipeline_ = std::make_unique<Pipeline>(config.pipeline, d->db_->posts(), *scorer, d->metrics_);
+  d->pipeline_->set_on_stored([hub = d->events_.get()](std::span<const rules::ScoredPost> posts,
+                                                       std::span<const storage::PostOutcome> outcomes) {
+    publish_mentions(*hub, posts, outcomes);
+  });
   auto notifiers = read_notifiers(config.notifiers);
   if (!notifiers) return notifiers.error();
   d->notifiers_ = std::move(*notifiers);
@@ -115,21 +123,22 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   d->add_routes();
   add_query_routes(d->router_, d->db_->queries(), [dp = d.get()] { return dp->scorer_.load(); });
   add_push_routes(d->router_, *d->pipeline_, std::move(sources->push));
+  const auto is_brand = [dp = d.get()](const std::string& id) {
+    const auto scorer = dp->scorer_.load();
+    if (!scorer->rules()) return false;
+    for (const auto& b : scorer->rules()->brands()) {
+      if (b.id == id) return true;
+    }
+    return false;
+  };
   if (d->crisis_) {
-    add_incident_routes(
-        d->router_, d->db_->queries(), d->db_->crisis(), d->db_->outbox(), d->crisis_->book(),
-        [dp = d.get()](const std::string& id) {
-          const auto scorer = dp->scorer_.load();
-          if (!scorer->rules()) return false;
-          for (const auto& b : scorer->rules()->brands()) {
-            if (b.id == id) return true;
-          }
-          return false;
-        },
-        [dp = d.get()] { return dp->scorer_.load(); });
+    add_incident_routes(d->router_, d->db_->queries(), d->db_->crisis(), d->db_->outbox(), d->crisis_->book(),
+                        is_brand, [dp = d.get()] { return dp->scorer_.load(); });
   }
-  d->http_ = std::make_unique<HttpServer>(config.http,
-                                          [r = &d->router_](HttpRequest& req) { return r->handle(req); });
+  add_stream_route(d->router_, *d->events_, config.stream, is_brand);
+  d->http_ = std::make_unique<HttpServer>(
+      config.http,
+      [r = &d->router_](HttpRequest& req, StreamBody& stream) { return r->handle(req, stream); });
   auto port = d->http_->start(*listen);
   if (!port) return port.error();
   d->port_ = *port;
@@ -145,6 +154,10 @@ CrisisServiceOptions Daemon::crisis_options() const {
   CrisisServiceOptions o = daemon::crisis_options(config_.crisis);
   o.render = [this](const IncidentNotice& n) { return notifications_for(n, notifiers_); };
   o.notified = [this] { delivery_->wake(); };
+  o.changed = [this](const Incident& incident, std::string_view change, Micros at,
+                     const boost::json::object& entry) {
+    publish_incident_change(*events_, incident, change, at, entry);
+  };
   return o;
 }
 

@@ -19,6 +19,7 @@
 
 #include "daemon/config/config.h"
 #include "daemon/crisis_service.h"
+#include "daemon/events/event_hub.h"
 #include "daemon/http/http_router.h"
 #include "daemon/http/http_server.h"
 #include "daemon/metrics/metrics.h"
@@ -66,6 +67,9 @@ class Daemon {
   // The scorer in force: read by HTTP threads (brand lists), replaced by reloads; the pipeline holds its own.
   std::atomic<std::shared_ptr<const rules::PostScorer>> scorer_;
   std::shared_ptr<RulesCollector> rules_collector_;
+  // The event stream's hub: published to by the pipeline and crisis detection, read by the HTTP server's
+  // streams; declared before them all, so it outlives them.
+  std::unique_ptr<EventHub> events_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<CrisisService> crisis_;                         // null when crisis.enabled is false
   std::shared_ptr<prometheus::Collectable> incidents_collector_;  // with crisis_

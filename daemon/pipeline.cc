@@ -272,6 +272,7 @@ void Pipeline::finish(Committed& c) {
   batch_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.start).count());
   // Here, once durable and with storage's verdict on each post: a post counts once, when first stored.
   brand_metrics_.count(c.scored, d->outcomes);
+  if (on_stored_) on_stored_(c.scored, d->outcomes);
   for (Item& item : c.items)
     if (item.done) item.done(DurablePushResult{PushRefusal::none, *d, {}});
   if (after_write_) after_write_(c.scored);

@@ -3,8 +3,8 @@
 //
 // The writer does not wait for the disk between batches: it commits a batch (PostStore::commit), goes on
 // scoring and committing the next ones while the WAL is synced, and finishes each batch (acknowledges a
-// durable push, counts it and its brands' mentions, runs the after-write hook) once storage reports it durable, in commit order. At most
-// kMaxUndurable batches wait for the disk at a time.
+// durable push, counts it and its brands' mentions, runs the on-stored and after-write hooks) once storage
+// reports it durable, in commit order. At most kMaxUndurable batches wait for the disk at a time.
 //
 // Backpressure: the queue holds at most `queue_capacity` posts. push() suspends the calling source until
 // there is room; try_push_durable() (HTTP push) refuses at once instead, so the API can answer 503 +
@@ -66,6 +66,12 @@ class Pipeline final : public ingest::PostSink {
   using AfterWrite = std::function<void(std::span<const rules::ScoredPost>)>;
   void set_after_write(AfterWrite f) { after_write_ = std::move(f); }
 
+  // Called on the writer thread with each batch once it is durable, in commit order, with storage's verdict
+  // on each post (the event stream publishes the new ones' mentions). Set before start().
+  using OnStored =
+      std::function<void(std::span<const rules::ScoredPost>, std::span<const storage::PostOutcome>)>;
+  void set_on_stored(OnStored f) { on_stored_ = std::move(f); }
+
   net::awaitable<Result<void>> push(ingest::SourceBatch batch) override;
 
   // Queues the batch only if there is room now, and completes once it is durable (or refused).
@@ -112,6 +118,7 @@ class Pipeline final : public ingest::PostSink {
   std::deque<std::shared_ptr<Committed>> committed_;  // commit order; guarded by mu_
   std::thread writer_;
   AfterWrite after_write_;
+  OnStored on_stored_;
 
   prometheus::Gauge& queue_depth_;
   prometheus::Counter& written_;

@@ -46,6 +46,20 @@ void read_pipeline(YamlMap m, PipelineConfig& p) {
   m.finish();
 }
 
+void read_stream(YamlMap m, StreamConfig& s) {
+  s.heartbeat = m.get_duration("heartbeat", s.heartbeat);
+  s.replay_events = static_cast<int>(m.get_int("replay_events", s.replay_events, 1, 1'000'000));
+  s.client_queue = static_cast<int>(m.get_int("client_queue", s.client_queue, 1, 1'000'000));
+  s.write_timeout = m.get_duration("write_timeout", s.write_timeout);
+  s.max_clients = static_cast<int>(m.get_int("max_clients", s.max_clients, 1, 100'000));
+  // Zero would make a stream spin on heartbeats, or drop every reader at its first write.
+  for (const auto& [key, d] :
+       {std::pair{"heartbeat", s.heartbeat}, std::pair{"write_timeout", s.write_timeout}})
+    if (d.count() <= 0)
+      fail_at(m.file(), m.node()[key], std::string("'") + key + "' in stream: must be more than 0");
+  m.finish();
+}
+
 void read_crisis(YamlMap m, CrisisConfig& c) {
   c.enabled = m.get_bool("enabled", c.enabled);
   c.allowed_lateness = m.get_duration("allowed_lateness");
@@ -163,6 +177,7 @@ Result<Config> load_config(const std::string& path) {
     if (auto n = m.take("storage")) read_storage(YamlMap(*n, path, "storage"), c.storage);
     if (auto n = m.take("pipeline")) read_pipeline(YamlMap(*n, path, "pipeline"), c.pipeline);
     if (auto n = m.take("crisis")) read_crisis(YamlMap(*n, path, "crisis"), c.crisis);
+    if (auto n = m.take("stream")) read_stream(YamlMap(*n, path, "stream"), c.stream);
     if (auto n = m.take("auth")) {
       YamlMap a(*n, path, "auth");
       if (auto t = a.take("tokens")) c.tokens = read_tokens(*t, path);

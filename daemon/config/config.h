@@ -55,6 +55,15 @@ struct PipelineConfig {
   int batch_size = 256;       // posts per storage write batch
 };
 
+// The event stream, GET /api/v1/stream (daemon/events/stream_api.h).
+struct StreamConfig {
+  std::chrono::milliseconds heartbeat{15'000};  // a comment line after this much silence keeps proxies open
+  int replay_events = 10'000;                   // latest events kept in memory for readers that resume
+  int client_queue = 1024;                      // events a reader may lag behind before it is dropped
+  std::chrono::milliseconds write_timeout{30'000};  // a write to a reader that takes longer drops it
+  int max_clients = 100;                            // readers at a time; more get 503
+};
+
 // Crisis detection (daemon/crisis/crisis_engine.h); detector thresholds are per brand, in the rule file.
 struct CrisisConfig {
   bool enabled = true;
@@ -83,6 +92,7 @@ struct Config {
   StorageConfig storage;
   PipelineConfig pipeline;
   CrisisConfig crisis;
+  StreamConfig stream;
   std::vector<TokenConfig> tokens;
   std::vector<ComponentConfig> sources;
   std::vector<ComponentConfig> notifiers;

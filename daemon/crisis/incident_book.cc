@@ -54,9 +54,18 @@ struct IncidentBook::Draft {
     std::optional<rules::Finding> finding;
   };
   std::vector<Observed> observed;
+  struct Changed {
+    Incident incident;  // as it was right after the entry
+    std::string change;
+    Micros at = 0;
+    json::object entry;
+  };
+  std::vector<Changed> changed;
 
-  void event(Incident& inc, Micros at, json::object fields) {
+  // `change` names an entry people follow live (IncidentHost::changed); empty for the others.
+  void event(Incident& inc, Micros at, json::object fields, std::string_view change = {}) {
     changes.events.push_back({inc.id, at, inc.next_event_seq++, encode_timeline_entry(fields)});
+    if (!change.empty()) changed.push_back({inc, std::string(change), at, std::move(fields)});
   }
   void touch(const Incident& inc) { touched[inc.id] = inc; }
 };
@@ -166,7 +175,7 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     inc.by_detector[f.detector] = {1, 1};
     if (!f.post_uid.empty()) inc.trigger_uids.push_back(f.post_uid);
     d.event(inc, inc.first_mention_at, json::object{{"kind", "first_mention"}});
-    d.event(inc, f.at, finding_fields("fired", f));
+    d.event(inc, f.at, finding_fields("fired", f), "opened");
     auto posts = host_.top_posts(f.brand, inc.first_mention_at, f.at + 1);
     if (!posts.empty()) d.event(inc, f.at, json::object{{"kind", "top_posts"}, {"posts", posts_json(posts)}});
     d.top_posts[inc.id] = std::move(posts);
@@ -196,13 +205,13 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
   // The tally says how many findings the timeline shows, so that `findings` can be reconciled with it.
   bool shown = false;
   if (f.onset || new_detector) {
-    d.event(inc, f.at, finding_fields("fired", f));
+    d.event(inc, f.at, finding_fields("fired", f), "fired");
     shown = true;
   }
   if (f.severity > inc.severity) {
     inc.severity = f.severity;
     inc.status = IncidentStatus::escalated;
-    d.event(inc, f.at, finding_fields("escalated", f));
+    d.event(inc, f.at, finding_fields("escalated", f), "escalated");
     notify(d, inc, NoticeType::escalated, f.at, "");
     d.observed.push_back({inc, "escalated", f});
     shown = true;
@@ -218,7 +227,7 @@ void IncidentBook::close(Draft& d, Incident& inc, Micros at, const std::string& 
   inc.resolved_by = by;
   json::object entry{{"kind", "resolved"}, {"by", by}};
   if (!token.empty() && token != by) entry["token"] = token;
-  d.event(inc, at, std::move(entry));
+  d.event(inc, at, std::move(entry), "resolved");
   notify(d, inc, NoticeType::resolved, at, actor);
   d.observed.push_back({inc, "resolved", std::nullopt});
   d.touch(inc);
@@ -291,7 +300,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
     const Micros repeat = host_.settings(inc.brand).repeat_interval;
     if (repeat <= 0 || step.now - inc.last_notified_at < repeat) continue;
     inc.last_notified_at = step.now;
-    d.event(inc, step.now, json::object{{"kind", "reminder"}});
+    d.event(inc, step.now, json::object{{"kind", "reminder"}}, "reminder");
     notify(d, inc, NoticeType::reminder, step.now, "");
     d.touch(inc);
   }
@@ -311,6 +320,8 @@ Result<void> IncidentBook::commit(Draft& d) {
   if (!seqs->empty()) host_.notified();
   for (const auto& o : d.observed)
     host_.observed(o.incident, o.event, o.finding ? &*o.finding : nullptr);
+  for (const auto& c : d.changed)
+    host_.changed(c.incident, c.change, c.at, c.entry);
   return ok();
 }
 
@@ -363,7 +374,7 @@ IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std
     inc.acknowledged_by = actor;
     json::object entry{{"kind", "acknowledged"}, {"by", actor}};
     if (!token.empty() && token != actor) entry["token"] = token;
-    d.event(inc, now, std::move(entry));
+    d.event(inc, now, std::move(entry), "acknowledged");
     notify(d, inc, NoticeType::acknowledged, now, actor);
     d.observed.push_back({inc, "acknowledged", std::nullopt});
     return {};
@@ -385,7 +396,7 @@ IncidentBook::ActionResult IncidentBook::add_note(std::uint64_t id, const std::s
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
     json::object note{{"kind", "note"}, {"author", author}, {"text", text}};
     if (!by.empty() && by != author) note["by"] = by;
-    d.event(inc, host_.wall_now(), std::move(note));
+    d.event(inc, host_.wall_now(), std::move(note), "note");
     return {};
   });
 }

@@ -6,6 +6,7 @@
 // Thread-safety: the book calls its host under its own mutex, from whichever thread called the book.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,12 @@ class IncidentHost {
   // With each timeline change committed, in order (logs and replay reports are built from it).
   virtual void observed(const Incident& /*incident*/, std::string_view /*event*/,
                         const rules::Finding* /*finding*/) {}
+  // With each timeline entry people follow live, once committed, in order (the event stream is built from
+  // it): `change` is opened (with the entry of the opening finding), escalated, fired (a detector's new
+  // episode), reminder, acknowledged, note or resolved; `entry` is the timeline entry's fields, stored at `at`.
+  // Comes after the observed() calls of the same commit.
+  virtual void changed(const Incident& /*incident*/, std::string_view /*change*/, Micros /*at*/,
+                       const boost::json::object& /*entry*/) {}
 };
 
 }  // namespace vigie::daemon

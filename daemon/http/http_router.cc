@@ -85,7 +85,7 @@ const TokenConfig* Router::authenticate(const HttpRequest& request) const {
   return found;
 }
 
-net::awaitable<HttpResponse> Router::handle(HttpRequest& request) {
+net::awaitable<HttpResponse> Router::handle(HttpRequest& request, StreamBody& stream) {
   const auto start = std::chrono::steady_clock::now();
   Metrics::Route* route_metrics = unmatched_;
   HttpResponse response;
@@ -97,7 +97,7 @@ net::awaitable<HttpResponse> Router::handle(HttpRequest& request) {
   if (!target) {
     response = json_error(http::status::bad_request, "malformed request target");
   } else {
-    RequestContext ctx{request, std::string(target->path()), target->params(), {}, nullptr};
+    RequestContext ctx{request, std::string(target->path()), target->params(), {}, nullptr, {}};
     const std::vector<std::string> segments = split_path(ctx.path);
     const Route* matched = nullptr;
     bool path_known = false;
@@ -132,6 +132,7 @@ net::awaitable<HttpResponse> Router::handle(HttpRequest& request) {
                                                     std::string(access_name(matched->access)) + " role");
       } else {
         response = co_await matched->handler(ctx);
+        stream = std::move(ctx.stream);
       }
     }
   }

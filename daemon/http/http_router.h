@@ -4,6 +4,9 @@
 // Auth: a route declares the role it needs. Callers present "Authorization: Bearer <token>"; a missing or
 // unknown token gets 401, a token without the role 403. The admin role implies read and ingest.
 //
+// Streaming: a handler that answers with a stream sets ctx.stream and returns the head (status and headers);
+// handle() hands the body to the server. Auth and errors happen before, as for any route.
+//
 // Thread-safety: routes are added before the server starts; handle() is then safe from any thread.
 #pragma once
 
@@ -16,6 +19,7 @@
 
 #include "daemon/config/config.h"
 #include "daemon/http/http_response.h"
+#include "daemon/http/response_stream.h"
 #include "daemon/metrics/metrics.h"
 
 namespace vigie::daemon {
@@ -31,6 +35,7 @@ struct RequestContext {
   boost::urls::params_view query;        // decoded query parameters
   std::vector<std::string> path_params;  // values of the pattern's {placeholders}, in order
   const TokenConfig* token = nullptr;    // who called, when the route needs a token
+  StreamBody stream;                     // set by a handler whose response is a stream
 };
 
 using RouteHandler = std::function<net::awaitable<HttpResponse>(RequestContext&)>;
@@ -42,7 +47,7 @@ class Router {
   void add(http::verb method, const std::string& pattern, Access access, RouteHandler handler);
 
   // The HttpHandler the server calls.
-  net::awaitable<HttpResponse> handle(HttpRequest& request);
+  net::awaitable<HttpResponse> handle(HttpRequest& request, StreamBody& stream);
 
  private:
   struct Route {

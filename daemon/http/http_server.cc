@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,6 +15,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <optional>
 
@@ -42,8 +44,28 @@ std::optional<http::status> status_for_read_error(const boost::system::error_cod
 struct HttpServer::Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
-  bool busy = false;  // touched only on the connection's own I/O thread
+  // Touched only on the connection's own I/O thread.
+  bool busy = false;
+  std::shared_ptr<ResponseStream> streaming;  // while a streaming body runs
 };
+
+namespace {
+
+// While a body streams, the client sends nothing more: reading the socket meanwhile tells at once when it has
+// gone away (EOF or reset), instead of at the next write, which may be a heartbeat away. The raw socket is
+// read, outside beast::tcp_stream's timeouts, which belong to the writes. `keep` holds the connection (and
+// so `socket`) while the read is pending.
+net::awaitable<void> watch_peer([[maybe_unused]] std::shared_ptr<void> keep, tcp::socket& socket,
+                                std::shared_ptr<ResponseStream> out) {
+  std::array<char, 512> discard;
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(net::buffer(discard), kAwait);
+    if (ec) break;
+  }
+  out->close();
+}
+
+}  // namespace
 
 HttpServer::HttpServer(const HttpConfig& config, HttpHandler handler)
     : config_(config), handler_(std::move(handler)) {}
@@ -155,12 +177,19 @@ net::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> conn) {
 
     HttpRequest req = parser.release();
     HttpResponse res;
+    StreamBody body;
     try {
-      res = co_await handler_(req);
+      res = co_await handler_(req, body);
     } catch (const std::exception& e) {
       spdlog::error("http: {} {}: handler failed: {}", std::string(req.method_string()),
                     std::string(req.target()), e.what());
       res = json_error(http::status::internal_server_error, "internal error");
+      body = nullptr;
+    }
+    if (body) {
+      res.version(req.version());
+      co_await stream_response(conn, res, std::move(body));
+      break;
     }
     const bool keep = req.keep_alive() && res.keep_alive() && !stopping_;
     res.version(req.version());
@@ -173,6 +202,30 @@ net::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> conn) {
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream.close();
+}
+
+net::awaitable<void> HttpServer::stream_response(std::shared_ptr<Connection> conn, HttpResponse& head,
+                                                 StreamBody body) {
+  // The body is delimited by the end of the connection: no Content-Length, no keep-alive.
+  head.keep_alive(false);
+  head.erase(http::field::content_length);
+  head.body().clear();
+  http::response_serializer<http::string_body> sr(head);
+  conn->stream.expires_after(config_.read_timeout);
+  auto [ec, n] = co_await http::async_write_header(conn->stream, sr, kAwait);
+  conn->stream.expires_never();
+  if (ec) co_return;
+  auto out = std::make_shared<ResponseStream>(conn->stream, conn, config_.read_timeout);
+  conn->streaming = out;
+  // drain() may have passed over this connection while its head was being written.
+  if (stopping_) out->close();
+  net::co_spawn(conn->stream.get_executor(), watch_peer(conn, conn->stream.socket(), out), net::detached);
+  try {
+    co_await body(*out);
+  } catch (const std::exception& e) {
+    spdlog::error("http: streaming body failed: {}", e.what());
+  }
+  conn->streaming.reset();
 }
 
 void HttpServer::stop_accepting() {
@@ -188,7 +241,11 @@ void HttpServer::close_idle_connections() {
   for (const auto& weak : live_) {
     if (auto conn = weak.lock()) {
       net::post(conn->stream.get_executor(), [conn] {
-        if (!conn->busy) conn->stream.socket().close();
+        if (conn->streaming) {
+          conn->streaming->close();
+        } else if (!conn->busy) {
+          conn->stream.socket().close();
+        }
       });
     }
   }
@@ -199,8 +256,10 @@ void HttpServer::drain(std::chrono::milliseconds grace) {
   stop_accepting();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   // A connection finishing its request while we look may go back to waiting for the next one before it sees
-  // stopping_, so idle connections are closed again on every pass.
-  while (connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  // stopping_, so idle connections are closed again on every pass. One pass at least, even with no grace:
+  // idle connections and streams are closed then rather than cut when the threads stop.
+  for (bool first = true; connections_.load() > 0 && (first || std::chrono::steady_clock::now() < deadline);
+       first = false) {
     close_idle_connections();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -8,9 +8,14 @@
 // with a JSON body {"error": "..."}. A connection is closed when a request does not arrive whole within
 // read_timeout once its body started, or when no request comes within idle_timeout.
 //
+// Streaming: a handler may answer with a head and fill `stream` (daemon/http/response_stream.h); the server
+// sends the head without Content-Length, with "Connection: close", then runs the body on the connection's
+// thread until it returns (the peer leaves, a write times out, the server drains, or the body is done).
+//
 // Shutdown: stop_accepting() closes the listener; drain() lets in-flight requests finish (their responses
-// carry "Connection: close"), closes idle connections, and stops the threads once all are done or the grace
-// runs out.
+// carry "Connection: close"), closes idle connections and open streams at once (a stream never ends by
+// itself, so waiting the grace out for one would only delay shutdown), and stops the threads once all are
+// done or the grace runs out.
 #pragma once
 
 #include <atomic>
@@ -26,14 +31,16 @@
 
 #include "daemon/config/config.h"
 #include "daemon/http/http_response.h"
+#include "daemon/http/response_stream.h"
 #include "ingest/base/result.h"
 
 namespace vigie::daemon {
 
 namespace net = boost::asio;
 
-// Produces the response to one request. Runs on the connection's I/O thread; may co_await.
-using HttpHandler = std::function<net::awaitable<HttpResponse>(HttpRequest&)>;
+// Produces the response to one request. Runs on the connection's I/O thread; may co_await. Setting `stream`
+// makes the response a stream: the response is then its head only (its body is not sent).
+using HttpHandler = std::function<net::awaitable<HttpResponse>(HttpRequest&, StreamBody& stream)>;
 
 class HttpServer {
  public:
@@ -53,6 +60,7 @@ class HttpServer {
   struct Connection;
   net::awaitable<void> accept_loop();
   net::awaitable<void> serve(std::shared_ptr<Connection> conn);
+  net::awaitable<void> stream_response(std::shared_ptr<Connection> conn, HttpResponse& head, StreamBody body);
   void close_idle_connections();
 
   HttpConfig config_;

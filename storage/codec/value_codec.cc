@@ -348,6 +348,40 @@ void encode_mention(const rules::ScoredPost& sp, std::string& out) {
   w.finish();
 }
 
+Mention mention_of(const rules::ScoredPost& sp, std::string_view brand) {
+  const ingest::Post& p = sp.post;
+  Mention m;
+  m.brand = brand;
+  m.uid = p.uid;
+  m.created_at = p.created_at;
+  m.kind = p.kind;
+  m.platform = p.platform;
+  m.source = p.source;
+  m.lang = sp.lang;
+  m.author_handle = p.author.handle;
+  m.author_name = p.author.name;
+  m.followers = p.author.followers;
+  m.reach = reach_of(p);
+  m.title = p.title;
+  m.text = p.text;
+  m.url = p.url;
+  m.compound = sp.sentiment.compound;
+  m.label = sp.sentiment.label;
+  m.detailed_sentiment = true;
+  m.pos = sp.sentiment.pos;
+  m.neu = sp.sentiment.neu;
+  m.neg = sp.sentiment.neg;
+  // Through the stored byte, so that the lexicon reads exactly as the query will decode it.
+  rules::Sentiment s;
+  read_lexicon_byte(lexicon_byte(sp.sentiment), sp.lang, s);
+  m.scored = s.scored;
+  m.lexicon = s.lexicon;
+  for (const rules::Match& match : sp.matches) {
+    if (match.kind == rules::RuleKind::topic) m.topics.push_back(match.rule);
+  }
+  return m;
+}
+
 namespace {
 
 Result<MentionHead> read_mention_head(Reader& r) {

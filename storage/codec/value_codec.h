@@ -67,6 +67,9 @@ struct MentionHead {
 Result<MentionHead> decode_mention_head(std::string_view value);
 // Fills every field of `out` held in the value (not brand, uid and created_at, which come from the key).
 Result<void> decode_mention(std::string_view value, Mention& out);
+// The mention a newly stored post makes for `brand`, as the mentions query will read it back (the event
+// stream sends it before any query could). Keep in step with encode_mention: a test compares the two.
+Mention mention_of(const rules::ScoredPost& p, std::string_view brand);
 
 // ---- expectations: (brand, bucket start) -> what the volume detectors expected of the bucket ----
 // Layout v1: version(1) | flags(1: bit 0 mentions present, bit 1 negative present) | mentions (float64 LE) |

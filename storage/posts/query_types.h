@@ -80,6 +80,8 @@ struct Mention {
   bool scored = false;
   std::string_view lexicon;         // "en", "fr" or "" (static strings)
   std::vector<std::string> topics;  // ids of the topic rules the post matched
+
+  bool operator==(const Mention&) const = default;
 };
 
 // The most-read posts, the loudest authors and the most frequent topics among a brand's mentions in a window

@@ -110,7 +110,7 @@ TEST_F(ConfigTest, UnknownKeyIsLocated) {
   EXPECT_EQ(
       error_of("lisen: 127.0.0.1:1\n"),
       "vigie.yaml:1:1: unknown key 'lisen' in config (known: listen, data_dir, rules, http, log, storage, "
-      "pipeline, crisis, auth, sources, notifiers)");
+      "pipeline, crisis, stream, auth, sources, notifiers)");
 }
 
 TEST_F(ConfigTest, WrongTypesAreLocated) {
@@ -152,6 +152,26 @@ TEST_F(ConfigTest, UnsetEnvironmentVariableIsLocated) {
   EXPECT_EQ(
       error_of("auth:\n  tokens:\n    - name: x\n      token: ${VIGIE_TEST_UNSET}\n      roles: [read]\n"),
       "vigie.yaml:4:14: environment variable VIGIE_TEST_UNSET is not set");
+}
+
+TEST_F(ConfigTest, StreamSection) {
+  const auto defaults = load_config(write("listen: 127.0.0.1:1\n"));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->stream.heartbeat, std::chrono::seconds(15));
+  EXPECT_EQ(defaults->stream.replay_events, 10'000);
+  EXPECT_EQ(defaults->stream.client_queue, 1024);
+  const auto c = load_config(write(
+      "stream: {heartbeat: 2s, replay_events: 50, client_queue: 8, write_timeout: 500ms, max_clients: 3}\n"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->stream.heartbeat, std::chrono::seconds(2));
+  EXPECT_EQ(c->stream.replay_events, 50);
+  EXPECT_EQ(c->stream.client_queue, 8);
+  EXPECT_EQ(c->stream.write_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(c->stream.max_clients, 3);
+  EXPECT_EQ(error_of("stream: {heartbeat: 0s}\n"),
+            "vigie.yaml:1:21: 'heartbeat' in stream: must be more than 0");
+  EXPECT_EQ(error_of("stream: {client_queue: 0}\n").rfind("vigie.yaml:1:24: 'client_queue' in stream", 0), 0u)
+      << error_of("stream: {client_queue: 0}\n");
 }
 
 TEST_F(ConfigTest, CrisisSection) {

@@ -34,6 +34,10 @@ class BookTest : public ::testing::Test, public IncidentHost {
     return std::vector<std::string>{std::string(to_string(n.type))};
   }
   Micros wall_now() const override { return wall_; }
+  void changed(const Incident& inc, std::string_view change, Micros at,
+               const boost::json::object& entry) override {
+    changes_.push_back({inc, std::string(change), at, entry});
+  }
 
   void open_book(bool group_by_detector = false) {
     auto book = IncidentBook::open(
@@ -73,6 +77,19 @@ class BookTest : public ::testing::Test, public IncidentHost {
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<IncidentBook> book_;
   std::vector<IncidentNotice> notices_;
+  struct Change {
+    Incident incident;
+    std::string change;
+    Micros at;
+    boost::json::object entry;
+  };
+  std::vector<Change> changes_;  // what the event stream publishes
+  std::vector<std::string> change_names() const {
+    std::vector<std::string> out;
+    for (const auto& c : changes_)
+      out.push_back(c.change);
+    return out;
+  }
   Micros wall_ = kT0 + 100 * kHour;
   std::string removed_;  // a brand the settings say is no longer configured
 };
@@ -171,6 +188,50 @@ TEST_F(BookTest, ActionsAreStoredAndCheckTheState) {
     if (o->at("kind").as_string() == "note") notes.emplace_back(o->at("text").as_string());
   }
   EXPECT_EQ(notes, (std::vector<std::string>{"press statement at 15h", "closed"}));
+}
+
+// The event stream follows every timeline entry people read, machine's and people's alike, each once
+// committed, with the incident as it was right after it.
+TEST_F(BookTest, EveryFollowedTimelineEntryIsReportedAsAChange) {
+  using K = rules::DetectorKind;
+  using S = rules::Severity;
+  apply({finding("acme", K::volume, S::warning, kT0)}, kT0);
+  apply({finding("acme", K::volume, S::warning, kT0 + kBucket, false)}, kT0 + kBucket);  // same episode
+  apply({finding("acme", K::influencer, S::warning, kT0 + 2 * kBucket)}, kT0 + 2 * kBucket);
+  apply({finding("acme", K::sentiment_drop, S::critical, kT0 + 3 * kBucket)}, kT0 + 3 * kBucket);
+  apply({}, kT0 + 5 * kHour);  // a reminder
+  const auto id = book_->active_incident("acme")->id;
+  wall_ = kT0 + 6 * kHour;
+  ASSERT_EQ(book_->acknowledge(id, "alice").error, IncidentBook::ActionError::none);
+  ASSERT_EQ(book_->add_note(id, "bob", "statement at 15h", "admin").error, IncidentBook::ActionError::none);
+  ASSERT_EQ(book_->resolve(id, "carol").error, IncidentBook::ActionError::none);
+  EXPECT_EQ(change_names(), (std::vector<std::string>{"opened", "fired", "fired", "escalated", "reminder",
+                                                      "acknowledged", "note", "resolved"}));
+  // opened comes with its finding's entry
+  EXPECT_EQ(changes_[0].entry.at("kind").as_string(), "fired");
+  EXPECT_EQ(changes_[0].entry.at("detector").as_string(), "volume");
+  EXPECT_EQ(changes_[0].incident.status, IncidentStatus::open);
+  EXPECT_EQ(changes_[0].at, kT0);
+  // the sentiment drop fired, and escalated the incident, both at its time
+  EXPECT_EQ(changes_[2].entry.at("detector").as_string(), "sentiment_drop");
+  EXPECT_EQ(changes_[3].entry.at("kind").as_string(), "escalated");
+  EXPECT_EQ(changes_[3].incident.severity, S::critical);
+  EXPECT_EQ(changes_[5].entry.at("by").as_string(), "alice");
+  EXPECT_EQ(changes_[5].incident.status, IncidentStatus::acknowledged);
+  EXPECT_EQ(changes_[5].at, wall_);
+  EXPECT_EQ(changes_[6].entry.at("text").as_string(), "statement at 15h");
+  EXPECT_EQ(changes_[6].entry.at("author").as_string(), "bob");
+  EXPECT_EQ(changes_[7].incident.status, IncidentStatus::resolved);
+  EXPECT_EQ(changes_[7].incident.resolved_by, "carol");
+  // The same entries as stored, in the same order.
+  const auto events = db_->crisis().incident_events(id, 100);
+  std::vector<std::string> kinds;
+  for (const auto& e : *events) {
+    const auto k = decode_timeline_entry(e.value)->at("kind").as_string();
+    if (k != "first_mention" && k != "top_posts") kinds.emplace_back(k);
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"fired", "fired", "fired", "escalated", "reminder",
+                                             "acknowledged", "note", "resolved"}));
 }
 
 TEST_F(BookTest, SilencesMuteNotificationsNotIncidents) {

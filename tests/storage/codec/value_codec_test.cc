@@ -240,6 +240,31 @@ TEST(ValueCodec, ExpectationRoundTripsWithAbsentNumbers) {
   EXPECT_FALSE(decode_expectation(v));
 }
 
+// The event stream sends mention_of() as the post is stored; a later query decodes the stored row. Both must
+// be the same mention, field for field (Mention's == compares every field, new ones included).
+TEST(ValueCodec, MentionOfAStoredPostIsTheMentionDecoded) {
+  for (rules::ScoredPost p : {full_post(), make_post({.uid = "x:2",
+                                           .created_at = 1'700'000'000'000'000,
+                                           .brands = {"acme", "volta"},
+                                           .followers = 1200})}) {
+    p.post.url = "https://example.com/" + p.post.uid;
+    p.post.author.name = "Ana";
+    std::string v;
+    encode_mention(p, v);
+    for (const std::string brand : {"acme", "volta"}) {
+      Mention decoded;
+      ASSERT_TRUE(decode_mention(v, decoded));
+      decoded.brand = brand;
+      decoded.uid = p.post.uid;
+      decoded.created_at = p.post.created_at;
+      const Mention made = mention_of(p, brand);
+      EXPECT_TRUE(made == decoded) << p.post.uid << " for " << brand;
+      EXPECT_EQ(made.brand, brand);
+      EXPECT_EQ(made.reach, p.post.author.followers > 0 ? p.post.author.followers : 0);
+    }
+  }
+}
+
 TEST(ValueCodec, CountersAndSchemaVersion) {
   const SeriesCounters c{3, 1, 1, 1, -1'500'000, 1'000'000'000'000LL};
   std::string v;
