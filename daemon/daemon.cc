@@ -135,7 +135,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
   };
   if (d->crisis_) {
     add_incident_routes(d->router_, d->db_->queries(), d->db_->crisis(), d->db_->outbox(), d->crisis_->book(),
-                        is_brand);
+                        is_brand, [dp = d.get()] { return dp->scorer_.load(); });
   }
   add_stream_route(d->router_, *d->events_, config.stream, is_brand);
   d->http_ = std::make_unique<HttpServer>(

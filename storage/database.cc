@@ -82,6 +82,13 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o,
         c.compaction_filter_factory = make_retention_filter_factory(RowTime::brand_time_key, retention_days);
       }
       break;
+    case Cf::expectations:
+      // The expected side of the series chart: kept as long as the series it is drawn against.
+      retention_days = o.retention_days.series;
+      if (retention_days > 0) {
+        c.compaction_filter_factory = make_retention_filter_factory(RowTime::brand_time_key, retention_days);
+      }
+      break;
     default:
       break;
   }

@@ -86,8 +86,8 @@ struct DatabaseOptions {
 class Database {
  public:
   // Opens (creating when missing) the database at options.path. Fails when the directory is locked by another
-  // process, or when the database was written by a newer Vigie: "storage: database at X has schema version 3,
-  // this build reads up to 2; upgrade vigie".
+  // process, or when the database was written by a newer Vigie: "storage: database at X has schema version 4,
+  // this build reads up to 3; upgrade vigie".
   static Result<std::unique_ptr<Database>> open(const DatabaseOptions& options);
 
   // Closes the database; acknowledged writes are in the WAL.

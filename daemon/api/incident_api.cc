@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "daemon/api/api_params.h"
+#include "daemon/api/incident_detail.h"
 #include "daemon/notify/outbox_entry.h"
 
 namespace vigie::daemon {
@@ -13,12 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr Micros kFiveMinutes = 5 * 60 * kMicrosPerSecond;
-// The sentiment chart of an incident starts this long before its first mention, and shows at most this many
-// 5-minute buckets (a week) after.
-constexpr Micros kChartLead = 30 * 60 * kMicrosPerSecond;
-constexpr Micros kChartSpan = 7 * 24 * 3600 * kMicrosPerSecond;
 constexpr std::size_t kMaxNoteBytes = 16 * 1024;
+// Of a person's name given with an action: room for "Firstname Lastname (role, team)".
+constexpr std::size_t kMaxNameBytes = 200;
 
 std::optional<std::uint64_t> parse_id(const std::string& s) {
   std::uint64_t v = 0;
@@ -80,46 +78,31 @@ Result<json::object> body_object(const RequestContext& ctx) {
   return std::move(v.as_object());
 }
 
-Result<json::object> incident_detail(const storage::PostQueries& queries, const storage::CrisisStore& crisis,
-                                     const Incident& inc) {
-  json::object out = incident_to_json(inc);
-  auto rows = crisis.incident_events(inc.id, 10'000);
-  if (!rows) return rows.error();
-  json::array timeline;
-  for (const auto& r : *rows) {
-    auto fields = decode_timeline_entry(r.value);
-    if (!fields) continue;  // one unreadable entry does not hide the rest
-    json::object e{{"at", format_rfc3339(r.time)}};
-    for (auto& kv : *fields)
-      e[kv.key()] = std::move(kv.value());
-    timeline.push_back(std::move(e));
+// The person named by `field` of an action's body ("by" of ack and resolve, "author" of notes): a non-empty
+// string of at most kMaxNameBytes bytes, without control characters; the token's name when absent.
+Result<std::string> person_of(const json::object& body, std::string_view field, const RequestContext& ctx) {
+  const auto* v = body.if_contains(field);
+  // in_place: Error is constructible from a string too.
+  if (!v || v->is_null()) return Result<std::string>(boost::system::in_place_value, actor_of(ctx));
+  const std::string where = "request body: '" + std::string(field) + "'";
+  if (!v->is_string()) return error(where + ": expected a string (the person's name)");
+  const std::string_view name = v->as_string();
+  if (name.find_first_not_of(" \t") == std::string_view::npos)
+    return error(where + ": must not be empty (omit it to use the token's name)");
+  if (name.size() > kMaxNameBytes)
+    return error(where + ": longer than " + std::to_string(kMaxNameBytes) + " bytes");
+  for (const char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return error(where + ": must not hold control characters (line breaks, tabs)");
   }
-  out["timeline"] = std::move(timeline);
-
-  storage::SeriesQuery q;
-  q.brand = inc.brand;
-  q.step = storage::SeriesStep::five_minutes;
-  q.from = inc.first_mention_at - kChartLead;
-  const Micros end = inc.resolved_at != 0 ? inc.resolved_at + kChartLead : now_micros();
-  q.to = std::min(end, q.from + kChartSpan) + kFiveMinutes;
-  json::array sentiment;
-  if (auto series = queries.series(q)) {
-    for (const auto& b : *series) {
-      sentiment.push_back(json::object{{"t", format_rfc3339(b.t)},
-                                       {"count", b.count},
-                                       {"negative", b.negative},
-                                       {"mean_compound", std::round(b.mean_compound * 10000.0) / 10000.0}});
-    }
-  }
-  out["sentiment"] = std::move(sentiment);
-  return out;
+  return Result<std::string>(boost::system::in_place_value, name);
 }
 
 }  // namespace
 
 void add_incident_routes(Router& router, const storage::PostQueries& queries,
                          const storage::CrisisStore& crisis, const storage::Outbox& outbox,
-                         IncidentBook& book, BrandCheck is_brand) {
+                         IncidentBook& book, BrandCheck is_brand, CurrentScorer current) {
   router.add(
       http::verb::get, "/api/v1/incidents", Access::read,
       [&crisis](RequestContext& ctx) -> net::awaitable<HttpResponse> {
@@ -174,7 +157,7 @@ void add_incident_routes(Router& router, const storage::PostQueries& queries,
 
   router.add(
       http::verb::get, "/api/v1/incidents/{id}", Access::read,
-      [&queries, &crisis](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+      [&queries, &crisis, current](RequestContext& ctx) -> net::awaitable<HttpResponse> {
         const auto id = parse_id(ctx.path_params[0]);
         if (!id) co_return unknown_incident(ctx.path_params[0]);
         auto stored = crisis.incident(*id);
@@ -183,7 +166,9 @@ void add_incident_routes(Router& router, const storage::PostQueries& queries,
         if (!stored->has_value()) co_return unknown_incident(ctx.path_params[0]);
         auto inc = decode_incident(*id, **stored);
         if (!inc) co_return json_error(http::status::internal_server_error, inc.error().message);
-        auto detail = incident_detail(queries, crisis, *inc);
+        const auto scorer = current ? current() : nullptr;
+        auto detail =
+            incident_detail(queries, crisis, scorer ? scorer->rules() : nullptr, *inc, now_micros());
         if (!detail)
           co_return json_error(http::status::internal_server_error, "storage: " + detail.error().message);
         co_return json_response(http::status::ok, *detail);
@@ -203,11 +188,15 @@ void add_incident_routes(Router& router, const storage::PostQueries& queries,
                      co_return action_response(act(*id, ctx, *body));
                    });
       };
-  action("ack", [&book](std::uint64_t id, RequestContext& ctx, const json::object&) {
-    return book.acknowledge(id, actor_of(ctx));
+  action("ack", [&book](std::uint64_t id, RequestContext& ctx, const json::object& body) {
+    auto by = person_of(body, "by", ctx);
+    if (!by) return IncidentBook::ActionResult{IncidentBook::ActionError::invalid, by.error().message, {}};
+    return book.acknowledge(id, *by, actor_of(ctx));
   });
-  action("resolve", [&book](std::uint64_t id, RequestContext& ctx, const json::object&) {
-    return book.resolve(id, actor_of(ctx));
+  action("resolve", [&book](std::uint64_t id, RequestContext& ctx, const json::object& body) {
+    auto by = person_of(body, "by", ctx);
+    if (!by) return IncidentBook::ActionResult{IncidentBook::ActionError::invalid, by.error().message, {}};
+    return book.resolve(id, *by, actor_of(ctx));
   });
   action("notes", [&book](std::uint64_t id, RequestContext& ctx, const json::object& body) {
     const auto* text = body.if_contains("text");
@@ -221,11 +210,10 @@ void add_incident_routes(Router& router, const storage::PostQueries& queries,
           "request body: 'text' is longer than " + std::to_string(kMaxNoteBytes) + " bytes",
           {}};
     }
-    std::string author = actor_of(ctx);
-    if (const auto* a = body.if_contains("author"); a && a->is_string() && !a->as_string().empty()) {
-      author = std::string(a->as_string());
-    }
-    return book.add_note(id, author, std::string(text->as_string()), actor_of(ctx));
+    auto author = person_of(body, "author", ctx);
+    if (!author)
+      return IncidentBook::ActionResult{IncidentBook::ActionError::invalid, author.error().message, {}};
+    return book.add_note(id, *author, std::string(text->as_string()), actor_of(ctx));
   });
 
   router.add(

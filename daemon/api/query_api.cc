@@ -12,6 +12,10 @@ namespace {
 
 namespace json = boost::json;
 
+// Mentions a GET /api/v1/brands/{id}/top examines at most (newest first): about 60 ms for the whole request here; a wider
+// window on a busy brand is answered over its newest part, with "truncated": true.
+constexpr std::size_t kMaxTopScan = 50'000;
+
 HttpResponse bad_request(const Error& e) {
   return json_error(http::status::bad_request, e.message);
 }
@@ -48,6 +52,37 @@ json::object page_json(json::array items, const std::string& next_cursor) {
   json::object o{{"items", std::move(items)}};
   o["next_cursor"] = next_cursor.empty() ? json::value(nullptr) : json::value(next_cursor);
   return o;
+}
+
+Result<std::optional<rules::Label>> sentiment_param(const ApiParams& p) {
+  const auto s = p.get("sentiment");
+  if (!s) return std::optional<rules::Label>();
+  if (*s == "positive") return std::optional<rules::Label>(rules::Label::positive);
+  if (*s == "neutral") return std::optional<rules::Label>(rules::Label::neutral);
+  if (*s == "negative") return std::optional<rules::Label>(rules::Label::negative);
+  return error("parameter 'sentiment': expected positive, neutral or negative, got '" + *s + "'");
+}
+
+// The strongest role of a token, as GET /api/v1/token names it: admin, else read, else ingest.
+std::string_view main_role(const TokenConfig& t) {
+  bool read = false;
+  for (Role r : t.roles) {
+    if (r == Role::admin) return "admin";
+    read = read || r == Role::read;
+  }
+  return read ? "read" : "ingest";
+}
+
+std::string_view role_name(Role r) {
+  switch (r) {
+    case Role::read:
+      return "read";
+    case Role::ingest:
+      return "ingest";
+    case Role::admin:
+      return "admin";
+  }
+  return "read";
 }
 
 // The brand named in the path, or nullptr.
@@ -114,18 +149,8 @@ void add_query_routes(Router& router, const storage::PostQueries& db, CurrentSco
                q.to = w->to;
                q.limit = w->limit;
                q.cursor = w->cursor;
-               if (auto s = p->get("sentiment")) {
-                 if (*s == "positive")
-                   q.sentiment = rules::Label::positive;
-                 else if (*s == "neutral")
-                   q.sentiment = rules::Label::neutral;
-                 else if (*s == "negative")
-                   q.sentiment = rules::Label::negative;
-                 else
-                   co_return json_error(
-                       http::status::bad_request,
-                       "parameter 'sentiment': expected positive, neutral or negative, got '" + *s + "'");
-               }
+               VIGIE_PARAM(sentiment, sentiment_param(*p));
+               q.sentiment = *sentiment;
                if (p->get("min_followers")) {
                  VIGIE_PARAM(mf, p->integer("min_followers", 0, 0, INT64_MAX));
                  q.min_followers = *mf;
@@ -138,6 +163,53 @@ void add_query_routes(Router& router, const storage::PostQueries& db, CurrentSco
                for (const auto& m : page->items)
                  items.push_back(mention_to_json(m));
                co_return json_response(http::status::ok, page_json(std::move(items), page->next_cursor));
+             });
+
+  router.add(http::verb::get, "/api/v1/brands/{id}/top", Access::read,
+             [&db, current](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+               const auto scorer = current();
+               if (!find_brand(*scorer, ctx.path_params[0]))
+                 co_return json_error(http::status::not_found, "unknown brand '" + ctx.path_params[0] + "'");
+               VIGIE_PARAM(p, ApiParams::read(ctx.query, {"from", "to", "sentiment", "limit"}));
+               const Micros now = now_micros();
+               storage::TopQuery q;
+               q.brand = ctx.path_params[0];
+               VIGIE_PARAM(to, p->time("to", now + 1, now));
+               VIGIE_PARAM(from, p->time("from", *to - 24 * 3600 * kMicrosPerSecond, now));
+               q.from = *from;
+               q.to = *to;
+               if (q.from >= q.to)
+                 co_return json_error(http::status::bad_request, "parameter 'from': must be before 'to'");
+               VIGIE_PARAM(sentiment, sentiment_param(*p));
+               q.sentiment = *sentiment;
+               VIGIE_PARAM(limit, p->integer("limit", 10, 1, 100));
+               q.limit = static_cast<std::size_t>(*limit);
+               q.max_scan = kMaxTopScan;
+               auto top = db.top(q);
+               if (!top) co_return storage_failure(top.error());
+               json::object out{{"brand", q.brand},
+                                {"from", format_rfc3339(q.from)},
+                                {"to", format_rfc3339(q.to)},
+                                {"authors", top_authors_json(*top)},
+                                {"topics", top_topics_json(*top, scorer->rules())},
+                                {"posts", top_posts_json(*top)},
+                                {"examined", top->examined},
+                                {"truncated", top->truncated}};
+               out["examined_from"] = top->examined_from != 0
+                                          ? json::value(format_rfc3339(top->examined_from))
+                                          : json::value(nullptr);
+               co_return json_response(http::status::ok, out);
+             });
+
+  router.add(http::verb::get, "/api/v1/token", Access::token,
+             [](RequestContext& ctx) -> net::awaitable<HttpResponse> {
+               VIGIE_PARAM(p, ApiParams::read(ctx.query, {}));
+               json::array roles;
+               for (Role r : ctx.token->roles)
+                 roles.emplace_back(role_name(r));
+               co_return json_response(http::status::ok, json::object{{"name", ctx.token->name},
+                                                                      {"role", main_role(*ctx.token)},
+                                                                      {"roles", std::move(roles)}});
              });
 
   router.add(

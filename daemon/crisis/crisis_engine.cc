@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <map>
 
 #include "rules/detect/post_triggers.h"
 #include "rules/detect/state_codec.h"
@@ -57,6 +58,37 @@ rules::ScoredPost post_of(const storage::Mention& m, const rules::RuleSet& rules
     }
   }
   return p;
+}
+
+// What a volume detector's baseline expects of a bucket now; none during warm-up, when it decides nothing.
+std::optional<double> expected_of(const rules::VolumeSpikeDetector& d, Micros bucket_start) {
+  const rules::ExpectedCount e = d.baseline().expected(bucket_start);
+  if (!e.ready) return std::nullopt;
+  return e.mean;
+}
+
+// The rows to record after both volume detectors tested the window ending with a bucket: for each bucket of
+// their windows, what the test expected of it. Each bucket is in several windows, so its row is written again
+// at each test and ends with the last test that held it (the baselines move little meanwhile: anomalous
+// buckets are not learned). A bucket in only one detector's window (windows of different lengths) takes the
+// other's current expectation, so that rewriting a row never erases a value.
+void window_rows(const std::string& brand, const std::optional<rules::VolumeSpikeDetector>& volume,
+                 const std::optional<rules::VolumeSpikeDetector>& negative,
+                 std::vector<storage::ExpectationRow>& out) {
+  std::map<Micros, storage::BucketExpectation> rows;
+  if (volume) {
+    for (const auto& [b, e] : volume->window_expected())
+      rows[b].mentions = e;
+  }
+  if (negative) {
+    for (const auto& [b, e] : negative->window_expected())
+      rows[b].negative = e;
+  }
+  for (auto& [b, e] : rows) {
+    if (!e.mentions && volume) e.mentions = expected_of(*volume, b);
+    if (!e.negative && negative) e.negative = expected_of(*negative, b);
+    out.push_back({brand, b, e});
+  }
 }
 
 }  // namespace
@@ -348,6 +380,7 @@ Result<void> CrisisEngine::process_buckets(Micros watermark, std::vector<CrisisS
                          end,
                          options_.bucket,
                          {}});
+      window_rows(brand, d.volume, d.negative, expectations_);
       d.next_bucket = end;
       if (!advanced) dirty_.push_back(brand);
       advanced = true;
@@ -379,8 +412,11 @@ Result<void> CrisisEngine::step(std::vector<CrisisSignal> signals) {
     step.detector_states.push_back({std::string(kEngineKey), engine.take()});
   }
   step.signals = std::move(all);
+  step.expectations = std::move(expectations_);
+  expectations_.clear();
   if (auto r = book_.apply(step); !r) {
     pending_ = std::move(step.signals);  // retried with the next step; dirty_ stays set
+    expectations_ = std::move(step.expectations);
     return r;
   }
   dirty_.clear();

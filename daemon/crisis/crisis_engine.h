@@ -22,7 +22,13 @@
 // after the watermark jumped are stored but too late for their buckets.
 //
 // State (per brand: the detectors and the next bucket; globally: the latest event time) is committed with the
-// incident changes of the same step, in one atomic write.
+// incident changes of the same step, in one atomic write, and so is what the volume detectors expected of each
+// bucket they tested (CrisisStore::expectations: the baseline the incident page draws the counts against):
+// per bucket, what the last test whose window held it expected of it (VolumeSpikeDetector::window_expected).
+// Recorded rather than recomputed on demand: the baseline depends on every bucket learned since the brand
+// started (days of history), on which buckets were judged anomalous, and on the options in force at the
+// time; replaying that per page view would cost the whole history and could disagree with what the detector
+// actually compared after an options change, a restart from a reset state or retention of old series.
 //
 // Thread-safety: all public methods may be called from any thread; one mutex serializes them.
 #pragma once
@@ -123,6 +129,9 @@ class CrisisEngine {
   Micros extra_ = 0;  // finish(): lateness no longer waited for
   bool global_dirty_ = false;
   std::vector<CrisisSignal> pending_;  // signals of a step whose commit failed, retried with the next one
+  // What the volume detectors expected of each bucket processed since the last commit, committed with the
+  // next step (the incident page draws counts against it).
+  std::vector<storage::ExpectationRow> expectations_;
 };
 
 // The `n` mentions of a brand in [from, to) with the largest reach (at most `scan` examined), for incident

@@ -17,6 +17,13 @@ json::value time_or_null(Micros t) {
   return t == 0 ? json::value(nullptr) : json::value(format_rfc3339(t));
 }
 
+json::object tallies_json(const Incident& i) {
+  json::object o;
+  for (const auto& [k, t] : i.by_detector)
+    o[rules::to_string(k)] = json::object{{"findings", t.findings}, {"in_timeline", t.in_timeline}};
+  return o;
+}
+
 }  // namespace
 
 std::string_view to_string(IncidentStatus s) {
@@ -63,6 +70,7 @@ std::string encode_incident(const Incident& i) {
                        {"resolved_by", i.resolved_by},
                        {"silenced", i.silenced},
                        {"findings", i.findings},
+                       {"by_detector", tallies_json(i)},
                        {"trigger_uids", std::move(uids)},
                        {"next_event_seq", i.next_event_seq}};
   return json::serialize(o);
@@ -108,6 +116,15 @@ Result<Incident> decode_incident(std::uint64_t id, std::string_view bytes) {
   i.resolved_by = ingest::string_or(o, "resolved_by");
   if (const auto* s = o.if_contains("silenced"); s && s->is_bool()) i.silenced = s->as_bool();
   i.findings = ingest::int64_or(o, "findings");
+  if (const auto* b = o.if_contains("by_detector"); b && b->is_object()) {
+    for (const auto& kv : b->as_object()) {
+      const auto kind = rules::parse_detector_kind(kv.key());
+      if (!kind || !kv.value().is_object()) continue;
+      DetectorTally& t = i.by_detector[*kind];
+      t.findings = ingest::int64_or(kv.value().as_object(), "findings");
+      t.in_timeline = ingest::int64_or(kv.value().as_object(), "in_timeline");
+    }
+  }
   if (const auto* u = o.if_contains("trigger_uids"); u && u->is_array()) {
     for (const auto& x : u->as_array()) {
       if (x.is_string()) i.trigger_uids.emplace_back(x.as_string());
@@ -132,6 +149,7 @@ json::object incident_to_json(const Incident& i) {
                  {"opened_at", time_or_null(i.opened_at)},
                  {"last_fired_at", time_or_null(i.last_fired_at)},
                  {"findings", i.findings},
+                 {"findings_by_detector", tallies_json(i)},
                  {"silenced", i.silenced}};
   o["acknowledged_at"] = time_or_null(i.acknowledged_at);
   o["acknowledged_by"] = i.acknowledged_by.empty() ? json::value(nullptr) : json::value(i.acknowledged_by);

@@ -9,6 +9,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,14 @@ namespace vigie::daemon {
 enum class IncidentStatus : std::uint8_t { open, escalated, acknowledged, resolved };
 std::string_view to_string(IncidentStatus s);
 std::optional<IncidentStatus> parse_incident_status(std::string_view s);
+
+// One detector's share of an incident: its findings, and how many of them its timeline shows (a "fired" or
+// "escalated" entry). Per-post detectors show every finding; window detectors report every 5-minute window
+// while they fire, and only the first window of each episode (and an escalation) is shown.
+struct DetectorTally {
+  std::int64_t findings = 0;
+  std::int64_t in_timeline = 0;
+};
 
 struct Incident {
   static constexpr int kFormatVersion = 1;
@@ -46,6 +55,8 @@ struct Incident {
   std::string resolved_by;  // token name, or "quiet period"
   bool silenced = false;    // a silence matched its opening: no notices while it lasts
   std::int64_t findings = 0;
+  // Per detector; empty for incidents stored before it was kept.
+  std::map<rules::DetectorKind, DetectorTally> by_detector;
   std::vector<std::string> trigger_uids;  // posts whose per-post findings already joined (bounded)
   std::uint64_t next_event_seq = 0;
 
@@ -60,8 +71,9 @@ boost::json::object incident_to_json(const Incident& i);
 
 // An incident's timeline entries are JSON objects stored in incident_events under the event time they
 // describe: {"v":1,"kind":"fired","detector":"volume","severity":"warning","summary":"..."}. Kinds:
-// first_mention, fired, escalated, top_posts ("posts"), reminder, acknowledged, note ("author", "text"),
-// resolved.
+// first_mention, fired, escalated, top_posts ("posts"), reminder, acknowledged ("by": the person, "token":
+// the token's name when it differs), note ("author", "text", "by": the token's name when it differs),
+// resolved ("by", "token" as acknowledged; "by" is "quiet period" when automatic).
 std::string encode_timeline_entry(const boost::json::object& fields);
 Result<boost::json::object> decode_timeline_entry(std::string_view bytes);
 

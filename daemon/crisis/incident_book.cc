@@ -154,7 +154,7 @@ void IncidentBook::notify(Draft& d, Incident& inc, NoticeType type, Micros at, c
   n.actor = actor;
   if (const auto it = d.top_posts.find(inc.id); it != d.top_posts.end()) n.top_posts = it->second;
   for (std::string& v : host_.render(n))
-    d.changes.notifications.push_back(std::move(v));
+    d.changes.notifications.push_back({std::move(v), inc.id});
 }
 
 void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
@@ -172,6 +172,7 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     inc.opened_at = f.at;
     inc.last_fired_at = f.at;
     inc.findings = 1;
+    inc.by_detector[f.detector] = {1, 1};
     if (!f.post_uid.empty()) inc.trigger_uids.push_back(f.post_uid);
     d.event(inc, inc.first_mention_at, json::object{{"kind", "first_mention"}});
     d.event(inc, f.at, finding_fields("fired", f), "opened");
@@ -193,29 +194,40 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     if (inc.trigger_uids.size() > kMaxTriggerUids) inc.trigger_uids.erase(inc.trigger_uids.begin());
   }
   ++inc.findings;
+  DetectorTally& tally = inc.by_detector[f.detector];
+  ++tally.findings;
   inc.last_fired_at = std::max(inc.last_fired_at, f.at);
   inc.last_summary = f.summary;
   inc.quiet_since = 0;
   const bool new_detector = !inc.has_detector(f.detector);
   if (new_detector) inc.detectors.push_back(f.detector);
   // Window detectors report every bucket while they fire; only the start of an episode goes in the timeline.
-  if (f.onset || new_detector) d.event(inc, f.at, finding_fields("fired", f), "fired");
+  // The tally says how many findings the timeline shows, so that `findings` can be reconciled with it.
+  bool shown = false;
+  if (f.onset || new_detector) {
+    d.event(inc, f.at, finding_fields("fired", f), "fired");
+    shown = true;
+  }
   if (f.severity > inc.severity) {
     inc.severity = f.severity;
     inc.status = IncidentStatus::escalated;
     d.event(inc, f.at, finding_fields("escalated", f), "escalated");
     notify(d, inc, NoticeType::escalated, f.at, "");
     d.observed.push_back({inc, "escalated", f});
+    shown = true;
   }
+  if (shown) ++tally.in_timeline;
   d.touch(inc);
 }
 
-void IncidentBook::close(Draft& d, Incident& inc, Micros at, const std::string& by,
-                         const std::string& actor) {
+void IncidentBook::close(Draft& d, Incident& inc, Micros at, const std::string& by, const std::string& actor,
+                         const std::string& token) {
   inc.status = IncidentStatus::resolved;
   inc.resolved_at = at;
   inc.resolved_by = by;
-  d.event(inc, at, json::object{{"kind", "resolved"}, {"by", by}}, "resolved");
+  json::object entry{{"kind", "resolved"}, {"by", by}};
+  if (!token.empty() && token != by) entry["token"] = token;
+  d.event(inc, at, std::move(entry), "resolved");
   notify(d, inc, NoticeType::resolved, at, actor);
   d.observed.push_back({inc, "resolved", std::nullopt});
   d.touch(inc);
@@ -293,6 +305,7 @@ Result<void> IncidentBook::apply(const CrisisStep& step) {
     d.touch(inc);
   }
   d.changes.detector_states = step.detector_states;
+  d.changes.expectations = step.expectations;
   if (auto r = commit(d); !r) return r;
   active_ = std::move(d.active);
   last_incident_id_ = d.last_incident_id;
@@ -350,7 +363,8 @@ IncidentBook::ActionResult IncidentBook::act(std::uint64_t id,
   return r;
 }
 
-IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std::string& actor) {
+IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std::string& actor,
+                                                     const std::string& token) {
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
     if (!inc.active()) return {ActionError::conflict, "incident " + std::to_string(id) + " is resolved", {}};
     if (inc.status == IncidentStatus::acknowledged) return {};  // idempotent
@@ -358,18 +372,21 @@ IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std
     inc.status = IncidentStatus::acknowledged;
     inc.acknowledged_at = now;
     inc.acknowledged_by = actor;
-    d.event(inc, now, json::object{{"kind", "acknowledged"}, {"by", actor}}, "acknowledged");
+    json::object entry{{"kind", "acknowledged"}, {"by", actor}};
+    if (!token.empty() && token != actor) entry["token"] = token;
+    d.event(inc, now, std::move(entry), "acknowledged");
     notify(d, inc, NoticeType::acknowledged, now, actor);
     d.observed.push_back({inc, "acknowledged", std::nullopt});
     return {};
   });
 }
 
-IncidentBook::ActionResult IncidentBook::resolve(std::uint64_t id, const std::string& actor) {
+IncidentBook::ActionResult IncidentBook::resolve(std::uint64_t id, const std::string& actor,
+                                                 const std::string& token) {
   return act(id, [&](Draft& d, Incident& inc) -> ActionResult {
     if (!inc.active())
       return {ActionError::conflict, "incident " + std::to_string(id) + " is already resolved", {}};
-    close(d, inc, host_.wall_now(), actor, actor);
+    close(d, inc, host_.wall_now(), actor, actor, token);
     return {};
   });
 }

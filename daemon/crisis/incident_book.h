@@ -47,7 +47,8 @@ struct CrisisSignal {
 struct CrisisStep {
   std::vector<CrisisSignal> signals;
   Micros now = 0;  // event-time clock after the step: reminders due by then are sent
-  std::vector<storage::NamedValue> detector_states;  // committed with the step
+  std::vector<storage::NamedValue> detector_states;   // committed with the step
+  std::vector<storage::ExpectationRow> expectations;  // committed with the step
 };
 
 class IncidentBook {
@@ -65,8 +66,10 @@ class IncidentBook {
     std::string message;
     Incident incident;  // after the action
   };
-  ActionResult acknowledge(std::uint64_t id, const std::string& actor);
-  ActionResult resolve(std::uint64_t id, const std::string& actor);
+  // `actor`: the person (recorded as acknowledged_by / resolved_by and in the timeline's "by"); `token`: the
+  // name of the token that called, kept in the timeline entry ("token") when it differs.
+  ActionResult acknowledge(std::uint64_t id, const std::string& actor, const std::string& token = "");
+  ActionResult resolve(std::uint64_t id, const std::string& actor, const std::string& token = "");
   // `by`: who called (the token's name), kept beside the author the note names.
   ActionResult add_note(std::uint64_t id, const std::string& author, const std::string& text,
                         const std::string& by = "");
@@ -88,7 +91,8 @@ class IncidentBook {
   void on_finding(Draft& d, const rules::Finding& f);
   void on_quiet(Draft& d, const CrisisSignal& s);
   // Resolves `inc` at `at`: status, timeline, notice. `by` says why or who; `actor` is the person, if any.
-  void close(Draft& d, Incident& inc, Micros at, const std::string& by, const std::string& actor);
+  void close(Draft& d, Incident& inc, Micros at, const std::string& by, const std::string& actor,
+             const std::string& token = "");
   void notify(Draft& d, Incident& inc, NoticeType type, Micros at, const std::string& actor);
   ActionResult act(std::uint64_t id, const std::function<ActionResult(Draft&, Incident&)>& change);
   Result<void> commit(Draft& d);

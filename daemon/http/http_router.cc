@@ -27,6 +27,7 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 bool has_role(const TokenConfig& t, Access access) {
+  if (access == Access::token) return true;
   for (Role r : t.roles) {
     if (r == Role::admin) return true;
     if (r == Role::read && access == Access::read) return true;
@@ -45,6 +46,8 @@ std::string_view access_name(Access a) {
       return "ingest";
     case Access::admin:
       return "admin";
+    case Access::token:
+      return "any";
   }
   return "?";
 }

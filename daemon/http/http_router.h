@@ -26,7 +26,8 @@ namespace vigie::daemon {
 
 namespace net = boost::asio;
 
-enum class Access : std::uint8_t { open, read, ingest, admin };
+// token: any valid token, whatever its roles (GET /api/v1/token, which tells a client what its token may do).
+enum class Access : std::uint8_t { open, read, ingest, admin, token };
 
 struct RequestContext {
   HttpRequest& request;

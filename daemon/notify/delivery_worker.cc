@@ -221,8 +221,11 @@ void DeliveryWorker::finish(std::uint64_t seq, Notification& n, const Attempt& a
   const Micros now = now_micros();
   ++n.attempts;
   n.last_status = a.status;
+  n.updated_at = now;
   if (a.status >= 200 && a.status < 300) {
-    auto removed = db_.remove(seq);
+    n.last_error.clear();
+    // The outcome stays readable under the incident (GET /api/v1/incidents/{id}) once the entry is gone.
+    auto removed = db_.remove(seq, n.incident_id, delivery_record(n));
     if (!removed) {
       // Delivered but still in the outbox: it will be sent again (same webhook-id), later rather than now.
       spdlog::error("notifications: {}", removed.error().message);
@@ -260,6 +263,7 @@ void DeliveryWorker::give_up(std::uint64_t seq, Notification& n, const std::stri
   const Micros now = now_micros();
   n.last_error = reason;
   n.dead_at = now;
+  n.updated_at = now;
   spdlog::error("notifications: {} to notifier '{}' moved to the dead letters: {}", n.webhook_id, n.notifier,
                 reason);
   auto moved = db_.dead_letter(seq, encode_notification(n));

@@ -13,7 +13,8 @@
 // One attempt: POST of the stored body with the notifier's headers, plus webhook-id / webhook-timestamp /
 // webhook-signature for webhook notifiers (timestamp and signature fresh on each attempt). Within the
 // notifier's timeout for the connection, then again for sending and the response headers. Then:
-//   2xx                        delivered: removed from the outbox
+//   2xx                        delivered: removed from the outbox, and its record (the entry without its
+//                              body) kept under its incident in the same write, for the incident's page
 //   408, 429, 5xx, no answer   retried after initial_backoff doubling per attempt up to max_backoff, drawn in
 //                              [delay/2, delay] (jitter); a longer Retry-After (seconds or HTTP date) wins.
 //                              Once the entry is max_age old, a failure gives it up.

@@ -47,9 +47,16 @@ std::string encode_notification(const Notification& n) {
   o["last_status"] = n.last_status;
   o["last_error"] = n.last_error;
   o["dead_at"] = n.dead_at;
+  o["updated_at"] = n.updated_at;
   std::string out(1, kVersion);
   ingest::append_json_text(out, o);
   return out;
+}
+
+std::string delivery_record(const Notification& n) {
+  Notification r = n;
+  r.body.clear();
+  return encode_notification(r);
 }
 
 Result<Notification> decode_notification(std::string_view value) {
@@ -108,6 +115,11 @@ Result<Notification> decode_notification(std::string_view value) {
   auto dead = field<std::int64_t>(o, "dead_at");
   if (!dead) return dead.error();
   n.dead_at = *dead;
+  if (o.contains("updated_at")) {  // absent from entries written before it was recorded
+    auto updated = field<std::int64_t>(o, "updated_at");
+    if (!updated) return updated.error();
+    n.updated_at = *updated;
+  }
   return n;
 }
 

@@ -5,8 +5,13 @@
 // as they are and a later version can add fields:
 //   {"notifier":"ops","webhook_id":"msg_42_9f0c...","type":"incident.opened","incident":"42",
 //    "content_type":"application/json","body":"...","created_at":1767000000000000,"attempts":2,
-//    "next_attempt_at":1767000001500000,"last_status":503,"last_error":"HTTP 503: ...","dead_at":0}
-// Times are microseconds since the epoch, wall clock (they must survive a restart).
+//    "next_attempt_at":1767000001500000,"last_status":503,"last_error":"HTTP 503: ...","dead_at":0,
+//    "updated_at":1767000000500000}
+// Times are microseconds since the epoch, wall clock (they must survive a restart). updated_at (the last
+// attempt, or the give-up) was added later: entries without it read as 0.
+//
+// The same encoding, without the body, is the delivery record of a delivered notification (delivery_record),
+// kept under its incident once the entry leaves the outbox (storage/crisis/outbox.h).
 //
 // Pure functions: thread-safe.
 #pragma once
@@ -36,9 +41,13 @@ struct Notification {
   unsigned last_status = 0;    // HTTP status of the last attempt; 0: none, or no response (network error)
   std::string last_error;      // why the last attempt failed, or why the notification was given up
   Micros dead_at = 0;          // dead letters: when it was given up
+  Micros updated_at = 0;       // the last attempt or the give-up; 0: none yet
 };
 
 std::string encode_notification(const Notification& n);
+// What is kept of a delivered notification: the entry without its body (which may hold credentials, and is
+// what the receiver already has).
+std::string delivery_record(const Notification& n);
 // Fails on an unknown version, malformed JSON or a missing field: "outbox entry: ...".
 Result<Notification> decode_notification(std::string_view value);
 

@@ -173,6 +173,19 @@ std::optional<IncidentEventKey> decode_incident_event_key(std::string_view key) 
                           get_big_endian64(key.data() + 8 + kTimeBytes)};
 }
 
+std::string delivery_key(std::uint64_t incident_id, std::uint64_t seq) {
+  std::string k;
+  k.reserve(16);
+  put_big_endian64(k, incident_id);
+  put_big_endian64(k, seq);
+  return k;
+}
+
+std::optional<DeliveryKey> decode_delivery_key(std::string_view key) {
+  if (key.size() != 16) return std::nullopt;
+  return DeliveryKey{get_big_endian64(key.data()), get_big_endian64(key.data() + 8)};
+}
+
 std::string id_key(std::uint64_t id) {
   std::string k;
   put_big_endian64(k, id);

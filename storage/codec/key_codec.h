@@ -20,6 +20,9 @@
 //   dead_letters     seq(8, big-endian) -> opaque value (the seq it had in the outbox)
 //   detectors        detector state name bytes -> opaque value
 //   silences         id(8, big-endian) -> opaque value
+//   expectations     B|T(bucket start) -> expectation value (value_codec)
+//   deliveries       incident id(8, big-endian)|seq(8, big-endian) -> empty (look in the outbox, then the dead
+//                    letters) or the opaque record of a delivered notification
 //   meta             ascii name        -> see schema.h
 //
 // All functions are pure and thread-safe.
@@ -102,7 +105,16 @@ struct IncidentEventKey {
 };
 std::optional<IncidentEventKey> decode_incident_event_key(std::string_view key);
 
-// incidents, outbox, dead_letters, silences, and the prefix of an incident's events: one number.
+// deliveries
+std::string delivery_key(std::uint64_t incident_id, std::uint64_t seq);
+struct DeliveryKey {
+  std::uint64_t incident_id = 0;
+  std::uint64_t seq = 0;
+};
+std::optional<DeliveryKey> decode_delivery_key(std::string_view key);
+
+// incidents, outbox, dead_letters, silences, and the prefix of an incident's events and deliveries: one
+// number.
 std::string id_key(std::uint64_t id);
 std::optional<std::uint64_t> decode_id_key(std::string_view key);
 

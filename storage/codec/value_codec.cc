@@ -308,7 +308,7 @@ Result<PostIndexValue> decode_post_index(std::string_view value) {
 
 void encode_mention(const rules::ScoredPost& sp, std::string& out) {
   const ingest::Post& p = sp.post;
-  std::size_t bound = 1 + 1 + 2 * kMaxVarintBytes + 1 + 4 + kMaxVarintBytes;
+  std::size_t bound = 1 + 1 + 2 * kMaxVarintBytes + 1 + 4 + kMaxVarintBytes + 3 * 4 + 1;
   for (std::string_view f :
        {std::string_view(sp.lang), std::string_view(p.platform), std::string_view(p.source),
         std::string_view(p.author.handle), std::string_view(p.author.name), std::string_view(p.title),
@@ -341,6 +341,10 @@ void encode_mention(const rules::ScoredPost& sp, std::string& out) {
   for (const rules::Match& m : sp.matches) {
     if (m.kind == rules::RuleKind::topic) w.str(m.rule);
   }
+  w.f32(sp.sentiment.pos);
+  w.f32(sp.sentiment.neu);
+  w.f32(sp.sentiment.neg);
+  w.u8(lexicon_byte(sp.sentiment));
   w.finish();
 }
 
@@ -363,6 +367,15 @@ Mention mention_of(const rules::ScoredPost& sp, std::string_view brand) {
   m.url = p.url;
   m.compound = sp.sentiment.compound;
   m.label = sp.sentiment.label;
+  m.detailed_sentiment = true;
+  m.pos = sp.sentiment.pos;
+  m.neu = sp.sentiment.neu;
+  m.neg = sp.sentiment.neg;
+  // Through the stored byte, so that the lexicon reads exactly as the query will decode it.
+  rules::Sentiment s;
+  read_lexicon_byte(lexicon_byte(sp.sentiment), sp.lang, s);
+  m.scored = s.scored;
+  m.lexicon = s.lexicon;
   for (const rules::Match& match : sp.matches) {
     if (match.kind == rules::RuleKind::topic) m.topics.push_back(match.rule);
   }
@@ -396,6 +409,7 @@ Result<void> decode_mention(std::string_view value, Mention& out) {
   Reader r(value);
   auto head = read_mention_head(r);
   if (!head) return head.error();
+  const auto version = static_cast<std::uint8_t>(value[0]);
   out.label = head->label;
   out.followers = head->followers;
   out.lang = head->lang;
@@ -414,8 +428,45 @@ Result<void> decode_mention(std::string_view value, Mention& out) {
   out.topics.clear();
   for (std::uint64_t i = 0; i < n && !r.bad(); ++i)
     out.topics.emplace_back(r.str());
+  out.detailed_sentiment = version >= 2;
+  if (out.detailed_sentiment) {
+    rules::Sentiment s;
+    s.pos = r.f32();
+    s.neu = r.f32();
+    s.neg = r.f32();
+    read_lexicon_byte(r.u8(), out.lang, s);
+    out.pos = s.pos;
+    out.neu = s.neu;
+    out.neg = s.neg;
+    out.scored = s.scored;
+    out.lexicon = s.lexicon;
+  } else {
+    out.pos = 0;
+    out.neu = 1;
+    out.neg = 0;
+    out.scored = false;
+    out.lexicon = {};
+  }
   if (r.bad() || !r.at_end() || !valid_kind(kind)) return error("storage: corrupt mention row");
   return ok();
+}
+
+void encode_expectation(const BucketExpectation& e, std::string& out) {
+  Writer w(out, 2 + 2 * 8);
+  w.u8(kExpectationVersion);
+  w.u8(static_cast<std::uint8_t>((e.mentions ? 1 : 0) | (e.negative ? 2 : 0)));
+  w.le64(std::bit_cast<std::int64_t>(e.mentions.value_or(0.0)));
+  w.le64(std::bit_cast<std::int64_t>(e.negative.value_or(0.0)));
+  w.finish();
+}
+
+std::optional<BucketExpectation> decode_expectation(std::string_view v) {
+  if (v.size() != 2 + 2 * 8 || static_cast<std::uint8_t>(v[0]) != kExpectationVersion) return std::nullopt;
+  const auto flags = static_cast<std::uint8_t>(v[1]);
+  BucketExpectation e;
+  if (flags & 1) e.mentions = std::bit_cast<double>(get_le64(v.data() + 2));
+  if (flags & 2) e.negative = std::bit_cast<double>(get_le64(v.data() + 10));
+  return e;
 }
 
 void encode_counters(const SeriesCounters& c, std::string& out) {

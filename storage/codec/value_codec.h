@@ -17,6 +17,7 @@
 
 #include "ingest/base/result.h"
 #include "rules/scored_post.h"
+#include "storage/crisis/crisis_rows.h"
 #include "storage/posts/query_types.h"
 #include "storage/posts/series_counters.h"
 
@@ -51,7 +52,11 @@ Result<PostIndexValue> decode_post_index(std::string_view value);
 
 // ---- mentions: (brand, created_at, uid) -> the fields a timeline needs ----
 // The fields the mention filters test come first, so that a rejected row is not decoded further.
-inline constexpr std::uint8_t kMentionValueVersion = 1;
+// Layout v2: version(1) | label(1) followers(zigzag) lang platform | kind(1) source compound(f32)
+// reach(zigzag) handle name title text url | topic count(varint) topics | pos neu neg (f32 each) |
+// lexicon byte (as in posts: 0 unscored, 1 scored in its own language, 2 English, 3 French).
+// Version 1 ended after the topics; its rows still decode, with Mention::detailed_sentiment false.
+inline constexpr std::uint8_t kMentionValueVersion = 2;
 void encode_mention(const rules::ScoredPost& p, std::string& out);
 struct MentionHead {
   rules::Label label = rules::Label::neutral;
@@ -65,6 +70,14 @@ Result<void> decode_mention(std::string_view value, Mention& out);
 // The mention a newly stored post makes for `brand`, as the mentions query will read it back (the event
 // stream sends it before any query could). Keep in step with encode_mention: a test compares the two.
 Mention mention_of(const rules::ScoredPost& p, std::string_view brand);
+
+// ---- expectations: (brand, bucket start) -> what the volume detectors expected of the bucket ----
+// Layout v1: version(1) | flags(1: bit 0 mentions present, bit 1 negative present) | mentions (float64 LE) |
+// negative (float64 LE); an absent number is written as 0.
+inline constexpr std::uint8_t kExpectationVersion = 1;
+void encode_expectation(const BucketExpectation& e, std::string& out);
+// nullopt on a value of another size or version.
+std::optional<BucketExpectation> decode_expectation(std::string_view value);
 
 // ---- series: counters, as both stored values and merge operands ----
 // Layout v1: version(1) | six int64 fields, 8 bytes each, little-endian: fixed size, cheap to merge.

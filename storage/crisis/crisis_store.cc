@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "storage/codec/key_codec.h"
+#include "storage/codec/value_codec.h"
 #include "storage/crisis/id_rows.h"
 #include "storage/database_impl.h"
 #include "storage/status_error.h"
@@ -32,6 +33,12 @@ Result<std::vector<std::uint64_t>> CrisisStore::commit(const CrisisChanges& chan
     put(Cf::incident_events, incident_event_key(e.incident_id, e.time, e.seq), e.value);
   for (const NamedValue& d : changes.detector_states)
     put(Cf::detectors, d.name, d.value);
+  std::string value;
+  for (const ExpectationRow& e : changes.expectations) {
+    if (!valid_brand_id(e.brand)) continue;  // brands are validated with the rules
+    encode_expectation(e.expected, value);
+    put(Cf::expectations, series_key(e.brand, e.bucket), value);
+  }
   for (const SilenceRow& r : changes.silences)
     put(Cf::silences, id_key(r.id), r.value);
   for (const std::uint64_t id : changes.silences_removed) {
@@ -43,8 +50,10 @@ Result<std::vector<std::uint64_t>> CrisisStore::commit(const CrisisChanges& chan
   std::lock_guard lock(impl_.crisis_mu);
   const std::uint64_t first = impl_.next_outbox_seq;
   for (std::size_t i = 0; i < changes.notifications.size(); ++i) {
+    const QueuedNotification& n = changes.notifications[i];
     seqs.push_back(first + i);
-    put(Cf::outbox, id_key(first + i), changes.notifications[i]);
+    put(Cf::outbox, id_key(first + i), n.value);
+    if (n.incident_id != 0) put(Cf::deliveries, delivery_key(n.incident_id, first + i), {});
   }
   if (!s.ok()) return status_error("crisis write batch", s);
   s = impl_.write_durably(batch);
@@ -110,6 +119,75 @@ Result<std::vector<SilenceRow>> CrisisStore::silences() const {
   std::vector<SilenceRow> out;
   for (auto it = rows->rbegin(); it != rows->rend(); ++it)
     out.push_back({it->seq, std::move(it->value)});
+  return out;
+}
+
+}  // namespace vigie::storage
+
+namespace vigie::storage {
+
+Result<std::vector<ExpectationRow>> CrisisStore::expectations(const std::string& brand, Micros from,
+                                                              Micros to) const {
+  std::vector<ExpectationRow> out;
+  if (!valid_brand_id(brand)) return error("storage: invalid brand id");
+  if (from >= to) return out;
+  const std::string lower = series_key(brand, from);
+  const std::string upper = series_key(brand, to);
+  const rocksdb::Slice lo(lower), up(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lo;
+  ro.iterate_upper_bound = &up;
+  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::expectations)));
+  for (it->Seek(lo); it->Valid(); it->Next()) {
+    const auto t = time_of_brand_time_key(it->key().ToStringView());
+    const auto e = decode_expectation(it->value().ToStringView());
+    if (!t || !e) return error("storage: corrupt expectation row of brand " + brand);
+    out.push_back({brand, *t, *e});
+  }
+  if (!it->status().ok()) return status_error("read expectations of brand " + brand, it->status());
+  return out;
+}
+
+Result<std::vector<IncidentNotificationRow>> CrisisStore::notifications_of(std::uint64_t incident_id,
+                                                                           std::size_t limit) const {
+  std::vector<IncidentNotificationRow> out;
+  // One snapshot for the list and the lookups: the worker removes an entry from the outbox and writes its
+  // record in one batch, so within a snapshot a notification is always somewhere.
+  const rocksdb::Snapshot* snap = impl_.db->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{impl_.db.get(), snap};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  const std::string prefix = id_key(incident_id);
+  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::deliveries)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    const auto k = decode_delivery_key(it->key().ToStringView());
+    if (!k) return error("storage: corrupt delivery key of incident " + std::to_string(incident_id));
+    IncidentNotificationRow row;
+    row.seq = k->seq;
+    if (!it->value().empty()) {
+      row.place = IncidentNotificationRow::Place::delivered;
+      row.value = it->value().ToString();
+      out.push_back(std::move(row));
+      continue;
+    }
+    for (const auto& [cf, place] :
+         {std::pair{Cf::outbox, IncidentNotificationRow::Place::outbox},
+          std::pair{Cf::dead_letters, IncidentNotificationRow::Place::dead_letter}}) {
+      const rocksdb::Status s = impl_.db->Get(ro, impl_.cf(cf), id_key(k->seq), &row.value);
+      if (s.ok()) {
+        row.place = place;
+        break;
+      }
+      if (!s.IsNotFound()) return status_error("read notification " + std::to_string(k->seq), s);
+    }
+    out.push_back(std::move(row));
+  }
+  if (!it->status().ok())
+    return status_error("list notifications of incident " + std::to_string(incident_id), it->status());
   return out;
 }
 

@@ -1,5 +1,6 @@
-// The crisis tables: incidents, their timelines, crisis detector state and silences, and the commit that
-// changes them together with the notifications it causes (appended to the outbox, outbox.h). Reached through
+// The crisis tables: incidents, their timelines, crisis detector state, the expectations the volume detectors
+// had of each bucket, and silences, and the commit that changes them together with the notifications it causes
+// (appended to the outbox, outbox.h, and listed under their incident in the deliveries table). Reached through
 // Database::crisis(); the rows are in crisis_rows.h, their values owned by the daemon's crisis code.
 //
 // Thread-safety: any number of threads. Commits are serialized; reads run concurrently with them.
@@ -39,6 +40,12 @@ class CrisisStore {
   Result<std::vector<IncidentEventRow>> incident_events(std::uint64_t incident_id, std::size_t limit) const;
 
   Result<std::vector<NamedValue>> detector_states() const;
+  // A brand's recorded expectations for buckets starting in [from, to), in time order.
+  Result<std::vector<ExpectationRow>> expectations(const std::string& brand, Micros from, Micros to) const;
+  // The notifications queued for an incident, in outbox order, at most limit, each with where it is now: all
+  // read from one snapshot, so a delivery finishing meanwhile is seen either before or after, never lost.
+  Result<std::vector<IncidentNotificationRow>> notifications_of(std::uint64_t incident_id,
+                                                                std::size_t limit) const;
   // Silences in id order.
   Result<std::vector<SilenceRow>> silences() const;
 

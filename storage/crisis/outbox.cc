@@ -37,9 +37,11 @@ Result<void> Outbox::update(std::uint64_t seq, std::string_view value) {
   return ok();
 }
 
-Result<void> Outbox::remove(std::uint64_t seq) {
+Result<void> Outbox::remove(std::uint64_t seq, std::uint64_t incident_id, std::string_view record) {
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.Delete(impl_.cf(Cf::outbox), id_key(seq));
+  if (s.ok() && incident_id != 0)
+    s = batch.Put(impl_.cf(Cf::deliveries), delivery_key(incident_id, seq), slice(record));
   if (s.ok()) s = impl_.write_durably(batch);
   if (!s.ok()) return status_error("remove outbox entry " + std::to_string(seq), s);
   return ok();

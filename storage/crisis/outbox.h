@@ -28,8 +28,11 @@ class Outbox {
   Result<std::vector<OutboxEntry>> entries(std::uint64_t from_seq, std::size_t limit) const;
   // Replaces an entry's value (its delivery state) in place.
   Result<void> update(std::uint64_t seq, std::string_view value);
-  // Removes a delivered entry.
-  Result<void> remove(std::uint64_t seq);
+  // Removes a delivered entry. With an incident id, `record` (its final state, opaque) is written in the same
+  // batch under the incident in the deliveries table, where CrisisStore::notifications_of finds it: the
+  // outcome outlives the entry. `record` must not be empty (an empty row means "still in the outbox or the
+  // dead letters").
+  Result<void> remove(std::uint64_t seq, std::uint64_t incident_id = 0, std::string_view record = {});
   // Moves an entry to the dead letters, with `value` (its final state), in one atomic write. It keeps its seq.
   Result<void> dead_letter(std::uint64_t seq, std::string_view value);
   // Dead letters newest first, with seq strictly below `before_seq` (0: from the newest), at most limit.

@@ -32,6 +32,12 @@ class PostQueries {
   Result<Page<rules::ScoredPost>> posts(const PostQuery& q) const;
   // A brand's mentions with from <= created_at < to, newest first. Fails on a bad brand id, limit or cursor.
   Result<Page<Mention>> mentions(const MentionQuery& q) const;
+  // The oldest of a brand's mentions with from <= created_at < to (the first post of an incident); nullopt
+  // when there is none. One seek.
+  Result<std::optional<Mention>> first_mention(const std::string& brand, Micros from, Micros to) const;
+  // Top posts, authors and topics of a brand's mentions in [from, to) (mention_top.cc). Fails on a bad brand
+  // id or limit.
+  Result<MentionTop> top(const TopQuery& q) const;
   // A brand's counters in buckets of q.step from floor(q.from) to q.to, empty buckets included. Fails when
   // more than kMaxSeriesBuckets buckets would be returned.
   Result<std::vector<SeriesBucket>> series(const SeriesQuery& q) const;

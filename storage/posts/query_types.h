@@ -71,9 +71,56 @@ struct Mention {
   std::string url;
   float compound = 0;
   rules::Label label = rules::Label::neutral;
+  // The rest of the post's sentiment (rules::Sentiment), held by rows written since mention format 2; a row
+  // of format 1 has detailed_sentiment false and these at their defaults.
+  bool detailed_sentiment = false;
+  float pos = 0;
+  float neu = 1;
+  float neg = 0;
+  bool scored = false;
+  std::string_view lexicon;         // "en", "fr" or "" (static strings)
   std::vector<std::string> topics;  // ids of the topic rules the post matched
 
   bool operator==(const Mention&) const = default;
+};
+
+// The most-read posts, the loudest authors and the most frequent topics among a brand's mentions in a window
+// (PostQueries::top): what an incident page and a brand view show beside their charts.
+struct TopQuery {
+  std::string brand;
+  Micros from = 0;
+  Micros to = 0;
+  std::optional<rules::Label> sentiment;  // only mentions of this label count
+  std::size_t limit = 10;                 // of each list, 1..kMaxPageLimit
+  // Mentions examined at most, newest first: bounds the cost of a wide window on a busy brand.
+  std::size_t max_scan = 50'000;
+};
+
+struct AuthorTally {
+  std::string platform;
+  std::string handle;
+  std::string name;             // as of their newest mention in the window
+  std::int64_t followers = -1;  // as of their newest mention; -1 unknown
+  std::int64_t mentions = 0;
+  std::int64_t reach = 0;  // sum over their mentions
+  std::int64_t negative = 0;
+};
+
+struct TopicTally {
+  std::string id;
+  std::int64_t mentions = 0;
+  std::int64_t negative = 0;
+};
+
+struct MentionTop {
+  std::vector<Mention> posts;        // by reach, highest first; the newest among equals
+  std::vector<AuthorTally> authors;  // by reach, then mentions, highest first
+  std::vector<TopicTally> topics;    // by mentions, then negative, highest first
+  std::int64_t examined = 0;         // mentions examined (that passed the sentiment filter or not)
+  // The window held more than max_scan mentions: the lists cover the newest max_scan only, from
+  // examined_from on.
+  bool truncated = false;
+  Micros examined_from = 0;  // created_at of the oldest mention examined; 0 when none
 };
 
 enum class SeriesStep : std::uint8_t { minute, five_minutes, hour, day };

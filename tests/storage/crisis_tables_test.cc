@@ -144,3 +144,68 @@ TEST_F(CrisisTablesTest, ConcurrentCommitsAppearInSequenceOrder) {
 
 }  // namespace
 }  // namespace vigie::storage
+
+namespace vigie::storage {
+namespace {
+
+using Place = IncidentNotificationRow::Place;
+
+// Each notification of an incident is found wherever it is: in the outbox (also after a retry updates it),
+// in the dead letters, or, once delivered and gone from the outbox, as the record written with its removal.
+TEST_F(CrisisTablesTest, NotificationsOfAnIncidentKeepTheirOutcome) {
+  CrisisChanges c;
+  c.notifications = {{"opened to slack", 7}, {"opened to hook", 7}, {"other incident", 8}, "no incident"};
+  const auto seqs = *db_->crisis().commit(c);
+  auto rows = db_->crisis().notifications_of(7, 10);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].seq, seqs[0]);
+  EXPECT_EQ((*rows)[0].place, Place::outbox);
+  EXPECT_EQ((*rows)[0].value, "opened to slack");
+
+  ASSERT_TRUE(db_->outbox().update(seqs[0], "slack retried"));
+  ASSERT_TRUE(db_->outbox().remove(seqs[1], 7, "hook delivered"));
+  rows = db_->crisis().notifications_of(7, 10);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].place, Place::outbox);
+  EXPECT_EQ((*rows)[0].value, "slack retried");
+  EXPECT_EQ((*rows)[1].place, Place::delivered);
+  EXPECT_EQ((*rows)[1].value, "hook delivered");
+
+  ASSERT_TRUE(db_->outbox().dead_letter(seqs[0], "slack gave up"));
+  reopen();
+  rows = db_->crisis().notifications_of(7, 10);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].place, Place::dead_letter);
+  EXPECT_EQ((*rows)[0].value, "slack gave up");
+  EXPECT_EQ((*rows)[1].place, Place::delivered);
+  EXPECT_EQ(db_->crisis().notifications_of(7, 1)->size(), 1u);
+  ASSERT_EQ(db_->crisis().notifications_of(8, 10)->size(), 1u);
+  EXPECT_TRUE(db_->crisis().notifications_of(9, 10)->empty());
+  // Removed without an incident (an entry queued before outcomes were recorded): nothing is listed for it.
+  ASSERT_TRUE(db_->outbox().remove(seqs[3]));
+  EXPECT_TRUE(db_->crisis().notifications_of(0, 10)->empty());
+}
+
+TEST_F(CrisisTablesTest, ExpectationsAreReadBackByBrandAndTime) {
+  CrisisChanges c;
+  c.expectations.push_back({"acme", 600, {2.5, 0.5}});
+  c.expectations.push_back({"acme", 300, {2.0, std::nullopt}});
+  c.expectations.push_back({"acme2", 300, {9.0, 9.0}});
+  c.expectations.push_back({"acme", 900, {std::nullopt, 1.0}});
+  ASSERT_TRUE(db_->crisis().commit(c));
+  reopen();
+  const auto rows = db_->crisis().expectations("acme", 300, 900);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);  // 900 is the end, excluded; acme2 is another brand
+  EXPECT_EQ((*rows)[0].bucket, 300);
+  EXPECT_DOUBLE_EQ((*rows)[0].expected.mentions.value(), 2.0);
+  EXPECT_FALSE((*rows)[0].expected.negative);
+  EXPECT_EQ((*rows)[1].bucket, 600);
+  EXPECT_DOUBLE_EQ((*rows)[1].expected.negative.value(), 0.5);
+  EXPECT_TRUE(db_->crisis().expectations("acme", 900, 900)->empty());
+  EXPECT_FALSE(db_->crisis().expectations("", 0, 900));
+}
+
+}  // namespace
+}  // namespace vigie::storage

@@ -81,6 +81,7 @@ Result<std::optional<SpikeFinding>> VolumeSpikeDetector::on_bucket(Micros bucket
       window_.clear();
       buckets_since_firing_ = kNeverFired;
       last_p_ = 1;
+      tested_ = false;
     } else {
       for (Micros t = *last_start_ + options_.bucket; t < bucket_start; t += options_.bucket)
         step(t, 0);
@@ -92,6 +93,7 @@ Result<std::optional<SpikeFinding>> VolumeSpikeDetector::on_bucket(Micros bucket
 
 std::optional<SpikeFinding> VolumeSpikeDetector::step(Micros bucket_start, std::int64_t count) {
   last_p_ = 1;
+  tested_ = false;
   if (window_.size() == static_cast<std::size_t>(options_.window_buckets)) {
     const Bucket& oldest = window_.front();
     baseline_.observe(oldest.start, oldest.count, oldest.anomalous);
@@ -111,6 +113,7 @@ std::optional<SpikeFinding> VolumeSpikeDetector::step(Micros bucket_start, std::
     mean_sd += std::sqrt(last.mean_variance);
   }
   if (!last.ready) return std::nullopt;
+  tested_ = true;
   mean = std::max(mean, kMinExpected);
   // Buckets of one slot share the learning error of its factor: their standard deviations add up.
   variance += mean_sd * mean_sd;
@@ -136,6 +139,15 @@ std::optional<SpikeFinding> VolumeSpikeDetector::step(Micros bucket_start, std::
   f.onset = !episode_open;
   buckets_since_firing_ = 0;
   return f;
+}
+
+std::vector<std::pair<Micros, double>> VolumeSpikeDetector::window_expected() const {
+  std::vector<std::pair<Micros, double>> out;
+  if (!tested_) return out;
+  out.reserve(window_.size());
+  for (const Bucket& b : window_)
+    out.emplace_back(b.start, baseline_.expected(b.start).mean);
+  return out;
 }
 
 SpikeFinding VolumeSpikeDetector::describe(std::int64_t s, double e, double p,

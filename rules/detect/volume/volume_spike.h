@@ -24,6 +24,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ingest/base/result.h"
 #include "ingest/base/timestamp.h"
@@ -84,6 +86,12 @@ class VolumeSpikeDetector {
   // bucket fed yet, window not full, warm-up, a window restarted after a long gap, or just after decode()).
   double last_p() const { return last_p_; }
 
+  // What the test of the window ending with the last fed bucket expected of each of its buckets (start,
+  // expected count), oldest first: the means whose sum it compared the window's count with. Empty when no test
+  // ran (window not full, warm-up, just after decode()). Computed on demand: the baseline has not changed
+  // since the test.
+  std::vector<std::pair<Micros, double>> window_expected() const;
+
   const VolumeBaseline& baseline() const { return baseline_; }
   const VolumeSpikeOptions& options() const { return options_; }
 
@@ -111,8 +119,9 @@ class VolumeSpikeDetector {
   // Consecutive buckets whose window did not fire; an episode is open while this is below window_buckets.
   static constexpr std::int32_t kNeverFired = 1 << 30;
   std::int32_t buckets_since_firing_ = kNeverFired;
-  // Not part of the encoded state: it describes the last call only.
+  // Not part of the encoded state: they describe the last call only.
   double last_p_ = 1;
+  bool tested_ = false;  // the window ending with the last fed bucket was tested
 };
 
 // The finding as the incident book takes it: `kind` is volume or negative_volume, for the series the detector

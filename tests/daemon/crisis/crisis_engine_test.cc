@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "daemon/crisis/incident_book.h"
@@ -216,6 +217,62 @@ TEST_F(SurgeTest, OneIncidentOpensWithinTwentyFiveMinutesAndResolvesWhenQuiet) {
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "fired"), kinds.end());
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "top_posts"), kinds.end());
   EXPECT_EQ(kinds.back(), "resolved");
+}
+
+// The expectation recorded for each bucket is what the volume detectors' tests compared its count with (the
+// last test whose window held it): detectors fed the stored counts here, independently of the engine, expect
+// exactly the same of every bucket; during the warm-up nothing is recorded, and a bucket tested only once the
+// warm-up ended (the first windows) still gets the expectation of that test.
+TEST_F(SurgeTest, EachBucketRecordsWhatTheVolumeDetectorsExpectedOfIt) {
+  TempDir dir;
+  Crisis c(dir.path());
+  const auto posts = stream();
+  c.feed(posts);
+  ASSERT_TRUE(c.engine().finish());
+  const Micros first = posts.front().post.created_at - posts.front().post.created_at % (5 * kMinute);
+  const Micros end = posts.back().post.created_at;  // finish() processes the buckets ended by the last post
+  const auto rows = c.db().crisis().expectations("acme", first - kDay, end + kDay);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_FALSE(rows->empty());
+  std::map<Micros, storage::BucketExpectation> recorded;
+  for (const auto& r : *rows)
+    recorded[r.bucket] = r.expected;
+
+  const rules::DetectionOptions o;
+  auto volume = rules::VolumeSpikeDetector::create(o.volume);
+  auto negative = rules::VolumeSpikeDetector::create(o.negative_volume);
+  ASSERT_TRUE(volume && negative);
+  std::map<Micros, storage::BucketExpectation> expected;
+  Micros first_tested = 0;
+  for (Micros b = first; b + 5 * kMinute <= end; b += 5 * kMinute) {
+    const auto totals = c.db().queries().totals("acme", b, b + 5 * kMinute);
+    ASSERT_TRUE(totals);
+    ASSERT_TRUE(volume->on_bucket(b, totals->count));
+    ASSERT_TRUE(negative->on_bucket(b, totals->negative));
+    for (const auto& [bucket, e] : volume->window_expected())
+      expected[bucket].mentions = e;
+    for (const auto& [bucket, e] : negative->window_expected())
+      expected[bucket].negative = e;
+    if (first_tested == 0 && !volume->window_expected().empty()) first_tested = b;
+  }
+  ASSERT_NE(first_tested, 0);
+  // The first test's window reaches back before the end of the warm-up.
+  EXPECT_EQ(expected.begin()->first, first_tested - 5 * 5 * kMinute);
+  ASSERT_EQ(recorded.size(), expected.size());
+  int surge_above = 0;
+  for (const auto& [b, e] : expected) {
+    const auto it = recorded.find(b);
+    ASSERT_NE(it, recorded.end()) << "nothing recorded for " << format_rfc3339(b);
+    ASSERT_TRUE(it->second.mentions && it->second.negative) << format_rfc3339(b);
+    EXPECT_DOUBLE_EQ(*it->second.mentions, *e.mentions) << format_rfc3339(b);
+    EXPECT_DOUBLE_EQ(*it->second.negative, *e.negative) << format_rfc3339(b);
+    if (b >= kSurge && b < kSurge + kHour) {
+      const auto totals = c.db().queries().totals("acme", b, b + 5 * kMinute);
+      surge_above += totals->negative > 3 * *e.negative;
+    }
+  }
+  EXPECT_GT(recorded.size(), 12u * 24);  // the fourth day and the surge
+  EXPECT_GE(surge_above, 8);             // the surge stands out against what was expected
 }
 
 TEST_F(SurgeTest, PostsLateWithinTheAllowedLatenessCountAsInOrder) {

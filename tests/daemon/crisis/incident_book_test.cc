@@ -343,5 +343,78 @@ TEST_F(BookTest, IncidentsOfABrandLeavingTheRulesAreResolved) {
   EXPECT_EQ(notice_types().back(), "incident.resolved");
 }
 
+// Window detectors report every bucket while they fire and the timeline shows the start of each episode:
+// the tallies say, per detector, how many findings there were and how many the timeline shows.
+TEST_F(BookTest, TalliesSayWhichFindingsTheTimelineShows) {
+  using K = rules::DetectorKind;
+  using S = rules::Severity;
+  apply({finding("acme", K::volume, S::warning, kT0)}, kT0);
+  apply({finding("acme", K::volume, S::warning, kT0 + kBucket, false),
+         finding("acme", K::volume, S::warning, kT0 + 2 * kBucket, false)},
+        kT0 + 2 * kBucket);
+  CrisisSignal post = finding("acme", K::critical_keyword, S::critical, kT0 + 2 * kBucket + kMinute);
+  post.finding.post_uid = "x:1";
+  apply({post}, kT0 + 2 * kBucket + kMinute);
+  apply({post}, kT0 + 2 * kBucket + kMinute);  // the same post again: not a finding
+  apply({finding("acme", K::volume, S::warning, kT0 + 3 * kBucket, false)}, kT0 + 3 * kBucket);
+
+  const auto inc = book_->active_incident("acme");
+  ASSERT_TRUE(inc);
+  EXPECT_EQ(inc->findings, 5);
+  ASSERT_EQ(inc->by_detector.size(), 2u);
+  EXPECT_EQ(inc->by_detector.at(K::volume).findings, 4);
+  EXPECT_EQ(inc->by_detector.at(K::volume).in_timeline, 1);
+  // The post both fired and escalated: two entries, one finding shown.
+  EXPECT_EQ(inc->by_detector.at(K::critical_keyword).findings, 1);
+  EXPECT_EQ(inc->by_detector.at(K::critical_keyword).in_timeline, 1);
+  int fired = 0, escalated = 0;
+  for (const auto& r : *db_->crisis().incident_events(inc->id, 100)) {
+    const auto e = decode_timeline_entry(r.value);
+    ASSERT_TRUE(e);
+    fired += e->at("kind").as_string() == "fired";
+    escalated += e->at("kind").as_string() == "escalated";
+  }
+  EXPECT_EQ(fired, 2);
+  EXPECT_EQ(escalated, 1);
+
+  // Stored with the incident, and shown by the API.
+  const auto stored = decode_incident(inc->id, db_->crisis().incident(inc->id)->value());
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->by_detector.at(K::volume).findings, 4);
+  const auto json = incident_to_json(*stored);
+  EXPECT_EQ(json.at("findings_by_detector").at("volume").at("findings").as_int64(), 4);
+  EXPECT_EQ(json.at("findings_by_detector").at("volume").at("in_timeline").as_int64(), 1);
+  EXPECT_EQ(json.at("findings_by_detector").at("critical_keyword").at("findings").as_int64(), 1);
+}
+
+TEST_F(BookTest, AcknowledgeAndResolveRecordThePersonAndTheToken) {
+  apply({finding("acme", rules::DetectorKind::volume, rules::Severity::warning, kT0)}, kT0);
+  const std::uint64_t id = book_->active_incident("acme")->id;
+  const auto ack = book_->acknowledge(id, "Marie Curie", "comms-token");
+  ASSERT_EQ(ack.error, IncidentBook::ActionError::none) << ack.message;
+  EXPECT_EQ(ack.incident.acknowledged_by, "Marie Curie");
+  EXPECT_EQ(notices_.back().actor, "Marie Curie");
+  const auto res = book_->resolve(id, "comms-token", "comms-token");
+  ASSERT_EQ(res.error, IncidentBook::ActionError::none) << res.message;
+  EXPECT_EQ(res.incident.resolved_by, "comms-token");
+  bool acked = false, resolved = false;
+  for (const auto& r : *db_->crisis().incident_events(id, 100)) {
+    const auto e = decode_timeline_entry(r.value);
+    ASSERT_TRUE(e);
+    if (e->at("kind").as_string() == "acknowledged") {
+      acked = true;
+      EXPECT_EQ(e->at("by").as_string(), "Marie Curie");
+      EXPECT_EQ(e->at("token").as_string(), "comms-token");
+    }
+    if (e->at("kind").as_string() == "resolved") {
+      resolved = true;
+      EXPECT_EQ(e->at("by").as_string(), "comms-token");
+      EXPECT_FALSE(e->contains("token"));  // the same name: said once
+    }
+  }
+  EXPECT_TRUE(acked);
+  EXPECT_TRUE(resolved);
+}
+
 }  // namespace
 }  // namespace vigie::daemon

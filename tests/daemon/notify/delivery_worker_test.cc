@@ -147,7 +147,8 @@ class DeliveryWorkerTest : public ::testing::Test {
   // Commits the notifications of `n` for `notifiers`, as the incident book does.
   void enqueue(const IncidentNotice& n, const std::vector<Notifier>& notifiers) {
     storage::CrisisChanges changes;
-    changes.notifications = notifications_for(n, notifiers);
+    for (std::string& v : notifications_for(n, notifiers))
+      changes.notifications.push_back({std::move(v), n.incident_id});
     ASSERT_FALSE(changes.notifications.empty());
     ASSERT_TRUE(db_->crisis().commit(changes));
   }
@@ -250,6 +251,50 @@ TEST_F(DeliveryWorkerTest, ClientErrorGoesToDeadLettersAtOnce) {
   EXPECT_NE(rx.delivered().at(0).body.find("incident.resolved"), std::string::npos) << "the lane moved on";
   EXPECT_EQ(value(metrics_.notifier("ops").dead), 1);
   EXPECT_EQ(metrics_.dead_letters().Value(), 1);
+}
+
+// What the incident page lists: every notification of the incident with its outcome, the delivered ones
+// included although they left the outbox (their record, without the body, is kept under the incident).
+TEST_F(DeliveryWorkerTest, OutcomesStayListedUnderTheIncident) {
+  using Place = storage::IncidentNotificationRow::Place;
+  Receiver a([](int i) { return i == 0 ? 400u : 200u; });
+  Receiver b([](int) { return 503u; });
+  const std::vector<Notifier> both{webhook("a", a.url()), webhook("b", b.url())};
+  enqueue(notice(NoticeType::opened), both);
+  enqueue(notice(NoticeType::resolved), {both[0]});
+  enqueue(notice(NoticeType::opened, 7), {both[0]});  // another incident
+  const Micros started = now_micros();
+  DeliveryWorker worker(db_->outbox(), both, metrics_, fast());
+  ASSERT_TRUE(worker.start());
+  ASSERT_TRUE(wait_for([&] { return a.count() == 3 && b.count() >= 2 && outbox_size() == 1; }));
+
+  const auto rows = db_->crisis().notifications_of(42, 10);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 3u);
+  const auto decoded = [](const storage::IncidentNotificationRow& r) {
+    return decode_notification(r.value).value();
+  };
+  ASSERT_EQ((*rows)[0].place, Place::dead_letter);  // opened, to a: refused with a 400
+  const Notification refused = decoded((*rows)[0]);
+  EXPECT_EQ(refused.notifier, "a");
+  EXPECT_EQ(refused.last_status, 400u);
+  EXPECT_GE(refused.updated_at, started);
+  ASSERT_EQ((*rows)[1].place, Place::outbox);  // opened, to b: still retrying
+  const Notification retrying = decode_notification(db_->outbox().entries(0, 10).value().at(0).value).value();
+  EXPECT_EQ(retrying.notifier, "b");
+  EXPECT_GE(retrying.attempts, 1u);
+  EXPECT_EQ(retrying.last_status, 503u);
+  ASSERT_EQ((*rows)[2].place, Place::delivered);  // resolved, to a
+  const Notification delivered = decoded((*rows)[2]);
+  EXPECT_EQ(delivered.type, NoticeType::resolved);
+  EXPECT_EQ(delivered.attempts, 1u);
+  EXPECT_EQ(delivered.last_status, 200u);
+  EXPECT_EQ(delivered.last_error, "");
+  EXPECT_EQ(delivered.body, "") << "the record keeps no body";
+  EXPECT_GE(delivered.updated_at, started);
+  const auto other = db_->crisis().notifications_of(7, 10);
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ((*other)[0].place, Place::delivered);
 }
 
 TEST_F(DeliveryWorkerTest, HonoursRetryAfter) {

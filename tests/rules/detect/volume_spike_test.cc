@@ -257,6 +257,33 @@ TEST(VolumeSpike, SilentDuringWarmup) {
   EXPECT_FALSE(feed(d, rng, kMonday + 3 * kDay, kMonday + 4 * kDay, burst_at(19)).empty());
 }
 
+// window_expected() is what the test compared the window with: its means sum to the finding's expected count,
+// one per bucket of the window; nothing before the first test.
+TEST(VolumeSpike, WindowExpectedIsWhatTheTestSummed) {
+  std::mt19937_64 rng(3);
+  VolumeSpikeDetector d = make();
+  EXPECT_TRUE(d.window_expected().empty());
+  feed(d, rng, kMonday, kMonday + 3 * kDay - kBucket, daily_rate);
+  EXPECT_TRUE(d.window_expected().empty()) << "still warming up";
+  const Micros surge = kMonday + 4 * kDay + 14 * kHour;
+  feed(d, rng, kMonday + 3 * kDay - kBucket, surge, daily_rate);
+  ASSERT_EQ(d.window_expected().size(), 6u);
+  EXPECT_EQ(d.window_expected().front().first, surge - 6 * kBucket);
+  EXPECT_EQ(d.window_expected().back().first, surge - kBucket);
+  int checked = 0;
+  for (Micros t = surge; t < surge + kHour; t += kBucket) {
+    auto r = d.on_bucket(t, 30);
+    ASSERT_TRUE(r);
+    if (!*r) continue;
+    double sum = 0;
+    for (const auto& [b, e] : d.window_expected())
+      sum += e;
+    EXPECT_NEAR(sum, (*r)->expected, 1e-9 * (*r)->expected);
+    ++checked;
+  }
+  EXPECT_GE(checked, 6);
+}
+
 TEST(VolumeSpike, LongSurgeDoesNotBecomeNormal) {
   std::mt19937_64 rng(11);
   VolumeSpikeDetector d = make();

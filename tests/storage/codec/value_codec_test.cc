@@ -146,6 +146,100 @@ TEST(ValueCodec, MentionRoundTripsWithHeadFirst) {
   EXPECT_FALSE(decode_mention_head(newer));
 }
 
+TEST(ValueCodec, MentionKeepsThePostsWholeSentiment) {
+  rules::ScoredPost p = full_post();
+  p.sentiment.pos = 0.125f;
+  p.sentiment.neu = 0.5f;
+  p.sentiment.neg = 0.375f;
+  p.sentiment.scored = true;
+  p.sentiment.lexicon = "en";  // an undetermined-language post scored in English, whatever its lang
+  std::string v;
+  encode_mention(p, v);
+  EXPECT_EQ(static_cast<std::uint8_t>(v[0]), 2);
+  Mention m;
+  ASSERT_TRUE(decode_mention(v, m));
+  EXPECT_TRUE(m.detailed_sentiment);
+  EXPECT_FLOAT_EQ(m.pos, 0.125f);
+  EXPECT_FLOAT_EQ(m.neu, 0.5f);
+  EXPECT_FLOAT_EQ(m.neg, 0.375f);
+  EXPECT_TRUE(m.scored);
+  EXPECT_EQ(m.lexicon, "en");
+  EXPECT_EQ(m.topics, std::vector<std::string>{"recall"});
+
+  p.sentiment.scored = false;
+  p.sentiment.lexicon = {};
+  encode_mention(p, v);
+  ASSERT_TRUE(decode_mention(v, m));
+  EXPECT_FALSE(m.scored);
+  EXPECT_EQ(m.lexicon, "");
+}
+
+// A mention row as format 1 stored it, byte for byte (before pos/neu/neg and the lexicon were kept): it must
+// still decode, flagged as lacking the detail.
+TEST(ValueCodec, MentionOfFormatOneStillDecodes) {
+  static constexpr char kV1[] =
+      "\x01"      // version 1
+      "\x00"      // label: negative
+      "\xd0\x0f"  // followers 1000, zigzag LEB128
+      "\x02"
+      "en"  // lang
+      "\x01"
+      "x"     // platform
+      "\x00"  // kind: post
+      "\x04"
+      "feed"              // source
+      "\x00\x00\x00\xbf"  // compound -0.5, float32 little-endian
+      "\xd0\x0f"          // reach 1000
+      "\x03"
+      "bob"  // handle
+      "\x03"
+      "Bob"   // name
+      "\x00"  // title
+      "\x06"
+      "outage"  // text
+      "\x00"    // url
+      "\x01"    // one topic
+      "\x04"
+      "down";  // topic id
+  const std::string v1(kV1, sizeof kV1 - 1);
+  Mention m;
+  const auto r = decode_mention(v1, m);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(m.label, rules::Label::negative);
+  EXPECT_EQ(m.followers, 1000);
+  EXPECT_EQ(m.lang, "en");
+  EXPECT_EQ(m.platform, "x");
+  EXPECT_EQ(m.source, "feed");
+  EXPECT_FLOAT_EQ(m.compound, -0.5f);
+  EXPECT_EQ(m.reach, 1000);
+  EXPECT_EQ(m.author_handle, "bob");
+  EXPECT_EQ(m.author_name, "Bob");
+  EXPECT_EQ(m.text, "outage");
+  EXPECT_EQ(m.topics, std::vector<std::string>{"down"});
+  EXPECT_FALSE(m.detailed_sentiment);
+  EXPECT_FALSE(m.scored);
+  EXPECT_EQ(m.lexicon, "");
+  // Format 1 with the bytes format 2 appends is corrupt, not a format 2 row.
+  EXPECT_FALSE(decode_mention(v1 + std::string(13, '\0'), m));
+}
+
+TEST(ValueCodec, ExpectationRoundTripsWithAbsentNumbers) {
+  std::string v;
+  encode_expectation({3.25, std::nullopt}, v);
+  auto e = decode_expectation(v);
+  ASSERT_TRUE(e);
+  EXPECT_DOUBLE_EQ(e->mentions.value(), 3.25);
+  EXPECT_FALSE(e->negative);
+  encode_expectation({std::nullopt, 0.0}, v);
+  e = decode_expectation(v);
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->mentions);
+  EXPECT_DOUBLE_EQ(e->negative.value(), 0.0);
+  EXPECT_FALSE(decode_expectation(v.substr(1)));
+  v[0] = 2;
+  EXPECT_FALSE(decode_expectation(v));
+}
+
 // The event stream sends mention_of() as the post is stored; a later query decodes the stored row. Both must
 // be the same mention, field for field (Mention's == compares every field, new ones included).
 TEST(ValueCodec, MentionOfAStoredPostIsTheMentionDecoded) {
