@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,29 @@ struct DatabaseImpl {
   rocksdb::Status write_durably(rocksdb::WriteBatch& batch);
 
   ~DatabaseImpl();
+};
+
+// An iterator over the rows of one column family whose keys are in [lower, upper). It owns its bounds, which
+// RocksDB reads through pointers for the iterator's whole life: hence it is neither copied nor moved.
+class RangeScan {
+ public:
+  RangeScan(const DatabaseImpl& impl, Cf cf, std::string lower, std::string upper,
+            rocksdb::ReadOptions ro = {})
+      : lower_(std::move(lower)), upper_(std::move(upper)), lo_(lower_), up_(upper_) {
+    ro.iterate_lower_bound = &lo_;
+    ro.iterate_upper_bound = &up_;
+    it_.reset(impl.db->NewIterator(ro, impl.cf(cf)));
+  }
+  RangeScan(const RangeScan&) = delete;
+  RangeScan& operator=(const RangeScan&) = delete;
+
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+  const rocksdb::Slice& lower() const { return lo_; }
+
+ private:
+  std::string lower_, upper_;
+  rocksdb::Slice lo_, up_;
+  std::unique_ptr<rocksdb::Iterator> it_;
 };
 
 }  // namespace vigie::storage

@@ -131,14 +131,8 @@ Result<std::vector<ExpectationRow>> CrisisStore::expectations(const std::string&
   std::vector<ExpectationRow> out;
   if (!valid_brand_id(brand)) return error("storage: invalid brand id");
   if (from >= to) return out;
-  const std::string lower = series_key(brand, from);
-  const std::string upper = series_key(brand, to);
-  const rocksdb::Slice lo(lower), up(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lo;
-  ro.iterate_upper_bound = &up;
-  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::expectations)));
-  for (it->Seek(lo); it->Valid(); it->Next()) {
+  RangeScan it(impl_, Cf::expectations, series_key(brand, from), series_key(brand, to));
+  for (it->Seek(it.lower()); it->Valid(); it->Next()) {
     const auto t = time_of_brand_time_key(it->key().ToStringView());
     const auto e = decode_expectation(it->value().ToStringView());
     if (!t || !e) return error("storage: corrupt expectation row of brand " + brand);

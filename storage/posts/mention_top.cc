@@ -29,14 +29,8 @@ Result<std::optional<Mention>> PostQueries::first_mention(const std::string& bra
                                                           Micros to) const {
   if (!valid_brand_id(brand)) return error("storage: invalid brand id");
   if (from >= to) return std::optional<Mention>();
-  const std::string lower = mention_bound(brand, from);
-  const std::string upper = mention_bound(brand, to);
-  const rocksdb::Slice lo(lower), up(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lo;
-  ro.iterate_upper_bound = &up;
-  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::mentions)));
-  it->Seek(lo);
+  RangeScan it(impl_, Cf::mentions, mention_bound(brand, from), mention_bound(brand, to));
+  it->Seek(it.lower());
   if (!it->Valid()) {
     if (!it->status().ok()) return status_error("read mentions of brand " + brand, it->status());
     return std::optional<Mention>();
@@ -57,15 +51,10 @@ Result<MentionTop> PostQueries::top(const TopQuery& q) const {
     return error("storage: limit must be between 1 and " + std::to_string(kMaxPageLimit));
   MentionTop out;
   if (q.from >= q.to) return out;
-  const std::string lower = mention_bound(q.brand, q.from);
-  const std::string upper = mention_bound(q.brand, q.to);
-  const rocksdb::Slice lo(lower), up(upper);
   rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lo;
-  ro.iterate_upper_bound = &up;
   // A one-off scan of up to max_scan rows: not worth evicting what the block cache holds for the live path.
   ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::mentions)));
+  RangeScan it(impl_, Cf::mentions, mention_bound(q.brand, q.from), mention_bound(q.brand, q.to), ro);
 
   std::priority_queue<Mention, std::vector<Mention>, LessRead> kept;
   // Authors by (platform, handle); topics by id. Newest first, so the first sighting of an author holds their

@@ -35,14 +35,8 @@ Result<void> check_brand(std::string_view brand) {
 template <class F>
 Result<void> scan_series(const DatabaseImpl& impl, std::string_view brand, Micros from, Micros to, F&& f) {
   if (from >= to) return ok();
-  const std::string lower = series_key(brand, from);
-  const std::string upper = series_key(brand, to);
-  const rocksdb::Slice lo(lower), up(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lo;
-  ro.iterate_upper_bound = &up;
-  std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(ro, impl.cf(Cf::series)));
-  for (it->Seek(lo); it->Valid(); it->Next()) {
+  RangeScan it(impl, Cf::series, series_key(brand, from), series_key(brand, to));
+  for (it->Seek(it.lower()); it->Valid(); it->Next()) {
     const auto t = time_of_brand_time_key(it->key().ToStringView());
     const auto c = decode_counters(it->value().ToStringView());
     if (!t || !c) return error("storage: corrupt series row of brand " + std::string(brand));
@@ -118,12 +112,9 @@ Result<Page<rules::ScoredPost>> PostQueries::posts(const PostQuery& q) const {
 
   // One snapshot for the index scan and the post reads, so that a page is a consistent view.
   rocksdb::ManagedSnapshot snapshot(impl_.db.get());
-  const rocksdb::Slice lo(lower), up(upper);
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot.snapshot();
-  ro.iterate_lower_bound = &lo;
-  ro.iterate_upper_bound = &up;
-  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::posts_by_time)));
+  RangeScan it(impl_, Cf::posts_by_time, lower, upper, ro);
 
   std::vector<std::string> uids;
   std::string last;
@@ -181,11 +172,7 @@ Result<Page<Mention>> PostQueries::mentions(const MentionQuery& q) const {
   }
   if (q.from >= q.to || upper <= lower) return page;
 
-  const rocksdb::Slice lo(lower), up(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lo;
-  ro.iterate_upper_bound = &up;
-  std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.cf(Cf::mentions)));
+  RangeScan it(impl_, Cf::mentions, lower, upper);
 
   std::string last;  // key of the last row examined: a copy, since the iterator's key dies when it moves
   std::size_t scanned = 0;
