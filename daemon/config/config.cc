@@ -48,7 +48,7 @@ void read_pipeline(YamlMap m, PipelineConfig& p) {
 
 void read_stream(YamlMap m, StreamConfig& s) {
   s.heartbeat = m.get_duration("heartbeat", s.heartbeat);
-  s.replay_events = static_cast<int>(m.get_int("replay_events", s.replay_events, 1, 1'000'000));
+  s.replay_events = static_cast<int>(m.get_int("replay_events", s.replay_events, 1, 100'000));
   s.client_queue = static_cast<int>(m.get_int("client_queue", s.client_queue, 1, 1'000'000));
   s.write_timeout = m.get_duration("write_timeout", s.write_timeout);
   s.max_clients = static_cast<int>(m.get_int("max_clients", s.max_clients, 1, 100'000));

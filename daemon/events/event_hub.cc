@@ -88,19 +88,34 @@ void EventHub::publish(std::string_view type, std::string_view brand, std::strin
   e->type = type;
   e->brand = brand;
   e->body_ = body_of(type, data);
-  add(std::move(e));
+  std::vector<std::function<void()>> calls;
+  add(std::move(e), calls);
+  for (const auto& call : calls)
+    call();
 }
 
 void EventHub::publish(std::string_view type, std::string_view brand, std::function<std::string()> data) {
+  Batch one(*this);
+  one.publish(type, brand, std::move(data));
+}
+
+void EventHub::Batch::publish(std::string_view type, std::string_view brand,
+                              std::function<std::string()> data) {
   auto e = std::make_shared<StreamEvent>();
   e->type = type;
   e->brand = brand;
   e->data_ = std::move(data);
-  add(std::move(e));
+  hub_.add(std::move(e), calls_);
 }
 
-void EventHub::add(std::shared_ptr<StreamEvent> made) {
+EventHub::Batch::~Batch() {
+  for (const auto& call : calls_)
+    call();
+}
+
+void EventHub::add(std::shared_ptr<StreamEvent> made, std::vector<std::function<void()>>& calls) {
   StreamEventPtr evicted;  // the oldest event, freed once the lock is released
+  std::vector<StreamEventPtr> dropped_events;
   std::lock_guard lock(mu_);
   const std::uint64_t seq = last_seq_ + 1;
   made->seq = seq;
@@ -116,7 +131,10 @@ void EventHub::add(std::shared_ptr<StreamEvent> made) {
       ++i;
       continue;
     }
-    if (s->push(e)) {
+    const auto pushed = s->push(e);
+    if (pushed != Subscription::Pushed::full) {
+      // Only the first event queued wakes the reader: it takes them all at once.
+      if (pushed == Subscription::Pushed::first && s->wake_) calls.push_back(s->wake_);
       ++i;
       continue;
     }
@@ -124,12 +142,12 @@ void EventHub::add(std::shared_ptr<StreamEvent> made) {
     // going; it resumes with the last id it got when it reconnects.
     s->is_dropped_ = true;
     for (auto& slot : s->queue_)
-      slot.reset();
+      if (slot) dropped_events.push_back(std::move(slot));
     s->size_ = 0;
     subscribers_.erase(subscribers_.begin() + static_cast<std::ptrdiff_t>(i));
     ++dropped_;
     if (dropped_queue_) dropped_queue_->Increment();
-    if (s->dropped_) s->dropped_();
+    if (s->dropped_) calls.push_back(s->dropped_);
   }
 }
 
@@ -157,6 +175,8 @@ std::unique_ptr<EventHub::Subscription> EventHub::subscribe(std::string_view las
     } else if (seq + 1 < oldest) {
       resume.reset = "the events after that id are no longer kept";
     } else {
+      // At most `replay` pointers copied under the lock (the ring's size bounds it).
+      resume.replay.reserve(static_cast<std::size_t>(last_seq_ - seq));
       for (std::uint64_t s = seq + 1; s <= last_seq_; ++s) {
         const StreamEventPtr& e = ring_[s % ring_.size()];
         if (brand.empty() || e->brand == brand) resume.replay.push_back(e);
@@ -203,19 +223,18 @@ EventHub::Subscription::~Subscription() {
   hub_.leave(this);
 }
 
-bool EventHub::Subscription::push(const StreamEventPtr& e) {
-  if (size_ == queue_.size()) return false;
+EventHub::Subscription::Pushed EventHub::Subscription::push(const StreamEventPtr& e) {
+  if (size_ == queue_.size()) return Pushed::full;
   queue_[(head_ + size_) % queue_.size()] = e;
   ++size_;
-  // Only the first event of a batch wakes the reader: it takes them all at once.
-  if (size_ == 1 && wake_) wake_();
-  return true;
+  return size_ == 1 ? Pushed::first : Pushed::queued;
 }
 
-bool EventHub::Subscription::take(std::vector<StreamEventPtr>& out) {
+bool EventHub::Subscription::take(std::vector<StreamEventPtr>& out, std::uint64_t* seen_through) {
   out.clear();
   std::lock_guard lock(hub_.mu_);
   if (is_dropped_) return false;
+  if (seen_through) *seen_through = hub_.last_seq_;
   out.reserve(size_);
   for (; size_ > 0; --size_) {
     out.push_back(std::move(queue_[head_]));

@@ -11,8 +11,11 @@
 // its queue is emptied, its `dropped` callback runs, it gets nothing more, and vigie_stream_dropped_total
 // counts it. It can reconnect with the last id it saw.
 //
-// Thread-safety: every method from any thread; one mutex. The subscribers' callbacks (`wake`, `dropped`) run
-// under it, on the publisher's thread: they must be quick, never block, and never call the hub.
+// Thread-safety: every method from any thread; one mutex, taken once per event. The subscribers' callbacks
+// (`wake`, `dropped`) run on the publisher's thread once it released the lock (after the event, or at the end
+// of a Batch), so that waking a reader (a post to its I/O thread) never holds up other readers or the next
+// publish. A copy of the callback is called, which may run after its subscriber left: it must hold what it
+// needs (a shared pointer), be quick and never block.
 #pragma once
 
 #include <prometheus/counter.h>
@@ -76,6 +79,23 @@ class EventHub {
   // nobody reads the stream.
   void publish(std::string_view type, std::string_view brand, std::function<std::string()> data);
 
+  // Several events in a row (the mentions of one stored batch), with the readers woken once, when the batch
+  // ends, instead of once per event: a reader that keeps up would otherwise be woken (a post to its I/O
+  // thread, often a system call) for nearly every mention. Each event is published as publish() does, so the
+  // events let go of by the ring are freed one by one as the next ones are made (cheap for the allocator).
+  class Batch {
+   public:
+    explicit Batch(EventHub& hub) : hub_(hub) {}
+    ~Batch();  // wakes the readers (and calls the drops) of the batch
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    void publish(std::string_view type, std::string_view brand, std::function<std::string()> data);
+
+   private:
+    EventHub& hub_;
+    std::vector<std::function<void()>> calls_;
+  };
+
   // One reader. Leaves the hub when destroyed; the hub must outlive it.
   class Subscription {
    public:
@@ -84,14 +104,17 @@ class EventHub {
     Subscription& operator=(const Subscription&) = delete;
 
     // Moves the events queued since the last call into `out` (cleared first), oldest first. False once the
-    // hub has dropped this subscriber.
-    bool take(std::vector<StreamEventPtr>& out);
+    // hub has dropped this subscriber. `seen_through`, when given, gets the seq of the latest event published
+    // at that moment: this reader has then been given every event up to it that it follows (a reader of one
+    // brand can send it as its last id, so that a quiet brand's reader does not fall out of the ring).
+    bool take(std::vector<StreamEventPtr>& out, std::uint64_t* seen_through = nullptr);
 
    private:
     friend class EventHub;
     Subscription(EventHub& hub, std::string brand, std::size_t capacity, std::function<void()> wake,
                  std::function<void()> dropped);
-    bool push(const StreamEventPtr& e);  // with the hub's mutex held; false: full
+    enum class Pushed : std::uint8_t { queued, first, full };  // first: the queue was empty (wake the reader)
+    Pushed push(const StreamEventPtr& e);                      // with the hub's mutex held
 
     EventHub& hub_;
     std::string brand_;  // empty: every brand
@@ -126,7 +149,8 @@ class EventHub {
 
  private:
   void leave(Subscription* s);
-  void add(std::shared_ptr<StreamEvent> e);
+  // Publishes `e`; the callbacks it makes due are appended to `calls`, for the caller to run without the lock.
+  void add(std::shared_ptr<StreamEvent> e, std::vector<std::function<void()>>& calls);
   prometheus::Counter* events_counter(std::string_view type);  // with mu_ held
 
   const EventHubOptions options_;

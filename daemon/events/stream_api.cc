@@ -103,11 +103,17 @@ void add_stream_route(Router& router, EventHub& hub, const StreamConfig& config,
           }
           bool open = co_await out.write(first);
           if (open) open = co_await send(out, resume->replay);
+          // Resumed: the reader has now seen everything it follows up to the latest event at subscription,
+          // whatever brand the replay's last event was of (a frame with an id and no data only sets the id).
+          if (open && !fresh && resume->reset.empty()) {
+            open = co_await out.write("id: " + hub.event_id(resume->last) + "\n\n");
+          }
           resume->replay.clear();
           auto last_write = Clock::now();
           std::vector<StreamEventPtr> batch;
+          std::uint64_t seen_through = resume->last;
           while (open) {
-            if (!sub->take(batch)) {
+            if (!sub->take(batch, &seen_through)) {
               spdlog::warn("stream: reader '{}' dropped: more than {} events behind", who,
                            config.client_queue);
               break;
@@ -121,7 +127,8 @@ void add_stream_route(Router& router, EventHub& hub, const StreamConfig& config,
             const auto idle =
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_write);
             if (idle >= config.heartbeat) {
-              open = co_await out.write(": heartbeat\n\n");
+              // With the latest id: a reader of a quiet brand keeps an id that can be resumed from.
+              open = co_await out.write(": heartbeat\nid: " + hub.event_id(seen_through) + "\n\n");
               last_write = Clock::now();
               continue;
             }

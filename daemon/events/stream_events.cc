@@ -14,14 +14,16 @@ void publish_mentions(EventHub& hub, std::span<const rules::ScoredPost> posts,
                       std::span<const storage::PostOutcome> outcomes) {
   const std::size_t n = std::min(posts.size(), outcomes.size());
   std::vector<std::string_view> brands;
+  EventHub::Batch batch(hub);  // the readers are woken once, at the end
   for (std::size_t i = 0; i < n; ++i) {
     if (outcomes[i] != storage::PostOutcome::inserted) continue;
     rules::matched_brands(posts[i], brands);
     for (const std::string_view brand : brands)
       // The mention is copied here, its JSON made by the first reader that sends it (none: never).
-      hub.publish("mention", brand, std::function<std::string()>([m = storage::mention_of(posts[i], brand)] {
-                    return ingest::json_text(mention_to_json(m));
-                  }));
+      batch.publish("mention", brand,
+                    std::function<std::string()>([m = storage::mention_of(posts[i], brand)] {
+                      return ingest::json_text(mention_to_json(m));
+                    }));
   }
 }
 

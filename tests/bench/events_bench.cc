@@ -2,10 +2,16 @@
 // mention a brand (a copy of the mention, handed to the hub), with no reader and with readers that take every
 // event (a pointer each, their work counted in too); then the same with the readers making each event's frame
 // (the mention's JSON text, made once per event by the first reader, on an I/O thread in the daemon); and
-// the hub's publish() of ready-made data alone.
+// the hub's publish() of ready-made data alone. BM_PublishMentionsLiveReaders has readers as the daemon's:
+// each woken by a post to an I/O context run by its own thread, which takes what is queued.
 //   build/tests/bench/vigie_events_bench --benchmark_min_time=1
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
 #include <vector>
 
 #include "daemon/events/event_hub.h"
@@ -69,6 +75,57 @@ void BM_PublishMentions(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
 }
 BENCHMARK(BM_PublishMentions)->Args({0, 0})->Args({10, 0})->Args({100, 0})->Args({1, 1})->Args({10, 1});
+
+void BM_PublishMentionsLiveReaders(benchmark::State& state) {
+  namespace net = boost::asio;
+  const std::size_t readers = static_cast<std::size_t>(state.range(0));
+  EventHubOptions o;
+  o.client_queue = 1 << 20;
+  o.max_clients = 1000;
+  EventHub hub(o, nullptr);
+  // Two I/O threads, as the daemon's HTTP server has; readers are dealt over them.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    contexts.push_back(std::make_unique<net::io_context>(1));
+  std::vector<std::unique_ptr<EventHub::Subscription>> subs(readers);
+  std::vector<std::vector<StreamEventPtr>> drained(readers);
+  std::atomic<std::size_t> taken = 0;
+  for (std::size_t i = 0; i < readers; ++i) {
+    net::io_context& ctx = *contexts[i % contexts.size()];
+    EventHub::Resume r;
+    subs[i] = hub.subscribe(
+        "", "",
+        [&ctx, &subs, &drained, &taken, i] {
+          net::post(ctx, [&subs, &drained, &taken, i] {
+            subs[i]->take(drained[i]);
+            taken += drained[i].size();
+          });
+        },
+        nullptr, r);
+  }
+  for (auto& ctx : contexts) {
+    threads.emplace_back([c = ctx.get()] {
+      auto guard = net::make_work_guard(*c);
+      c->run();
+    });
+  }
+  const auto batch = posts(256);
+  const std::vector<storage::PostOutcome> outcomes(batch.size(), storage::PostOutcome::inserted);
+  std::size_t n = 0;
+  for (auto _ : state) {
+    publish_mentions(hub, batch, outcomes);
+    n += batch.size();
+  }
+  for (auto& ctx : contexts)
+    ctx->stop();
+  for (auto& t : threads)
+    t.join();
+  subs.clear();
+  benchmark::DoNotOptimize(taken.load());
+  state.SetItemsProcessed(static_cast<std::int64_t>(n));
+}
+BENCHMARK(BM_PublishMentionsLiveReaders)->Arg(1)->Arg(10)->Arg(100)->UseRealTime();
 
 void BM_HubPublishOnly(benchmark::State& state) {
   EventHub hub({}, nullptr);

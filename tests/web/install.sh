@@ -9,6 +9,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dest="${1:?usage: tests/web/install.sh DEST}"
 mkdir -p "$dest"
+dest="$(cd "$dest" && pwd)"  # absolute: the install below runs from inside it
 want="$(cat "$here/package.json" "$here/package-lock.json" | sha256sum | cut -d' ' -f1)"
 stamp="$dest/node_modules/.vigie-lock-sha256"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -237,6 +237,63 @@ TEST(EventStream, BrandFilter) {
   EXPECT_EQ(bad.status(), 400u);
 }
 
+// A reader of a quiet brand: other brands' events push its last event out of the ring, but heartbeats (and the
+// frame after a replay) carry the latest id, so it resumes without a reset.
+TEST(EventStream, AQuietBrandsReaderKeepsAnIdItCanResumeFrom) {
+  StreamConfig c = stream_config();
+  c.replay_events = 4;
+  c.heartbeat = 30ms;
+  StreamServer s(c);
+  auto r = s.reader("/api/v1/stream?brand=volta");
+  s.hub().publish("mention", "volta", data(1));
+  std::string last_id = r->next_event()->id;
+  EXPECT_EQ(last_id, s.hub().boot() + "-1");
+  for (int i = 2; i <= 20; ++i)
+    s.hub().publish("mention", "acme", data(i));  // none for this reader; 1 falls out of the ring
+  // The next heartbeat names the latest event: the reader has seen every volta event up to it.
+  std::optional<SseFrame> beat;
+  while ((beat = r->next()) && beat->comment != "heartbeat") {
+  }
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(beat->id, s.hub().boot() + "-20");
+  last_id = beat->id;
+  r->close();
+
+  for (int i = 21; i <= 22; ++i)
+    s.hub().publish("mention", "acme", data(i));
+  s.hub().publish("mention", "volta", data(23));
+  s.hub().publish("mention", "acme", data(24));
+  auto resumed = s.reader("/api/v1/stream?brand=volta", {kRead, {"Last-Event-ID", last_id}});
+  const auto f = resumed->next_event();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->event, "mention") << "resumed, not reset: " << f->data;
+  EXPECT_EQ(n_of(*f), 23);
+  // After the replay, an id-only frame: the reader has seen through 24, though its last event was 23.
+  std::optional<SseFrame> after;
+  while ((after = resumed->next()) && after->id.empty()) {
+  }
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->id, s.hub().boot() + "-24");
+  EXPECT_TRUE(after->event.empty());
+}
+
+// A batch wakes each reader once, and every reader still gets every event, in order.
+TEST(EventStream, ABatchReachesEveryReaderInOrder) {
+  StreamServer s;
+  auto a = s.reader();
+  auto b = s.reader("/api/v1/stream?brand=acme");
+  {
+    EventHub::Batch batch(s.hub());
+    for (int i = 1; i <= 50; ++i)
+      batch.publish("mention", i % 2 ? "acme" : "volta",
+                    std::function<std::string()>([i] { return data(i); }));
+  }
+  for (int i = 1; i <= 50; ++i)
+    EXPECT_EQ(n_of(*a->next_event()), i);
+  for (int i = 1; i <= 50; i += 2)
+    EXPECT_EQ(n_of(*b->next_event()), i);
+}
+
 TEST(EventStream, NeedsATokenWithTheReadRole) {
   StreamServer s;
   SseReader none(s.port(), "/api/v1/stream");
