@@ -25,7 +25,7 @@ Vigie demo: data in $root/var, API token "$token".
   metrics     http://$listen/metrics
   API         curl -H "Authorization: Bearer $token" http://$listen/api/v1/version
   incidents   curl -H "Authorization: Bearer $token" http://$listen/api/v1/incidents
-              (the Acme Bank outage opens one about 15 minutes in, when the replay reaches its last hour)
+              (the Acme Bank outage opens one about 75 seconds after start; the replay lasts nine minutes)
 
 The same demo with Prometheus and the Grafana dashboards (needs Docker; run it instead of this script):
   docker compose -f deploy/docker-compose.yml up --build
