@@ -40,7 +40,7 @@ struct CommandResult {
 // Runs build/vigie with `args` (no shell), waits, and captures stdout and stderr.
 CommandResult run_vigie(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
-// Path of the vigie binary under test.
+// Path of the vigie binary under test: build/vigie, or $VIGIE_BINARY when set.
 std::string vigie_binary();
 
 class DaemonProcess {
