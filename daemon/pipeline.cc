@@ -10,6 +10,34 @@
 #include <boost/asio/use_awaitable.hpp>
 
 namespace vigie::daemon {
+namespace {
+
+// The outcomes of posts [offset, offset + size) of a write, as if they had been written alone.
+storage::WriteSummary slice(const storage::WriteSummary& all, std::size_t offset, std::size_t size) {
+  storage::WriteSummary s;
+  const std::size_t end = std::min(all.outcomes.size(), offset + size);
+  for (std::size_t i = std::min(offset, end); i < end; ++i) {
+    const storage::PostOutcome o = all.outcomes[i];
+    s.outcomes.push_back(o);
+    switch (o) {
+      case storage::PostOutcome::inserted:
+        ++s.inserted;
+        break;
+      case storage::PostOutcome::duplicate:
+        ++s.duplicates;
+        break;
+      case storage::PostOutcome::edited:
+        ++s.edited;
+        break;
+      case storage::PostOutcome::deleted:
+        ++s.deleted;
+        break;
+    }
+  }
+  return s;
+}
+
+}  // namespace
 
 Pipeline::Pipeline(const PipelineConfig& config, storage::PostStore& store,
                    std::shared_ptr<const rules::Scorer> scorer, Metrics& metrics)
@@ -95,7 +123,7 @@ net::awaitable<Result<void>> Pipeline::push(ingest::SourceBatch batch) {
       if (queued_posts_ == 0 || queued_posts_ + n <= static_cast<std::size_t>(config_.queue_capacity)) {
         queued_posts_ += n;
         queue_depth_.Set(static_cast<double>(queued_posts_));
-        queue_.push_back(Item{std::move(batch), nullptr});
+        queue_.push_back(Item{std::move(batch), {}, nullptr});
         has_work_.notify_one();
         co_return ok();
       }
@@ -108,14 +136,31 @@ net::awaitable<Result<void>> Pipeline::push(ingest::SourceBatch batch) {
 }
 
 net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch batch) {
-  auto initiate = [this, &batch](auto handler) {
+  const std::size_t n = batch.posts.size();
+  {
+    // Not worth scoring what a full queue will refuse (checked again below, under the lock, before queueing).
+    std::lock_guard lock(mu_);
+    if (!stopping_ && queued_posts_ != 0 &&
+        queued_posts_ + n > static_cast<std::size_t>(config_.queue_capacity)) {
+      saturated_.Increment();
+      co_return DurablePushResult{PushRefusal::saturated, {}, "ingest queue is full"};
+    }
+  }
+  std::vector<rules::ScoredPost> scored;
+  scored.reserve(n);
+  {
+    const std::shared_ptr<const rules::Scorer> scorer = scorer_.load();  // one scorer for the whole batch
+    for (const ingest::Post& p : batch.posts)
+      scored.push_back(scorer->score(p));
+    batch.posts.clear();  // the scored posts hold them now
+  }
+  auto initiate = [this, &batch, &scored, n](auto handler) {
     // The completion runs on the awaiting coroutine's executor, whatever thread the writer is on.
     auto h = std::make_shared<decltype(handler)>(std::move(handler));
     auto complete = [h](DurablePushResult r) {
       auto ex = net::get_associated_executor(*h);
       net::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
     };
-    const std::size_t n = batch.posts.size();
     std::unique_lock lock(mu_);
     if (stopping_) {
       lock.unlock();
@@ -130,7 +175,7 @@ net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch
     }
     queued_posts_ += n;
     queue_depth_.Set(static_cast<double>(queued_posts_));
-    queue_.push_back(Item{std::move(batch), std::move(complete)});
+    queue_.push_back(Item{std::move(batch), std::move(scored), std::move(complete)});
     has_work_.notify_one();
   };
   co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(DurablePushResult)>(
@@ -151,16 +196,21 @@ void Pipeline::writer_loop() {
       // Stopping, everything queued is written and every commit finished.
       if (done.empty() && queue_.empty() && committed_.empty()) return;
       if (done.empty()) {
-        // Consecutive batches of one source share a write (one sync) up to batch_size posts. A durable push is
-        // written alone, so that its response reports exactly its own posts.
+        // Consecutive batches of one source share a write (one sync) up to batch_size posts; durable pushes
+        // waiting together, from any connections, share one up to max_group_posts (group commit), each
+        // answered with its own posts' outcomes (finish()).
         std::size_t n = 0;
         while (!queue_.empty()) {
           const Item& next = queue_.front();
-          if (!items.empty() &&
-              (items.front().done || next.done || next.batch.source != items.front().batch.source ||
-               n + next.batch.posts.size() > static_cast<std::size_t>(config_.batch_size)))
-            break;
-          n += next.batch.posts.size();
+          if (!items.empty()) {
+            const bool pushes = items.front().done && next.done;
+            const bool one_source =
+                !items.front().done && !next.done && next.batch.source == items.front().batch.source;
+            const auto limit =
+                static_cast<std::size_t>(pushes ? config_.max_group_posts : config_.batch_size);
+            if (!(pushes || one_source) || n + next.size() > limit) break;
+          }
+          n += next.size();
           items.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
@@ -180,7 +230,15 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
   c->start = std::chrono::steady_clock::now();
   const std::shared_ptr<const rules::Scorer> scorer = scorer_.load();
   storage::CursorUpdate cursor;
-  for (const Item& item : items) {
+  for (Item& item : items) {
+    c->sizes.push_back(item.size());
+    if (c->scored.empty()) {
+      c->scored = std::move(item.scored);  // a durable push, written alone: no copy
+    } else {
+      for (rules::ScoredPost& sp : item.scored)
+        c->scored.push_back(std::move(sp));
+    }
+    item.scored.clear();
     for (const ingest::Post& p : item.batch.posts)
       c->scored.push_back(scorer->score(p));
     if (!item.batch.cursor.empty()) cursor = storage::CursorUpdate{item.batch.source, item.batch.cursor};
@@ -214,7 +272,7 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
     // A durable push is answered soon (its client retries); a source batch waits for storage to recover, and
     // the full queue slows the sources meanwhile. At shutdown, give up after a few tries: the sources'
     // cursors were not advanced, so they deliver these posts again after the restart.
-    const bool durable = c->items.size() == 1 && c->items.front().done;
+    const bool durable = c->items.front().done != nullptr;  // pushes are grouped only with pushes
     if ((durable && attempt >= 3) || (stopping && attempt >= 3)) {
       for (Item& item : c->items)
         if (item.done) item.done(DurablePushResult{PushRefusal::storage, {}, r.error().message});
@@ -273,8 +331,17 @@ void Pipeline::finish(Committed& c) {
   // Here, once durable and with storage's verdict on each post: a post counts once, when first stored.
   brand_metrics_.count(c.scored, d->outcomes);
   if (on_stored_) on_stored_(c.scored, d->outcomes);
-  for (Item& item : c.items)
-    if (item.done) item.done(DurablePushResult{PushRefusal::none, *d, {}});
+  if (c.items.size() == 1) {
+    if (c.items.front().done) c.items.front().done(DurablePushResult{PushRefusal::none, *d, {}});
+  } else {
+    // Grouped pushes: each is answered with the outcomes of its own posts.
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < c.items.size(); ++i) {
+      const std::size_t size = c.sizes[i];
+      if (c.items[i].done) c.items[i].done(DurablePushResult{PushRefusal::none, slice(*d, offset, size), {}});
+      offset += size;
+    }
+  }
   if (after_write_) after_write_(c.scored);
 }
 

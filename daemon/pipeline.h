@@ -1,5 +1,6 @@
-// The pipeline between sources and storage: a bounded queue, and one writer thread that scores each batch and
-// stores it (posts, mentions, series, the source's cursor) in one atomic write.
+// The pipeline between sources and storage: a bounded queue, and one writer thread that stores each batch
+// (posts, mentions, series, the source's cursor) in one atomic write. Posts pushed over HTTP arrive scored (on
+// the HTTP threads); the writer scores the sources' batches.
 //
 // The writer does not wait for the disk between batches: it commits a batch (PostStore::commit), goes on
 // scoring and committing the next ones while the WAL is synced, and finishes each batch (acknowledges a
@@ -81,13 +82,19 @@ class Pipeline final : public ingest::PostSink {
 
  private:
   struct Item {
-    ingest::SourceBatch batch;
+    ingest::SourceBatch batch;  // its posts move into `scored` once scored
+    // Durable pushes are scored before they are queued, on the HTTP thread that parsed them: the writer
+    // then only commits them, and scoring (most of a post's cost) runs on as many cores as there are HTTP
+    // threads. Source batches are scored by the writer.
+    std::vector<rules::ScoredPost> scored;
     std::function<void(DurablePushResult)> done;  // set for durable pushes
+    std::size_t size() const { return batch.posts.size() + scored.size(); }
   };
 
   // A batch committed to storage, until it is durable and finished.
   struct Committed {
     std::vector<Item> items;
+    std::vector<std::size_t> sizes;  // posts of each item, in order: their slices of `scored`
     std::vector<rules::ScoredPost> scored;
     std::chrono::steady_clock::time_point start;
     std::optional<Result<storage::WriteSummary>> durable;  // set by storage; guarded by mu_

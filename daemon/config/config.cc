@@ -43,6 +43,7 @@ void read_storage(YamlMap m, StorageConfig& s) {
 void read_pipeline(YamlMap m, PipelineConfig& p) {
   p.queue_capacity = static_cast<int>(m.get_int("queue_capacity", p.queue_capacity, 16, 1 << 22));
   p.batch_size = static_cast<int>(m.get_int("batch_size", p.batch_size, 1, 65536));
+  p.max_group_posts = static_cast<int>(m.get_int("max_group_posts", p.max_group_posts, 1, 65536));
   m.finish();
 }
 

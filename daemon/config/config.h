@@ -53,6 +53,9 @@ struct StorageConfig {
 struct PipelineConfig {
   int queue_capacity = 8192;  // posts waiting to be scored and stored; a full queue slows sources down
   int batch_size = 256;       // posts per storage write batch
+  // Durable pushes waiting together (from any connections) are committed in one write, one fsync, up to
+  // this many posts: group commit.
+  int max_group_posts = 4096;
 };
 
 // The event stream, GET /api/v1/stream (daemon/events/stream_api.h).

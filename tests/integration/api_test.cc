@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
@@ -113,6 +114,54 @@ TEST(Api, PushIsDurableAndReportsEachLine) {
   EXPECT_EQ(matches[1].at("rule").as_string(), "outage");
   EXPECT_EQ(matches[1].at("severity").as_string(), "warning");
   EXPECT_TRUE(v.at("next_cursor").is_null());
+}
+
+// Pushes from many connections at once are committed together (group commit), and each is still answered
+// with its own posts' outcomes: neighbours share half their uids, so which of two pushes stores a shared post
+// is a race, but every post is stored once and each answer adds up to its own posts.
+TEST(Api, ConcurrentPushesEachReportTheirOwnPosts) {
+  TempDir dir;
+  DaemonProcess d(config(dir));
+  ASSERT_NE(d.port(), 0);
+  constexpr int kClients = 8, kRounds = 10, kPosts = 40;
+  std::atomic<long> accepted = 0, duplicates = 0, bad = 0;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int round = 0; round < kRounds; ++round) {
+        std::string body;
+        // Client c sends uids [c*20, c*20+40) of its round: the upper half is client c+1's lower half.
+        for (int k = 0; k < kPosts; ++k) {
+          const int uid = round * 1000 + c * (kPosts / 2) + k;
+          body +=
+              post_line("mastodon:g" + std::to_string(uid), "Acme Bank en panne ?", "2026-11-20T10:00:00Z");
+        }
+        const auto r =
+            http_request(d.port(), http::verb::post, "/api/v1/posts", body, auth("application/x-ndjson"));
+        if (r.status != 202) {
+          ++bad;
+          continue;
+        }
+        const json::object o = parse(r).as_object();
+        const long a = o.at("accepted").as_int64(), dup = o.at("duplicates").as_int64();
+        if (a + dup != kPosts || !o.at("rejected").as_array().empty()) ++bad;
+        accepted += a;
+        duplicates += dup;
+      }
+    });
+  }
+  for (auto& t : clients)
+    t.join();
+  EXPECT_EQ(bad.load(), 0);
+  // Per round: uids [0, kClients*20 + 20) are distinct.
+  const long unique = kRounds * (kClients * (kPosts / 2) + kPosts / 2);
+  EXPECT_EQ(accepted.load(), unique);
+  EXPECT_EQ(duplicates.load(), static_cast<long>(kClients) * kRounds * kPosts - unique);
+  // And storage agrees: each distinct post stored once.
+  const std::string metrics = http_get(d.port(), "/metrics", auth()).body;
+  EXPECT_NE(metrics.find("\nvigie_pipeline_posts_stored_total " + std::to_string(unique) + "\n"),
+            std::string::npos)
+      << metrics.substr(0, 2000);
 }
 
 TEST(Api, QueriesBrandsMentionsSeriesWithPagination) {
