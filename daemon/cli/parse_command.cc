@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "daemon/cli/commands.h"
+#include "daemon/cli/progress.h"
 #include "ingest/base/json_text.h"
 #include "ingest/bluesky/bluesky_handles.h"
 #include "ingest/bluesky/jetstream_event.h"
@@ -27,19 +28,26 @@ using ingest::Post;
 
 class Printer {
  public:
-  void post(const Post& p) { ingest::append_json_text(out_, ingest::post_to_json(p)), out_ += '\n'; }
+  // The whole input is read before parsing: progress counts posts, without a share of the input.
+  Printer() : progress_("vigie parse", nullptr, 0, Progress::stderr_is_terminal()) {}
+  void post(const Post& p) {
+    ingest::append_json_text(out_, ingest::post_to_json(p)), out_ += '\n';
+    progress_.tick();
+  }
   void fail(std::uint64_t item, const std::string& why) {
     ++failed_;
     ingest::append_json_text(err_, json::object{{"item", item}, {"error", why}});
     err_ += '\n';
   }
   int finish() {
+    progress_.finish();
     std::cout << out_ << std::flush;
     std::cerr << err_;
     return failed_ ? 1 : 0;
   }
 
  private:
+  Progress progress_;
   std::string out_, err_;
   std::uint64_t failed_ = 0;
 };

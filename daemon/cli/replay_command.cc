@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "daemon/cli/commands.h"
+#include "daemon/cli/progress.h"
 #include "daemon/config/config.h"
 #include "daemon/crisis_service.h"
 #include "ingest/base/json_text.h"
@@ -153,7 +154,12 @@ int replay_command(const ReplayOptions& options) {
     return true;
   };
   ingest::NdjsonPosts reader(*in);
+  std::error_code size_error;
+  const std::uint64_t input_size =
+      options.file == "-" ? Progress::size_of_fd(0) : std::filesystem::file_size(options.file, size_error);
+  Progress progress("vigie replay", in, size_error ? 0 : input_size, Progress::stderr_is_terminal());
   while (const auto line = reader.next()) {
+    progress.tick();
     auto post = reader.post(0);
     if (!post) {
       ++failed;
@@ -167,6 +173,7 @@ int replay_command(const ReplayOptions& options) {
     if (batch.size() == 256 && !flush()) return 1;
   }
   if (!flush()) return 1;
+  progress.finish();
   if (auto r = (*crisis)->finish(); !r) {
     std::cerr << "vigie replay: " << r.error().message << "\n";
     return 1;

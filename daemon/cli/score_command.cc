@@ -11,6 +11,7 @@
 #include <string>
 
 #include "daemon/cli/commands.h"
+#include "daemon/cli/progress.h"
 #include "ingest/base/json_text.h"
 #include "ingest/ndjson_posts.h"
 #include "ingest/post_json.h"
@@ -63,7 +64,9 @@ int score_command(const ScoreOptions& options) {
   std::string out, err;
   std::uint64_t failed = 0;
   ingest::NdjsonPosts reader(std::cin);
+  Progress progress("vigie score", &std::cin, Progress::size_of_fd(0), Progress::stderr_is_terminal());
   while (const auto line = reader.next()) {
+    progress.tick();
     ingest::Post post;
     json::value id;
     if (options.text) {
@@ -91,6 +94,7 @@ int score_command(const ScoreOptions& options) {
     write_line(stdout, out, o);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
+  progress.finish();
   std::fwrite(err.data(), 1, err.size(), stderr);
   std::fflush(stdout);
   if (std::cin.bad()) {

@@ -1,6 +1,10 @@
 // The `vigie` command line as a user meets it: exit codes, usage, located config errors.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -120,6 +124,63 @@ TEST(Cli, RunRejectsBadListenOverride) {
   auto r = run_vigie({"run", "--config", dir.write("c.yaml", "{}\n"), "--listen", "nowhere"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "--listen: listen address 'nowhere': expected ADDR:PORT\n");
+}
+
+// Runs vigie with stdin from `input`, stdout to /dev/null and stderr on a pseudo-terminal, as a person at a
+// terminal runs it with the output redirected; returns what the terminal showed.
+std::string run_on_terminal(const std::vector<std::string>& args, const std::string& input) {
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    const int in = open(input.c_str(), O_RDONLY);
+    const int out = open("/dev/null", O_WRONLY);
+    if (in < 0 || out < 0) _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    std::vector<std::string> all{vigie_binary()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::string seen;
+  if (pid < 0) return seen;
+  char buf[4096];
+  for (ssize_t n; (n = read(master, buf, sizeof buf)) > 0;)  // EIO once the child is gone
+    seen.append(buf, static_cast<std::size_t>(n));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(master);
+  return seen;
+}
+
+// Long commands say how far they are on a terminal, and nothing of it in a pipe or a file.
+TEST(Cli, ProgressOnATerminalOnly) {
+  TempDir dir;
+  std::string posts;
+  for (int i = 0; i < 3000; ++i)
+    posts += R"({"uid":"t:)" + std::to_string(i) +
+             R"(","text":"Acme Bank en panne","created_at":"2026-11-20T10:00:00Z"})" + "\n";
+  const std::string input = dir.write("posts.ndjson", posts);
+  const std::string rules = std::string(VIGIE_SOURCE_DIR) + "/deploy/demo/rules.yaml";
+  const std::string config = dir.write("vigie.yaml", "rules: " + rules + "\n");
+
+  const std::string score = run_on_terminal({"score", "--rules", rules}, input);
+  EXPECT_NE(score.find("vigie score: 3,000 posts in "), std::string::npos) << score;
+  EXPECT_NE(score.find(" posts/s"), std::string::npos) << score;
+  const std::string replay = run_on_terminal({"replay", "--config", config, input}, input);
+  EXPECT_NE(replay.find("vigie replay: 3,000 posts in "), std::string::npos) << replay;
+
+  // Not a terminal: stderr holds no progress (run_vigie sends it to a file).
+  const CommandResult piped = run_vigie({"score", "--rules", rules}, posts);
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err.find("posts/s"), std::string::npos) << piped.err;
+  const CommandResult replayed = run_vigie({"replay", "--config", config, input});
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_EQ(replayed.err.find("posts/s"), std::string::npos) << replayed.err;
 }
 
 }  // namespace
