@@ -105,6 +105,11 @@ std::size_t Pipeline::queued_posts() const {
   return queued_posts_;
 }
 
+bool Pipeline::has_room(std::size_t n) const {
+  // A batch larger than the whole queue still goes in when the queue is empty, or it would wait forever.
+  return queued_posts_ == 0 || queued_posts_ + n <= static_cast<std::size_t>(config_.queue_capacity);
+}
+
 void Pipeline::wake_waiters() {
   for (auto& wake : waiters_)
     wake();
@@ -119,8 +124,7 @@ net::awaitable<Result<void>> Pipeline::push(ingest::SourceBatch batch) {
     {
       std::lock_guard lock(mu_);
       if (stopping_) co_return error("pipeline is stopping");
-      // A batch larger than the whole queue still goes in when the queue is empty, or it would wait forever.
-      if (queued_posts_ == 0 || queued_posts_ + n <= static_cast<std::size_t>(config_.queue_capacity)) {
+      if (has_room(n)) {
         queued_posts_ += n;
         queue_depth_.Set(static_cast<double>(queued_posts_));
         queue_.push_back(Item{std::move(batch), {}, nullptr});
@@ -140,8 +144,7 @@ net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch
   {
     // Not worth scoring what a full queue will refuse (checked again below, under the lock, before queueing).
     std::lock_guard lock(mu_);
-    if (!stopping_ && queued_posts_ != 0 &&
-        queued_posts_ + n > static_cast<std::size_t>(config_.queue_capacity)) {
+    if (!stopping_ && !has_room(n)) {
       saturated_.Increment();
       co_return DurablePushResult{PushRefusal::saturated, {}, "ingest queue is full"};
     }
@@ -167,7 +170,7 @@ net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch
       complete(DurablePushResult{PushRefusal::stopping, {}, "shutting down"});
       return;
     }
-    if (queued_posts_ != 0 && queued_posts_ + n > static_cast<std::size_t>(config_.queue_capacity)) {
+    if (!has_room(n)) {
       lock.unlock();
       saturated_.Increment();
       complete(DurablePushResult{PushRefusal::saturated, {}, "ingest queue is full"});

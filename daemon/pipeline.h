@@ -109,7 +109,8 @@ class Pipeline final : public ingest::PostSink {
   // With mu_ held: whether the oldest committed batch's durability is known; moving those batches to `out`.
   bool front_durable() const;
   void pop_durable(std::vector<std::shared_ptr<Committed>>& out);
-  void wake_waiters();  // called with mu_ held
+  void wake_waiters();                 // called with mu_ held
+  bool has_room(std::size_t n) const;  // with mu_ held: whether `n` more posts fit in the queue now
 
   PipelineConfig config_;
   storage::PostStore& store_;
