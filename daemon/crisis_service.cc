@@ -81,6 +81,11 @@ Result<std::unique_ptr<CrisisService>> CrisisService::open(storage::Database& db
                       .Help("Incidents not resolved yet")
                       .Register(reg)
                       .Add({});
+    s->queue_depth_ = &prometheus::BuildGauge()
+                           .Name("vigie_crisis_queue_posts")
+                           .Help("Stored posts waiting for crisis detection")
+                           .Register(reg)
+                           .Add({});
     s->watermark_ = &prometheus::BuildGauge()
                          .Name("vigie_crisis_watermark_seconds")
                          .Help("Event time up to which crisis detection has evaluated buckets (Unix seconds)")
@@ -160,17 +165,62 @@ Result<void> CrisisService::finish() {
   return r;
 }
 
-void CrisisService::start_ticks(std::chrono::milliseconds period) {
-  ticker_ = std::thread([this, period] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      wake_.wait_for(lock, period, [this] { return stopping_; });
-      if (stopping_) break;
+void CrisisService::start(std::chrono::milliseconds period) {
+  {
+    std::lock_guard lock(mu_);
+    running_ = true;
+  }
+  thread_ = std::thread([this, period] { run(period); });
+}
+
+void CrisisService::enqueue(std::vector<rules::ScoredPost> posts) {
+  if (posts.empty()) return;
+  std::unique_lock lock(mu_);
+  if (!running_) {
+    lock.unlock();
+    after_write(posts);
+    return;
+  }
+  // A batch larger than the whole queue still goes in when the queue is empty, or it would wait forever.
+  room_.wait(lock, [&] { return queued_posts_ == 0 || queued_posts_ + posts.size() <= kMaxQueuedPosts; });
+  queued_posts_ += posts.size();
+  if (queue_depth_) queue_depth_->Set(static_cast<double>(queued_posts_));
+  queue_.push_back(std::move(posts));
+  wake_.notify_one();
+}
+
+void CrisisService::run(std::chrono::milliseconds period) {
+  auto next_tick = std::chrono::steady_clock::now() + period;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty(); });
+    if (!queue_.empty()) {
+      // Everything waiting, observed as one batch, in commit order.
+      std::vector<rules::ScoredPost> posts = std::move(queue_.front());
+      queue_.pop_front();
+      while (!queue_.empty()) {
+        for (rules::ScoredPost& p : queue_.front())
+          posts.push_back(std::move(p));
+        queue_.pop_front();
+      }
+      const std::size_t n = posts.size();
+      lock.unlock();
+      after_write(posts);
+      lock.lock();
+      queued_posts_ -= n;
+      if (queue_depth_) queue_depth_->Set(static_cast<double>(queued_posts_));
+      room_.notify_all();
+      continue;  // drains the queue before stopping or ticking
+    }
+    if (stopping_) break;
+    if (std::chrono::steady_clock::now() >= next_tick) {
       lock.unlock();
       count(engine_->tick(wall_now_()), "periodic detection");
       lock.lock();
+      next_tick = std::chrono::steady_clock::now() + period;
     }
-  });
+  }
+  running_ = false;
 }
 
 void CrisisService::stop() {
@@ -179,7 +229,7 @@ void CrisisService::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (ticker_.joinable()) ticker_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace vigie::daemon

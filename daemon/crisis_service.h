@@ -1,9 +1,19 @@
 // Crisis detection as the daemon runs it: the incident book and the crisis engine over the daemon's database,
-// fed by the pipeline after each stored batch, and ticked by a timer thread so that quiet periods, reminders
-// and idle watermarks advance with nothing arriving. `vigie replay` uses the same service without the timer.
+// fed by the pipeline with each stored batch, and ticked so that quiet periods, reminders and idle watermarks
+// advance with nothing arriving. `vigie replay` uses the same service synchronously (after_write), without
+// the detection thread.
 //
-// Thread-safety: after_write() from the pipeline's writer thread, set_rules() from the control thread, book()
-// from HTTP threads; the book and engine serialize themselves.
+// Live, detection runs on a thread of its own (start()): the pipeline's writer hands each durable batch over
+// (enqueue()) and goes on committing, so a detection step that waits for its own fsync (an incident opened,
+// its notifications queued) never holds up ingest. The hand-over is bounded (kMaxQueuedPosts): if detection
+// falls behind, enqueue() waits for room, the pipeline's queue fills and pushes are refused with 503 rather
+// than batches piling up in memory. Batches waiting together are observed as one, so a detection that falls
+// behind catches up with one commit for several batches. Posts acknowledged but not yet observed when the
+// process is killed are not lost to detection: at start-up the engine checks the recent mentions again (the
+// per-post detectors) and reads buckets from the stored series (the window detectors).
+//
+// Thread-safety: enqueue() from the pipeline's writer thread, after_write() from one thread (replay),
+// set_scorer() from the control thread, book() from HTTP threads; the book and engine serialize themselves.
 #pragma once
 
 #include <prometheus/counter.h>
@@ -11,12 +21,14 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "daemon/config/config.h"
 #include "daemon/crisis/crisis_engine.h"
@@ -57,11 +69,18 @@ class CrisisService : private IncidentHost {
   ~CrisisService() override;
 
   void set_scorer(std::shared_ptr<const rules::PostScorer> scorer);
-  // Posts just stored; errors are logged and counted (the signals of a failed step are kept for the next).
+  // Posts just stored, observed now, on the calling thread; errors are logged and counted (the signals of a
+  // failed step are kept for the next).
   void after_write(std::span<const rules::ScoredPost> posts);
-  // Starts the timer thread (live daemon only); stop() joins it.
-  void start_ticks(std::chrono::milliseconds period);
+  // Live: starts the detection thread, which observes enqueued batches in order and ticks every `period`.
+  void start(std::chrono::milliseconds period);
+  // Live: posts just stored, for the detection thread; waits while kMaxQueuedPosts are already waiting.
+  // Observed at once, on the calling thread, when the thread is not running.
+  void enqueue(std::vector<rules::ScoredPost> posts);
+  // Observes everything enqueued, then joins the detection thread.
   void stop();
+
+  static constexpr std::size_t kMaxQueuedPosts = 32768;
   // End of a replay.
   Result<void> finish();
 
@@ -71,6 +90,7 @@ class CrisisService : private IncidentHost {
  private:
   CrisisService(storage::Database& db, CrisisServiceOptions options);
   void count(const Result<void>& r, const char* what);
+  void run(std::chrono::milliseconds period);  // the detection thread
 
   // IncidentHost
   BrandCrisisSettings settings(const std::string& brand) const override;
@@ -94,11 +114,16 @@ class CrisisService : private IncidentHost {
   prometheus::Counter* errors_ = nullptr;
   prometheus::Gauge* active_ = nullptr;
   prometheus::Gauge* watermark_ = nullptr;
+  prometheus::Gauge* queue_depth_ = nullptr;
 
   std::mutex mu_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;                      // the detection thread: work, or stopping
+  std::condition_variable room_;                      // enqueue(): room in the queue
+  std::deque<std::vector<rules::ScoredPost>> queue_;  // guarded by mu_
+  std::size_t queued_posts_ = 0;                      // guarded by mu_
+  bool running_ = false;
   bool stopping_ = false;
-  std::thread ticker_;
+  std::thread thread_;
 };
 
 }  // namespace vigie::daemon

@@ -108,8 +108,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const Config& config) {
     if (!crisis) return crisis.error();
     d->crisis_ = std::move(*crisis);
     d->pipeline_->set_after_write(
-        [c = d->crisis_.get()](std::span<const rules::ScoredPost> posts) { c->after_write(posts); });
-    d->crisis_->start_ticks(std::chrono::seconds(5));
+        [c = d->crisis_.get()](std::vector<rules::ScoredPost>&& posts) { c->enqueue(std::move(posts)); });
+    d->crisis_->start(std::chrono::seconds(5));
     d->incidents_collector_ = std::make_shared<IncidentsCollector>(d->crisis_->book(), d->metrics_.brands());
     d->metrics_.add_collectable(d->incidents_collector_);
   }

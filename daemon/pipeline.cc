@@ -345,7 +345,7 @@ void Pipeline::finish(Committed& c) {
       offset += size;
     }
   }
-  if (after_write_) after_write_(c.scored);
+  if (after_write_) after_write_(std::move(c.scored));
 }
 
 }  // namespace vigie::daemon

@@ -62,9 +62,9 @@ class Pipeline final : public ingest::PostSink {
   // Batches scored after this call use `scorer`; a batch is always scored by one scorer.
   void set_scorer(std::shared_ptr<const rules::Scorer> scorer);
 
-  // Called on the writer thread with each batch once it is durable, in commit order (crisis detection). Set
-  // before start().
-  using AfterWrite = std::function<void(std::span<const rules::ScoredPost>)>;
+  // Called on the writer thread with each batch once it is durable, in commit order, last (crisis detection:
+  // it takes the posts, to hand them to its own thread without a copy). Set before start().
+  using AfterWrite = std::function<void(std::vector<rules::ScoredPost>&&)>;
   void set_after_write(AfterWrite f) { after_write_ = std::move(f); }
 
   // Called on the writer thread with each batch once it is durable, in commit order, with storage's verdict

@@ -236,8 +236,10 @@ def pipeline_health():
             "network, truncated (partial record dropped), gap (events lost).", "cps",
             [(rate("vigie_source_errors_total", JI, "source, kind"), "{{source}} {{kind}}")], w=12)
     L.row("Pipeline")
-    L.panel("timeseries", "Queue depth", "Posts queued between the sources and storage; a full queue slows the "
-            "sources down.", "short", [("sum(vigie_pipeline_queue_posts{%s})" % JI, "queued")])
+    L.panel("timeseries", "Queue depth", "Posts queued between the sources and storage, and stored posts waiting "
+            "for crisis detection; a full queue slows the sources down.", "short",
+            [("sum(vigie_pipeline_queue_posts{%s})" % JI, "queued"),
+             ("sum(vigie_crisis_queue_posts{%s})" % JI, "waiting for detection")])
     L.panel("timeseries", "Stored, duplicate and refused posts",
             "Posts stored, already-stored posts skipped, and HTTP pushes refused because the queue was full, per "
             "second.", "cps",
