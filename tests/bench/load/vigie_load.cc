@@ -3,7 +3,8 @@
 //
 //   vigie-load --url http://127.0.0.1:8080 --token TOKEN [--rate 30000] [--duration 30] [--warmup 3]
 //              [--connections 16] [--batch 200] [--threads 1] [--corpus posts.ndjson] [--json]
-//   vigie-load --spawn [--rules rules.yaml] [--sync every_batch] [--http-threads 2] ...   (starts build/vigie)
+//   vigie-load --spawn [--rules rules.yaml] [--sync every_batch] [--http-threads 2] [--probes N] ...
+//              (starts build/vigie)
 //
 // --rate R sends R posts/s in total (each connection keeps its own schedule, one request every
 // connections*batch/R seconds), and measures each request's latency from its *intended* send time, not from
@@ -12,6 +13,13 @@
 // the server answers (each connection waits for its answer before the next request) and measures from the
 // actual send. Only requests scheduled after the warm-up count; throughput is the posts acknowledged (2xx)
 // by requests completed within the measured window, over its length.
+//
+// --probes N (with --spawn) measures how soon a crisis reaches the people it concerns, under the same load: the
+// spawned daemon gets N more brands (probe-0 ... probe-N-1), a critical topic, and a webhook notifier to a
+// receiver in this process; one post naming brand j and the critical topic rides in an ordinary request,
+// spread over the measured window, and the figure is the time from that request's 202 to the receiver getting
+// the brand's incident.opened (and from the request's send). Each brand opens one incident, hence one per
+// probe.
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,20 +36,25 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/bench/load/load_corpus.h"
 #include "tests/support/daemon_process.h"
+#include "tests/support/loopback_server.h"
 
 namespace {
 
@@ -68,6 +81,7 @@ struct Options {
   std::string rules;
   std::string sync = "every_batch";
   int http_threads = 2;
+  int probes = 0;
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -75,7 +89,7 @@ struct Options {
       stderr,
       "vigie-load: %s\n"
       "usage: vigie-load (--url http://HOST:PORT --token TOKEN | --spawn [--rules FILE] [--sync MODE]\n"
-      "                  [--http-threads N]) [--rate POSTS_PER_S] [--duration S] [--warmup S]\n"
+      "                  [--http-threads N] [--probes N]) [--rate POSTS_PER_S] [--duration S] [--warmup S]\n"
       "                  [--connections N] [--batch N] [--threads N] [--corpus FILE] [--json]\n",
       why.c_str());
   std::exit(2);
@@ -134,11 +148,14 @@ Options parse(int argc, char** argv) {
       o.sync = v;
     } else if (a == "--http-threads") {
       o.http_threads = static_cast<int>(number(a, v, 1));
+    } else if (a == "--probes") {
+      o.probes = static_cast<int>(number(a, v, 0));
     } else {
       usage("unknown option " + a);
     }
   }
   if (!o.spawn && o.token.empty()) usage("--token is required (or --spawn)");
+  if (o.probes > 0 && !o.spawn) usage("--probes needs --spawn (the daemon must notify this process)");
   o.threads = std::min(o.threads, o.connections);
   return o;
 }
@@ -152,12 +169,110 @@ struct Tally {
   std::map<unsigned, long long> statuses;
 };
 
+// The crisis probes (--probes): when each is due, when its request was acknowledged, when its brand's
+// incident.opened reached the receiver.
+class Probes {
+ public:
+  void plan(int n, Clock::time_point from, Clock::time_point to) {
+    std::lock_guard lock(mu_);
+    due_.resize(static_cast<std::size_t>(n));
+    sent_.assign(due_.size(), {});
+    acked_.assign(due_.size(), {});
+    notified_.assign(due_.size(), {});
+    for (int j = 0; j < n; ++j)
+      due_[static_cast<std::size_t>(j)] = from + (to - from) * (2 * j + 1) / (2 * n);
+  }
+  int size() const { return static_cast<int>(due_.size()); }
+
+  // The probes due by now, each taken once: their posts go into the request about to be sent.
+  std::vector<int> take_due(Clock::time_point now) {
+    std::vector<int> out;
+    std::lock_guard lock(mu_);
+    while (next_ < due_.size() && due_[next_] <= now)
+      out.push_back(static_cast<int>(next_++));
+    return out;
+  }
+  void sent(const std::vector<int>& js, Clock::time_point at) { set(sent_, js, at); }
+  void acked(const std::vector<int>& js, Clock::time_point at) { set(acked_, js, at); }
+  void notified(int j, Clock::time_point at) {
+    if (j >= 0 && j < size()) set(notified_, {j}, at);
+  }
+  bool all_notified() {
+    std::lock_guard lock(mu_);
+    for (std::size_t j = 0; j < due_.size(); ++j)
+      if (acked_[j] != Clock::time_point{} && notified_[j] == Clock::time_point{}) return false;
+    return next_ == due_.size();
+  }
+
+  struct Figures {
+    int acked = 0, notified = 0;
+    std::vector<double> from_ack_ms, from_send_ms;  // sorted
+  };
+  Figures figures() {
+    Figures f;
+    std::lock_guard lock(mu_);
+    for (std::size_t j = 0; j < due_.size(); ++j) {
+      if (acked_[j] == Clock::time_point{}) continue;
+      ++f.acked;
+      if (notified_[j] == Clock::time_point{}) continue;
+      ++f.notified;
+      f.from_ack_ms.push_back(std::chrono::duration<double, std::milli>(notified_[j] - acked_[j]).count());
+      f.from_send_ms.push_back(std::chrono::duration<double, std::milli>(notified_[j] - sent_[j]).count());
+    }
+    std::sort(f.from_ack_ms.begin(), f.from_ack_ms.end());
+    std::sort(f.from_send_ms.begin(), f.from_send_ms.end());
+    return f;
+  }
+
+ private:
+  void set(std::vector<Clock::time_point>& v, const std::vector<int>& js, Clock::time_point at) {
+    std::lock_guard lock(mu_);
+    for (int j : js)
+      if (v[static_cast<std::size_t>(j)] == Clock::time_point{}) v[static_cast<std::size_t>(j)] = at;
+  }
+
+  std::mutex mu_;
+  std::vector<Clock::time_point> due_, sent_, acked_, notified_;
+  std::size_t next_ = 0;
+};
+
+constexpr std::string_view kProbeTopic = "vigie probe alarm";
+
+std::string probe_line(std::string_view uid_prefix, int j) {
+  return "{\"uid\":\"" + std::string(uid_prefix) + "probe-" + std::to_string(j) +
+         "\",\"author\":{\"handle\":\"probe\",\"followers\":10},\"text\":\"vigieprobe" + std::to_string(j) +
+         " " + std::string(kProbeTopic) + ": mon compte a été vidé cette nuit\"}\n";
+}
+
+// The rule file with the probe brands and their critical topic added (block-style YAML: after the line
+// "brands:", and after "topics:" or in a new section).
+std::string with_probes(const std::string& rules, int n) {
+  std::string brands, topic = "  - id: vigie-probe-alarm\n    query: '\"" + std::string(kProbeTopic) +
+                              "\"'\n    severity: critical\n";
+  for (int j = 0; j < n; ++j)
+    brands += "  - id: probe-" + std::to_string(j) + "\n    query: vigieprobe" + std::to_string(j) + "\n";
+  std::string out;
+  std::istringstream in(rules);
+  bool topics = false;
+  for (std::string line; std::getline(in, line);) {
+    out += line + "\n";
+    if (line == "brands:") out += brands;
+    if (line == "topics:") {
+      out += topic;
+      topics = true;
+    }
+  }
+  if (!topics) out += "topics:\n" + topic;
+  return out;
+}
+
 struct Run {
   const Options& o;
   const Corpus& corpus;
   std::string uid_prefix;
   Clock::time_point start, measure_from, end;
   Clock::duration interval{};  // between two requests of one connection at a fixed rate
+  Probes* probes = nullptr;
 };
 
 net::awaitable<void> connection(const Run& run, int index, Tally& tally) {
@@ -203,8 +318,15 @@ net::awaitable<void> connection(const Run& run, int index, Tally& tally) {
     req.set(http::field::content_type, "application/x-ndjson");
     req.body().reserve(static_cast<std::size_t>(run.corpus.mean_bytes() + 40) * batch);
     run.corpus.append_batch(req.body(), run.uid_prefix, seq * batch, run.o.batch);
+    std::vector<int> probes;
+    if (run.probes) {
+      probes = run.probes->take_due(Clock::now());
+      for (int j : probes)
+        req.body() += probe_line(run.uid_prefix, j);
+    }
     req.prepare_payload();
     const auto sent = Clock::now();
+    if (!probes.empty()) run.probes->sent(probes, sent);
     stream.expires_after(std::chrono::seconds(30));
     auto [wec, wn] = co_await http::async_write(stream, req, kAwait);
     http::response<http::string_body> res;
@@ -221,6 +343,7 @@ net::awaitable<void> connection(const Run& run, int index, Tally& tally) {
       continue;
     }
     ++tally.statuses[res.result_int()];
+    if (!probes.empty() && res.result_int() / 100 == 2) run.probes->acked(probes, done);
     const Clock::time_point from = run.o.rate > 0 ? intended : sent;
     if (from >= run.measure_from) {
       tally.latency_ms.push_back(std::chrono::duration<double, std::milli>(done - from).count());
@@ -256,17 +379,49 @@ int main(int argc, char** argv) {
   // --spawn: a daemon of our own on a loopback port, with an http_push source and the demo rules (or --rules).
   std::optional<vigie::testing::TempDir> dir;
   std::optional<vigie::testing::DaemonProcess> daemon;
+  // --probes: the receiver of the spawned daemon's webhooks.
+  Probes probes;
+  std::optional<vigie::testing::LoopbackServer> receiver;
+  if (o.probes > 0) {
+    receiver.emplace([&probes](vigie::testing::Exchange& ex) -> net::awaitable<void> {
+      const auto at = Clock::now();
+      boost::system::error_code ec;
+      const boost::json::value v = boost::json::parse(ex.request().body(), ec);
+      if (!ec && v.is_object()) {
+        const auto* type = v.as_object().if_contains("type");
+        const auto* data = v.as_object().if_contains("data");
+        const auto* brand = data && data->is_object() ? data->as_object().if_contains("brand") : nullptr;
+        if (type && *type == "incident.opened" && brand && brand->is_string()) {
+          const std::string b(brand->as_string());
+          if (b.rfind("probe-", 0) == 0) probes.notified(std::atoi(b.c_str() + 6), at);
+        }
+      }
+      co_await ex.respond(200, "");
+    });
+  }
   if (o.spawn) {
     dir.emplace();
     o.token = "vigie-load-token-0123456789";
-    const std::string rules =
-        o.rules.empty() ? std::string(VIGIE_SOURCE_DIR) + "/deploy/demo/rules.yaml" : o.rules;
+    std::string rules = o.rules.empty() ? std::string(VIGIE_SOURCE_DIR) + "/deploy/demo/rules.yaml" : o.rules;
+    std::string notifiers;
+    if (o.probes > 0) {
+      std::ifstream in(rules);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) {
+        std::fprintf(stderr, "vigie-load: cannot read %s\n", rules.c_str());
+        return 2;
+      }
+      rules = dir->write("rules.yaml", with_probes(text.str(), o.probes));
+      notifiers = "notifiers:\n  - {id: probe, type: webhook, url: '" + receiver->url("/hook") +
+                  "', secrets: [whsec_dmlnaWUtbG9hZC1wcm9iZS1zZWNyZXQta2V5LTAxMjM=]}\n";
+    }
     const std::string cfg =
         dir->write("vigie.yaml", "data_dir: data\nrules: " + rules + "\nstorage: {sync: " + o.sync +
                                      "}\nhttp: {threads: " + std::to_string(o.http_threads) +
-                                     ", max_body_bytes: 64MiB}\nsources:\n  - {id: push, type: http_push}\n"
-                                     "auth:\n  tokens:\n    - {name: load, token: " +
-                                     o.token + ", roles: [ingest]}\n");
+                                     ", max_body_bytes: 64MiB}\nsources:\n  - {id: push, type: http_push}\n" +
+                                     notifiers + "auth:\n  tokens:\n    - {name: load, token: " + o.token +
+                                     ", roles: [ingest]}\n");
     daemon.emplace(cfg);
     if (daemon->port() == 0) {
       std::fprintf(stderr, "vigie-load: vigie did not start:\n%s\n", daemon->log().c_str());
@@ -289,6 +444,10 @@ int main(int argc, char** argv) {
       run.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup));
   run.end = run.measure_from +
             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
+  if (o.probes > 0) {
+    probes.plan(o.probes, run.measure_from, run.end);
+    run.probes = &probes;
+  }
 
   std::vector<Tally> tallies(static_cast<std::size_t>(o.connections));
   std::vector<std::unique_ptr<net::io_context>> contexts;
@@ -303,6 +462,11 @@ int main(int argc, char** argv) {
     threads.emplace_back([&ctx] { ctx->run(); });
   for (auto& t : threads)
     t.join();
+  // The last probes' notifications may still be on their way.
+  for (const auto deadline = Clock::now() + std::chrono::seconds(10);
+       o.probes > 0 && !probes.all_notified() && Clock::now() < deadline;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const Probes::Figures pf = probes.figures();
 
   Tally all;
   for (const Tally& t : tallies) {
@@ -337,7 +501,18 @@ int main(int argc, char** argv) {
                                   {"errors", all.errors},
                                   {"statuses", status_counts},
                                   {"latency_ms", {{"p50", p50}, {"p99", p99}, {"p999", p999}, {"max", max}}}};
-    std::printf("%s\n", boost::json::serialize(out).c_str());
+    boost::json::object full = out;
+    if (o.probes > 0) {
+      const auto spread = [](const std::vector<double>& v) {
+        return boost::json::object{
+            {"p50", percentile(v, 0.5)}, {"p99", percentile(v, 0.99)}, {"max", v.empty() ? 0 : v.back()}};
+      };
+      full["probes"] = {{"acknowledged", pf.acked},
+                        {"notified", pf.notified},
+                        {"ack_to_webhook_ms", spread(pf.from_ack_ms)},
+                        {"send_to_webhook_ms", spread(pf.from_send_ms)}};
+    }
+    std::printf("%s\n", boost::json::serialize(full).c_str());
   } else {
     std::printf(
         "vigie-load: %d connections x %d posts a request, %s, %.0f s measured after %.0f s of warm-up\n",
@@ -349,10 +524,19 @@ int main(int argc, char** argv) {
                 all.requests, statuses.empty() ? "none answered" : statuses.c_str(), all.errors);
     std::printf("  acknowledgement latency%s: p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms\n",
                 o.rate > 0 ? " from the intended send time" : "", p50, p99, p999, max);
+    if (o.probes > 0) {
+      const auto& a = pf.from_ack_ms;
+      const auto& b = pf.from_send_ms;
+      std::printf(
+          "  crisis probes: %d acknowledged, %d incident.opened received; 202 to webhook: p50 %.1f ms  "
+          "p99 %.1f ms  max %.1f ms; send to webhook: p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
+          pf.acked, pf.notified, percentile(a, 0.5), percentile(a, 0.99), a.empty() ? 0 : a.back(),
+          percentile(b, 0.5), percentile(b, 0.99), b.empty() ? 0 : b.back());
+    }
   }
   if (daemon) {
     daemon->signal(SIGTERM);
     daemon->wait(std::chrono::seconds(30));
   }
-  return non_2xx || all.errors ? 1 : 0;
+  return non_2xx || all.errors || pf.notified < pf.acked ? 1 : 0;
 }
