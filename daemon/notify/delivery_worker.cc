@@ -127,7 +127,8 @@ Micros DeliveryWorker::scan() {
   std::size_t pending = 0;
   Micros oldest = 0;
   std::map<std::string, bool> headed;  // lanes whose head this scan has seen
-  std::uint64_t from = 0;
+  std::uint64_t from = scan_from_;
+  std::optional<std::uint64_t> lowest;  // in the outbox at this scan
   for (;;) {
     auto page = db_.entries(from, kPage);
     if (!page) {
@@ -135,6 +136,8 @@ Micros DeliveryWorker::scan() {
       break;
     }
     for (const auto& e : *page) {
+      from = e.seq + 1;
+      if (!lowest) lowest = e.seq;
       auto n = decode_notification(e.value);
       if (!n) {
         spdlog::error("notifications: outbox entry {}: {}; moved to the dead letters", e.seq,
@@ -165,8 +168,8 @@ Micros DeliveryWorker::scan() {
       net::co_spawn(ctx_, deliver(e.seq, std::move(*n), notifier->second), net::detached);
     }
     if (page->size() < kPage) break;
-    from = page->back().seq + 1;
   }
+  scan_from_ = lowest ? *lowest : from;
   metrics_.outbox_pending().Set(static_cast<double>(pending));
   metrics_.outbox_oldest_age().Set(oldest == 0 ? 0.0 : static_cast<double>(now - oldest) / kMicrosPerSecond);
   return next_due;

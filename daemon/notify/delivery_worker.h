@@ -103,6 +103,11 @@ class DeliveryWorker {
   // Owned by the worker thread:
   std::map<std::string, const Notifier*> by_id_;
   std::map<std::string, Lane> lanes_;
+  // Where the next scan starts: the lowest sequence still in the outbox at the last scan (or past the highest
+  // one seen, when it was empty). Sequences only grow and delivered entries are removed, so nothing below it
+  // can appear again; starting there skips the deletion markers of everything delivered since the outbox
+  // was last compacted, which a scan from 0 would step over on every wake.
+  std::uint64_t scan_from_ = 0;
   bool dirty_ = false;  // something changed since the last scan: scan again before sleeping
   std::minstd_rand rng_;
 };
