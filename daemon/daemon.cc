@@ -17,6 +17,7 @@
 #include "daemon/source_factory.h"
 #include "daemon/version.h"
 #include "daemon/web/web_routes.h"
+#include "ingest/base/thread_name.h"
 
 namespace vigie::daemon {
 namespace {
@@ -187,6 +188,7 @@ void Daemon::start_sources() {
                   });
   }
   sources_thread_ = std::thread([ctx = sources_ctx_.get()] {
+    set_thread_name("vigie-sources");
     auto guard = net::make_work_guard(*ctx);
     ctx->run();
   });

@@ -9,6 +9,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "ingest/base/thread_name.h"
+
 namespace vigie::daemon {
 namespace {
 
@@ -83,7 +85,10 @@ Pipeline::~Pipeline() {
 }
 
 void Pipeline::start() {
-  writer_ = std::thread([this] { writer_loop(); });
+  writer_ = std::thread([this] {
+    set_thread_name("vigie-writer");
+    writer_loop();
+  });
 }
 
 void Pipeline::stop() {

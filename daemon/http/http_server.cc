@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "daemon/http/http_response.h"
+#include "ingest/base/thread_name.h"
 
 namespace vigie::daemon {
 namespace {
@@ -95,7 +96,8 @@ Result<std::uint16_t> HttpServer::start(const ListenAddress& address) {
 
   net::co_spawn(*contexts_[0], accept_loop(), net::detached);
   for (auto& ctx : contexts_) {
-    threads_.emplace_back([ctx = ctx.get()] {
+    threads_.emplace_back([ctx = ctx.get(), i = threads_.size()] {
+      set_thread_name("vigie-http-" + std::to_string(i));
       auto guard = net::make_work_guard(*ctx);
       ctx->run();
     });

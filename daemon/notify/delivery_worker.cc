@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "daemon/notify/webhook_signature.h"
+#include "ingest/base/thread_name.h"
 #include "ingest/net/http_client.h"
 
 namespace vigie::daemon {
@@ -71,7 +72,10 @@ Result<void> DeliveryWorker::start() {
   }
   count_dead_letters();
   net::co_spawn(ctx_, run(), net::detached);
-  thread_ = std::thread([this] { ctx_.run(); });
+  thread_ = std::thread([this] {
+    set_thread_name("vigie-deliver");
+    ctx_.run();
+  });
   return ok();
 }
 

@@ -2,10 +2,15 @@
 
 #include <rocksdb/db.h>
 
+#include "ingest/base/thread_name.h"
+
 namespace vigie::storage {
 
 WalSyncer::WalSyncer(rocksdb::DB* db, std::optional<std::chrono::milliseconds> period)
-    : db_(db), period_(period), thread_([this] { run(); }) {}
+    : db_(db), period_(period), thread_([this] {
+        set_thread_name("vigie-walsync");
+        run();
+      }) {}
 
 WalSyncer::~WalSyncer() {
   {
