@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "ingest/base/thread_name.h"
+
 namespace vigie::daemon {
 namespace {
 
@@ -170,7 +172,10 @@ void CrisisService::start(std::chrono::milliseconds period) {
     std::lock_guard lock(mu_);
     running_ = true;
   }
-  thread_ = std::thread([this, period] { run(period); });
+  thread_ = std::thread([this, period] {
+    set_thread_name("vigie-crisis");
+    run(period);
+  });
 }
 
 void CrisisService::enqueue(std::vector<rules::ScoredPost> posts) {
@@ -195,17 +200,18 @@ void CrisisService::run(std::chrono::milliseconds period) {
   for (;;) {
     wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty(); });
     if (!queue_.empty()) {
-      // Everything waiting, observed as one batch, in commit order.
-      std::vector<rules::ScoredPost> posts = std::move(queue_.front());
-      queue_.pop_front();
-      while (!queue_.empty()) {
-        for (rules::ScoredPost& p : queue_.front())
-          posts.push_back(std::move(p));
-        queue_.pop_front();
-      }
-      const std::size_t n = posts.size();
+      // Everything waiting, observed as one step, in commit order.
+      std::deque<std::vector<rules::ScoredPost>> batches = std::move(queue_);
+      queue_.clear();
       lock.unlock();
-      after_write(posts);
+      std::vector<std::span<const rules::ScoredPost>> spans;
+      std::size_t n = 0;
+      for (const auto& b : batches) {
+        spans.emplace_back(b);
+        n += b.size();
+      }
+      count(engine_->observe(spans, wall_now_()), "detection after a stored batch");
+      batches.clear();  // freed before the writer is told there is room
       lock.lock();
       queued_posts_ -= n;
       if (queue_depth_) queue_depth_->Set(static_cast<double>(queued_posts_));

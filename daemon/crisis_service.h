@@ -7,8 +7,8 @@
 // (enqueue()) and goes on committing, so a detection step that waits for its own fsync (an incident opened,
 // its notifications queued) never holds up ingest. The hand-over is bounded (kMaxQueuedPosts): if detection
 // falls behind, enqueue() waits for room, the pipeline's queue fills and pushes are refused with 503 rather
-// than batches piling up in memory. Batches waiting together are observed as one, so a detection that falls
-// behind catches up with one commit for several batches. Posts acknowledged but not yet observed when the
+// than batches piling up in memory. Batches waiting together are observed in one step, so a detection that
+// falls behind catches up with one commit for several batches. Posts acknowledged but not yet observed when the
 // process is killed are not lost to detection: at start-up the engine checks the recent mentions again (the
 // per-post detectors) and reads buckets from the stored series (the window detectors).
 //

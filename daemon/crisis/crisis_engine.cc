@@ -286,27 +286,35 @@ Result<void> CrisisEngine::recheck_recent_posts(Micros wall_now) {
 }
 
 Result<void> CrisisEngine::observe(std::span<const rules::ScoredPost> posts, Micros wall_now) {
+  const std::span<const rules::ScoredPost> one[] = {posts};
+  return observe(std::span<const std::span<const rules::ScoredPost>>(one), wall_now);
+}
+
+Result<void> CrisisEngine::observe(std::span<const std::span<const rules::ScoredPost>> batches,
+                                   Micros wall_now) {
   std::lock_guard lock(mu_);
   last_arrival_wall_ = wall_now;
   std::vector<CrisisSignal> signals;
   std::vector<std::string_view> matched;
-  for (const rules::ScoredPost& p : posts) {
-    if (p.post.kind == ingest::Kind::del) continue;
-    Micros t = p.post.created_at;
-    if (options_.live) t = std::min(t, wall_now + options_.max_future_skew);
-    max_event_ = std::max(max_event_, t);
-    rules::matched_brands(p, matched);
-    for (const std::string_view matched_brand : matched) {
-      const std::string brand(matched_brand);
-      const rules::DetectionOptions* o = options_of(brand);
-      if (!o) continue;  // matched by rules replaced since
-      auto it = brands_.find(brand);
-      Detectors& d = it != brands_.end() ? it->second : start_brand(brand, t);
-      if (t < watermark_locked() - options_.max_trigger_age) continue;
-      auto findings = rules::post_trigger_findings(p, brand, o->post_triggers, rules_.get());
-      if (findings.empty() || !first_trigger(brand, d, p.post.uid, t)) continue;
-      for (rules::Finding& f : findings)
-        signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
+  for (const auto posts : batches) {
+    for (const rules::ScoredPost& p : posts) {
+      if (p.post.kind == ingest::Kind::del) continue;
+      Micros t = p.post.created_at;
+      if (options_.live) t = std::min(t, wall_now + options_.max_future_skew);
+      max_event_ = std::max(max_event_, t);
+      rules::matched_brands(p, matched);
+      for (const std::string_view matched_brand : matched) {
+        const std::string brand(matched_brand);
+        const rules::DetectionOptions* o = options_of(brand);
+        if (!o) continue;  // matched by rules replaced since
+        auto it = brands_.find(brand);
+        Detectors& d = it != brands_.end() ? it->second : start_brand(brand, t);
+        if (t < watermark_locked() - options_.max_trigger_age) continue;
+        auto findings = rules::post_trigger_findings(p, brand, o->post_triggers, rules_.get());
+        if (findings.empty() || !first_trigger(brand, d, p.post.uid, t)) continue;
+        for (rules::Finding& f : findings)
+          signals.push_back({CrisisSignal::Kind::finding, brand, f.at, 0, std::move(f)});
+      }
     }
   }
   if (auto r = process_buckets(watermark_locked(), signals); !r) {

@@ -80,6 +80,8 @@ class CrisisEngine {
 
   // Posts just stored, in the order they were written.
   Result<void> observe(std::span<const rules::ScoredPost> posts, Micros wall_now);
+  // Several batches in order, as one step (one commit): how a detection that fell behind catches up.
+  Result<void> observe(std::span<const std::span<const rules::ScoredPost>> batches, Micros wall_now);
   // Live: advances the watermark by the wall clock when idle, processes due buckets and reminders.
   Result<void> tick(Micros wall_now);
   // End of a replay: processes every bucket up to the last event time (no lateness left to wait for).
