@@ -42,6 +42,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -266,6 +267,33 @@ std::string with_probes(const std::string& rules, int n) {
   return out;
 }
 
+// CPU time of each of a process's threads, by name, with the digits of numbered threads dropped
+// ("vigie-http-0" and "vigie-http-1" count as "vigie-http"): seconds of user and system time.
+std::map<std::string, double> thread_cpu(int pid) {
+  std::map<std::string, double> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(dir, ec)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::string name = stat.substr(open + 1, close - open - 1);
+    while (!name.empty() && (std::isdigit(static_cast<unsigned char>(name.back())) || name.back() == '-'))
+      name.pop_back();
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {  // fields 14 and 15: utime, stime
+      if (i == 14) utime = std::atof(field.c_str());
+      if (i == 15) stime = std::atof(field.c_str());
+    }
+    out[name] += (utime + stime) / tick;
+  }
+  return out;
+}
+
 struct Run {
   const Options& o;
   const Corpus& corpus;
@@ -460,8 +488,33 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (auto& ctx : contexts)
     threads.emplace_back([&ctx] { ctx->run(); });
+  // The spawned daemon's CPU time per thread over the measured window: where each post's cost goes.
+  std::map<std::string, double> cpu_before, cpu_after;
+  std::thread cpu_sampler;
+  if (daemon) {
+    cpu_sampler = std::thread([&] {
+      std::this_thread::sleep_until(run.measure_from);
+      cpu_before = thread_cpu(daemon->pid());
+      std::this_thread::sleep_until(run.end);
+      cpu_after = thread_cpu(daemon->pid());
+    });
+  }
   for (auto& t : threads)
     t.join();
+  if (cpu_sampler.joinable()) cpu_sampler.join();
+  // CPU microseconds per acknowledged post, per thread kind, busiest first.
+  std::vector<std::pair<std::string, double>> cpu_per_post;
+  double cpu_total = 0;
+  long long acked = 0;
+  for (const Tally& t : tallies)
+    acked += t.posts_acked;
+  for (const auto& [name, after] : cpu_after) {
+    const auto b = cpu_before.find(name);
+    const double us = (after - (b == cpu_before.end() ? 0 : b->second)) * 1e6 / std::max(1LL, acked);
+    cpu_per_post.emplace_back(name, us);
+    cpu_total += us;
+  }
+  std::sort(cpu_per_post.begin(), cpu_per_post.end(), [](auto& a, auto& b) { return a.second > b.second; });
   // The last probes' notifications may still be on their way.
   for (const auto deadline = Clock::now() + std::chrono::seconds(10);
        o.probes > 0 && !probes.all_notified() && Clock::now() < deadline;)
@@ -502,6 +555,12 @@ int main(int argc, char** argv) {
                                   {"statuses", status_counts},
                                   {"latency_ms", {{"p50", p50}, {"p99", p99}, {"p999", p999}, {"max", max}}}};
     boost::json::object full = out;
+    if (daemon) {
+      boost::json::object cpu{{"total", cpu_total}};
+      for (const auto& [name, us] : cpu_per_post)
+        cpu[name] = us;
+      full["daemon_cpu_us_per_post"] = std::move(cpu);
+    }
     if (o.probes > 0) {
       const auto spread = [](const std::vector<double>& v) {
         return boost::json::object{
@@ -524,6 +583,12 @@ int main(int argc, char** argv) {
                 all.requests, statuses.empty() ? "none answered" : statuses.c_str(), all.errors);
     std::printf("  acknowledgement latency%s: p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms\n",
                 o.rate > 0 ? " from the intended send time" : "", p50, p99, p999, max);
+    if (daemon) {
+      std::string by_thread;
+      for (const auto& [name, us] : cpu_per_post)
+        if (us >= 0.05) by_thread += "  " + name + " " + std::to_string(us).substr(0, 4);
+      std::printf("  daemon CPU per post: %.1f us (%s)\n", cpu_total, by_thread.c_str() + 2);
+    }
     if (o.probes > 0) {
       const auto& a = pf.from_ack_ms;
       const auto& b = pf.from_send_ms;
