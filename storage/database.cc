@@ -3,7 +3,6 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/transaction_log.h>
@@ -52,11 +51,12 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o,
       // filtering would add every uid a second time for the same answers.
       c.memtable_prefix_bloom_size_ratio = 0.05;
       c.write_buffer_size = o.posts_write_buffer_bytes;
-      // Uids arrive in no useful order and the table is only ever read by key (never iterated): a hashed
-      // memtable inserts in constant time where a skiplist walks its levels with a cache miss at each (the
-      // largest cost of a write). The "prefix" is the whole key, so each bucket holds one uid's versions.
+      // The table is only ever read by key (never iterated): the "prefix" is the whole key. The memtable is
+      // RocksDB's default skiplist. A hashed one (constant-time inserts) was tried and dropped: its flush
+      // sorts the whole memtable into a new skiplist, which cost more than the inserts saved, 4.6 against
+      // 0.8 us of flush CPU per post and a 15-20% lower http_push throughput, with p99.9 stalls of 250 ms
+      // when a flush took the second core from the HTTP threads (storage/README.md).
       c.prefix_extractor.reset(rocksdb::NewNoopTransform());
-      c.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(std::size_t{1} << 20));
       retention_days = o.retention_days.posts;
       if (retention_days > 0) {
         c.compaction_filter_factory = make_retention_filter_factory(RowTime::post_value, retention_days);
@@ -196,8 +196,9 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   if (options.env) dbo.env = options.env.get();
   dbo.create_missing_column_families = true;
   dbo.max_background_jobs = options.background_jobs;
-  // Required by the hashed memtable of the posts table. Writers are few (one per source) and group commit
-  // already merges their batches; the memtable inserts of a group then run in the leader, one after another.
+  // Memtable insert hints (the mentions table's) are used only by sequential inserts. Writers are few (the
+  // pipeline's writer, crisis detection, people's actions) and group commit merges their batches; the
+  // memtable inserts of a group then run in the leader, one after another.
   dbo.allow_concurrent_memtable_write = false;
   dbo.bytes_per_sync = 1 << 20;  // smooths write-back of SST files instead of one big fsync at the end
   // Quiet column families would otherwise pin old WAL files forever: past this size RocksDB flushes them.
