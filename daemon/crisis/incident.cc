@@ -1,5 +1,6 @@
 #include "daemon/crisis/incident.h"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -44,13 +45,37 @@ bool Incident::has_detector(rules::DetectorKind k) const {
   return false;
 }
 
+TriggerUids::TriggerUids(std::vector<std::string> uids) {
+  if (uids.size() > kMax) uids.erase(uids.begin(), uids.end() - static_cast<std::ptrdiff_t>(kMax));
+  if (!uids.empty()) uids_ = std::make_shared<std::vector<std::string>>(std::move(uids));
+}
+
+bool TriggerUids::contains(std::string_view uid) const {
+  return uids_ && std::find(uids_->begin(), uids_->end(), uid) != uids_->end();
+}
+
+void TriggerUids::add(std::string uid) {
+  if (!uids_) {
+    uids_ = std::make_shared<std::vector<std::string>>();
+  } else if (uids_.use_count() > 1) {
+    uids_ = std::make_shared<std::vector<std::string>>(*uids_);  // the others keep theirs
+  }
+  uids_->push_back(std::move(uid));
+  if (uids_->size() > kMax) uids_->erase(uids_->begin());
+}
+
+const std::vector<std::string>& TriggerUids::list() const {
+  static const std::vector<std::string> none;
+  return uids_ ? *uids_ : none;
+}
+
 // Stored with raw microseconds: exact, and cheap to decode at start-up for every active incident.
 std::string encode_incident(const Incident& i) {
   json::array detectors;
   for (auto d : i.detectors)
     detectors.emplace_back(rules::to_string(d));
   json::array uids;
-  for (const auto& u : i.trigger_uids)
+  for (const auto& u : i.trigger_uids.list())
     uids.emplace_back(u);
   const json::object o{{"v", Incident::kFormatVersion},
                        {"brand", i.brand},
@@ -126,9 +151,11 @@ Result<Incident> decode_incident(std::uint64_t id, std::string_view bytes) {
     }
   }
   if (const auto* u = o.if_contains("trigger_uids"); u && u->is_array()) {
+    std::vector<std::string> uids;
     for (const auto& x : u->as_array()) {
-      if (x.is_string()) i.trigger_uids.emplace_back(x.as_string());
+      if (x.is_string()) uids.emplace_back(x.as_string());
     }
+    i.trigger_uids = TriggerUids(std::move(uids));
   }
   i.next_event_seq = static_cast<std::uint64_t>(ingest::int64_or(o, "next_event_seq"));
   return i;

@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,25 @@ std::optional<IncidentStatus> parse_incident_status(std::string_view s);
 struct DetectorTally {
   std::int64_t findings = 0;
   std::int64_t in_timeline = 0;
+};
+
+// The posts whose per-post findings already joined an incident (a restart re-reads recent posts; they must
+// not count twice), oldest first, at most kMax. Shared by copies until one of them adds a post: the incident
+// book copies every active incident once per detection step (to roll back a failed commit), and this list is
+// most of an incident's size. A copy is read or changed under the owner's lock, like the incident itself.
+class TriggerUids {
+ public:
+  static constexpr std::size_t kMax = 256;
+
+  TriggerUids() = default;
+  explicit TriggerUids(std::vector<std::string> uids);
+
+  bool contains(std::string_view uid) const;
+  void add(std::string uid);  // the oldest goes beyond kMax
+  const std::vector<std::string>& list() const;
+
+ private:
+  std::shared_ptr<std::vector<std::string>> uids_;
 };
 
 struct Incident {
@@ -57,7 +77,7 @@ struct Incident {
   std::int64_t findings = 0;
   // Per detector; empty for incidents stored before it was kept.
   std::map<rules::DetectorKind, DetectorTally> by_detector;
-  std::vector<std::string> trigger_uids;  // posts whose per-post findings already joined (bounded)
+  TriggerUids trigger_uids;
   std::uint64_t next_event_seq = 0;
 
   bool active() const { return status != IncidentStatus::resolved; }

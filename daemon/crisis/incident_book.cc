@@ -8,9 +8,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Per-post findings remembered per incident to ignore the same post twice (a restart re-reads recent posts).
-constexpr std::size_t kMaxTriggerUids = 256;
-
 json::object finding_fields(std::string_view kind, const rules::Finding& f) {
   json::object o{{"kind", kind},
                  {"detector", rules::to_string(f.detector)},
@@ -173,7 +170,7 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     inc.last_fired_at = f.at;
     inc.findings = 1;
     inc.by_detector[f.detector] = {1, 1};
-    if (!f.post_uid.empty()) inc.trigger_uids.push_back(f.post_uid);
+    if (!f.post_uid.empty()) inc.trigger_uids.add(f.post_uid);
     d.event(inc, inc.first_mention_at, json::object{{"kind", "first_mention"}});
     d.event(inc, f.at, finding_fields("fired", f), "opened");
     auto posts = host_.top_posts(f.brand, inc.first_mention_at, f.at + 1);
@@ -187,11 +184,8 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
   }
   Incident& inc = it->second;
   if (!f.post_uid.empty()) {
-    if (std::find(inc.trigger_uids.begin(), inc.trigger_uids.end(), f.post_uid) != inc.trigger_uids.end()) {
-      return;
-    }
-    inc.trigger_uids.push_back(f.post_uid);
-    if (inc.trigger_uids.size() > kMaxTriggerUids) inc.trigger_uids.erase(inc.trigger_uids.begin());
+    if (inc.trigger_uids.contains(f.post_uid)) return;
+    inc.trigger_uids.add(f.post_uid);
   }
   ++inc.findings;
   DetectorTally& tally = inc.by_detector[f.detector];

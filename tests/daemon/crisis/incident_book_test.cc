@@ -418,3 +418,27 @@ TEST_F(BookTest, AcknowledgeAndResolveRecordThePersonAndTheToken) {
 
 }  // namespace
 }  // namespace vigie::daemon
+
+namespace vigie::daemon {
+namespace {
+
+// The book copies its incidents at every step to roll back a failed commit: a copy must keep the list it was
+// taken with when the original adds to it, and the list stays bounded.
+TEST(TriggerUids, ACopyKeepsItsListWhenTheOriginalAddsAndTheListStaysBounded) {
+  TriggerUids a;
+  a.add("p:1");
+  const TriggerUids before = a;
+  a.add("p:2");
+  EXPECT_TRUE(a.contains("p:2"));
+  EXPECT_FALSE(before.contains("p:2"));
+  EXPECT_EQ(before.list(), std::vector<std::string>{"p:1"});
+  for (std::size_t i = 0; i < 2 * TriggerUids::kMax; ++i)
+    a.add("q:" + std::to_string(i));
+  EXPECT_EQ(a.list().size(), TriggerUids::kMax);
+  EXPECT_FALSE(a.contains("p:1"));  // the oldest went first
+  EXPECT_EQ(a.list().back(), "q:" + std::to_string(2 * TriggerUids::kMax - 1));
+  EXPECT_EQ(TriggerUids(std::vector<std::string>(TriggerUids::kMax + 3, "x")).list().size(), TriggerUids::kMax);
+}
+
+}  // namespace
+}  // namespace vigie::daemon
