@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "ingest/base/json_text.h"
 #include "ingest/post_json.h"
 
 namespace vigie::rules {
@@ -32,6 +33,40 @@ boost::json::array matches_to_json(const std::vector<Match>& matches) {
     out.push_back(std::move(o));
   }
   return out;
+}
+
+void append_sentiment_json(std::string& out, const Sentiment& s) {
+  out += "{\"compound\":";
+  ingest::append_json_double(out, round4(s.compound));
+  out += ",\"pos\":";
+  ingest::append_json_double(out, round4(s.pos));
+  out += ",\"neu\":";
+  ingest::append_json_double(out, round4(s.neu));
+  out += ",\"neg\":";
+  ingest::append_json_double(out, round4(s.neg));
+  out += ",\"label\":";
+  ingest::append_json_string(out, to_string(s.label));
+  out += s.scored ? ",\"scored\":true,\"lexicon\":" : ",\"scored\":false,\"lexicon\":";
+  ingest::append_json_string(out, s.lexicon);
+  out += '}';
+}
+
+void append_matches_json(std::string& out, const std::vector<Match>& matches) {
+  out += '[';
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    const Match& m = matches[i];
+    if (i) out += ',';
+    out += "{\"rule\":";
+    ingest::append_json_string(out, m.rule);
+    out += ",\"kind\":";
+    ingest::append_json_string(out, to_string(m.kind));
+    if (m.kind == RuleKind::topic) {
+      out += ",\"severity\":";
+      ingest::append_json_string(out, to_string(m.severity));
+    }
+    out += '}';
+  }
+  out += ']';
 }
 
 boost::json::object scored_post_to_json(const ScoredPost& p) {
