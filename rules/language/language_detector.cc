@@ -87,6 +87,9 @@ void lower_word(std::string_view in, std::string& out) {
 
 // Letters of French spelling that English words do not use (é, è, ê, à, ù, ç, â, î, ô, û, ë, ï, œ).
 bool has_french_letter(std::string_view w) {
+  // All of them are outside ASCII: most words are plain ASCII and need no search.
+  if (std::none_of(w.begin(), w.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+    return false;
   static constexpr std::string_view kLetters[] = {"é", "è", "ê", "à", "ù", "ç", "â",
                                                   "î", "ô", "û", "ë", "ï", "œ"};
   for (std::string_view l : kLetters)
