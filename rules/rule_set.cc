@@ -81,6 +81,22 @@ std::size_t parts_end(std::string_view text, const std::vector<std::string>& par
   return std::string_view::npos;
 }
 
+// The hash, in [0, 4096), of the two bytes that follow a kWordMark (MatchScratch::word_starts).
+int word_start_hash(unsigned char a, unsigned char b) {
+  return static_cast<int>(((a * 31u) ^ (b * 131u) ^ (b >> 3)) & 4095u);
+}
+
+// Sets, for each kWordMark of `marked` followed by two bytes, the bit of their hash.
+void index_word_starts(std::string_view marked, std::uint64_t (&bits)[64]) {
+  std::fill(std::begin(bits), std::end(bits), 0);
+  for (std::size_t p = marked.find(kWordMark); p != std::string_view::npos && p + 2 < marked.size();
+       p = marked.find(kWordMark, p + 1)) {
+    const int h =
+        word_start_hash(static_cast<unsigned char>(marked[p + 1]), static_cast<unsigned char>(marked[p + 2]));
+    bits[h >> 6] |= std::uint64_t{1} << (h & 63);
+  }
+}
+
 bool literal_occurs(std::string_view text, const std::vector<std::string>& parts) {
   for (std::size_t p = find_from(text, parts[0], 0); p != std::string_view::npos;
        p = find_from(text, parts[0], p + 1)) {
@@ -341,7 +357,12 @@ class RuleSet::Compiler {
     auto [it, fresh] =
         ids_[static_cast<int>(space)].emplace(regex, static_cast<std::uint32_t>(rs_.patterns_.size()));
     if (fresh) {
-      rs_.patterns_.push_back(Pattern{space, false, std::move(parts), nullptr});
+      int word_start = -1;
+      if (parts[0].size() >= 3 && parts[0][0] == kWordMark) {
+        word_start =
+            word_start_hash(static_cast<unsigned char>(parts[0][1]), static_cast<unsigned char>(parts[0][2]));
+      }
+      rs_.patterns_.push_back(Pattern{space, false, std::move(parts), nullptr, word_start});
       literal_regex_.push_back(regex);
     }
     return it->second;
@@ -498,6 +519,7 @@ void RuleSet::match(const ingest::Post& post, std::string_view lang, MatchScratc
   s.tokens_ready = false;
   s.tokens_raw_ready = false;
   s.marked_raw_ready = false;
+  s.word_starts_ready[0] = s.word_starts_ready[1] = false;
   s.candidates.clear();
 
   std::string_view raw = post.text;
@@ -579,7 +601,17 @@ bool RuleSet::present(std::uint32_t pattern, EvalContext& c) const {
   // A set reports every pattern it holds; the others are looked for once per post, when first needed.
   if (pat.in_set || s.pattern_known[pattern] == s.generation) return false;
   s.pattern_known[pattern] = s.generation;
-  if (!literal_occurs(marked_text(pat.space == Space::exact, c), pat.marked_parts)) return false;
+  const bool exact = pat.space == Space::exact;
+  const std::string_view text = marked_text(exact, c);
+  if (pat.word_start >= 0) {
+    if (!s.word_starts_ready[exact]) {
+      index_word_starts(text, s.word_starts[exact]);
+      s.word_starts_ready[exact] = true;
+    }
+    if (!(s.word_starts[exact][pat.word_start >> 6] & (std::uint64_t{1} << (pat.word_start & 63))))
+      return false;
+  }
+  if (!literal_occurs(text, pat.marked_parts)) return false;
   s.pattern_stamp[pattern] = s.generation;
   return true;
 }
