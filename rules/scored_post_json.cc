@@ -75,8 +75,10 @@ void append_sentiment_json(std::string& out, const Sentiment& s) {
   append_round4(out, s.neu);
   out += ",\"neg\":";
   append_round4(out, s.neg);
-  out += ",\"label\":";
-  ingest::append_json_string(out, to_string(s.label));
+  // Labels, kinds and severities are fixed lower-case words: nothing to escape.
+  out += ",\"label\":\"";
+  out += to_string(s.label);
+  out += '"';
   out += s.scored ? ",\"scored\":true,\"lexicon\":" : ",\"scored\":false,\"lexicon\":";
   ingest::append_json_string(out, s.lexicon);
   out += '}';
@@ -89,13 +91,15 @@ void append_matches_json(std::string& out, const std::vector<Match>& matches) {
     if (i) out += ',';
     out += "{\"rule\":";
     ingest::append_json_string(out, m.rule);
-    out += ",\"kind\":";
-    ingest::append_json_string(out, to_string(m.kind));
     if (m.kind == RuleKind::topic) {
-      out += ",\"severity\":";
-      ingest::append_json_string(out, to_string(m.severity));
+      out += ",\"kind\":\"topic\",\"severity\":\"";
+      out += to_string(m.severity);
+      out += "\"}";
+    } else {
+      out += ",\"kind\":\"";
+      out += to_string(m.kind);
+      out += "\"}";
     }
-    out += '}';
   }
   out += ']';
 }
