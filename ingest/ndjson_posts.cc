@@ -2,8 +2,6 @@
 
 #include <istream>
 
-#include "ingest/post_json.h"
-
 namespace vigie::ingest {
 
 bool NdjsonPosts::read_line(std::string_view& line) {
@@ -53,9 +51,18 @@ Result<boost::json::value> NdjsonPosts::value() {
 }
 
 Result<Post> NdjsonPosts::post(Micros received_at) {
-  auto v = value();
-  if (!v) return v.error();
-  return post_from_json(*v, received_at);
+  Post p;
+  if (auto r = post(received_at, p); !r) return r.error();
+  return p;
+}
+
+Result<void> NdjsonPosts::post(Micros received_at, Post& out) {
+  return reader_.read(current_, received_at, out);
+}
+
+Result<PostJsonFields*> NdjsonPosts::fields() {
+  if (auto r = reader_.parse(current_); !r) return r.error();
+  return &reader_.fields();
 }
 
 }  // namespace vigie::ingest

@@ -12,7 +12,8 @@
 // number, as {"line": N, "error": "..."} or in a log.
 //
 // Over memory (a request body) lines are views into the caller's buffer: nothing is copied before the JSON
-// parser. Over a stream, one line buffer is reused. One JSON parser is reused for every line.
+// parser. Over a stream, one line buffer is reused. One JSON parser is reused for every line; posts are read
+// without building a JSON value.
 // Not thread-safe: one reader per input, used by one thread.
 #pragma once
 
@@ -26,6 +27,7 @@
 
 #include "ingest/base/result.h"
 #include "ingest/post.h"
+#include "ingest/post_json.h"
 
 namespace vigie::ingest {
 
@@ -50,8 +52,13 @@ class NdjsonPosts {
 
   // The JSON value of the line next() returned last; "invalid JSON: <why>" when it is not JSON.
   Result<boost::json::value> value();
-  // That line as a Post (post_from_json), stamped `received_at`.
+  // That line as a Post (post_from_json's rules, read without a DOM by PostJsonReader), stamped `received_at`.
   Result<Post> post(Micros received_at);
+  // The same into `out`, reused: its strings keep their capacity from post to post.
+  Result<void> post(Micros received_at, Post& out);
+  // The fields of the line, without making a Post of them (for callers that fill in or check fields first,
+  // then call post_from_fields). Valid until the next call to next().
+  Result<PostJsonFields*> fields();
 
  private:
   // The next line of any kind into `line`, false at the end of input.
@@ -64,6 +71,7 @@ class NdjsonPosts {
   std::uint64_t offset_ = 0;
   std::string_view current_;
   boost::json::parser parser_;
+  PostJsonReader reader_;
 };
 
 }  // namespace vigie::ingest

@@ -1,5 +1,6 @@
 #include "rules/post_scorer.h"
 
+#include <string_view>
 #include <vector>
 
 namespace vigie::rules {
@@ -36,14 +37,28 @@ Result<std::shared_ptr<const PostScorer>> PostScorer::load(const std::string& ru
 ScoredPost PostScorer::score(const ingest::Post& post) const {
   ScoredPost out;
   out.post = post;
+  score_into(out);
+  return out;
+}
+
+ScoredPost PostScorer::score(ingest::Post&& post) const {
+  ScoredPost out;
+  out.post = std::move(post);
+  score_into(out);
+  return out;
+}
+
+void PostScorer::score_into(ScoredPost& out) const {
+  const ingest::Post& post = out.post;
   // Feeds and videos carry much of their meaning in the title: score both.
-  thread_local std::string text;
-  text.clear();
+  std::string_view text = post.text;
   if (!post.title.empty()) {
-    text += post.title;
-    text += '\n';
+    thread_local std::string joined;
+    joined.assign(post.title);
+    joined += '\n';
+    joined += post.text;
+    text = joined;
   }
-  text += post.text;
   const LanguageGuess guess = detector_.decide(text, post.lang_hint);
   out.lang = std::string(guess.lang);
   if (rules_) {
@@ -52,7 +67,7 @@ ScoredPost PostScorer::score(const ingest::Post& post) const {
   }
   if (guess.determined) {
     out.sentiment = sentiment_->score(text, out.lang);
-    return out;
+    return;
   }
   thread_local std::vector<std::string_view> preference;
   preference.clear();
@@ -66,7 +81,6 @@ ScoredPost PostScorer::score(const ingest::Post& post) const {
   }
   preference.push_back(default_language_);
   out.sentiment = sentiment_->score_undetermined(text, preference);
-  return out;
 }
 
 }  // namespace vigie::rules

@@ -31,12 +31,17 @@ class PostScorer final : public Scorer {
                                                  std::shared_ptr<const SentimentAnalyzer> sentiment);
 
   ScoredPost score(const ingest::Post& post) const override;
+  // The same for a post the caller no longer needs: it is moved into the ScoredPost instead of copied (a
+  // caller scoring a stream can move it back out of the result to reuse its buffers).
+  ScoredPost score(ingest::Post&& post) const;
 
   // The compiled rules, or nullptr when none are configured.
   const RuleSet* rules() const { return rules_.get(); }
 
  private:
   PostScorer(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const SentimentAnalyzer> sentiment);
+  // Scores out.post into the other fields of `out`.
+  void score_into(ScoredPost& out) const;
 
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const SentimentAnalyzer> sentiment_;

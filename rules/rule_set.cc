@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 #include <re2/set.h>
+#include <string.h>  // memmem
 
 #include <algorithm>
 #include <unordered_map>
@@ -51,6 +52,16 @@ void append_escaped(std::string& out, std::string_view s) {
 // of a phrase ends at its first possible end, the same occurrence the reference evaluator picks.
 constexpr std::string_view kPartSeparator = "[^\\x01]*?";
 
+// The first occurrence of `needle` in `text` at or after `pos`, or npos. Not string_view::find: it looks for
+// the needle's first byte and compares from each one, and a marked literal starts with kWordMark, which comes
+// before every word of the text; glibc's memmem skips on pairs of bytes instead (3-5 times faster here).
+std::size_t find_from(std::string_view text, std::string_view needle, std::size_t pos) {
+  if (pos > text.size()) return std::string_view::npos;
+  if (needle.empty()) return pos;
+  const void* hit = ::memmem(text.data() + pos, text.size() - pos, needle.data(), needle.size());
+  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - text.data()) : std::string_view::npos;
+}
+
 // Where the marked parts i.. end in `text` when part i may start anywhere in the marker-free run from `pos`
 // (the separator of a phrase), or npos. The search for a literal outside the sets: candidates are few and
 // texts short, so string_view::find beats building anything. Part i is looked for only where it may start,
@@ -62,16 +73,33 @@ std::size_t parts_end(std::string_view text, const std::vector<std::string>& par
   std::size_t limit = text.find(kWordMark, pos);
   if (limit == std::string_view::npos) limit = text.size();
   const std::string_view window = text.substr(0, std::min(text.size(), limit + parts[i].size()));
-  for (std::size_t p = window.find(parts[i], pos); p != std::string_view::npos && p <= limit;
-       p = window.find(parts[i], p + 1)) {
+  for (std::size_t p = find_from(window, parts[i], pos); p != std::string_view::npos && p <= limit;
+       p = find_from(window, parts[i], p + 1)) {
     const std::size_t end = parts_end(text, parts, i + 1, p + parts[i].size());
     if (end != std::string_view::npos) return end;
   }
   return std::string_view::npos;
 }
 
+// The hash, in [0, 4096), of the two bytes that follow a kWordMark (MatchScratch::word_starts).
+int word_start_hash(unsigned char a, unsigned char b) {
+  return static_cast<int>(((a * 31u) ^ (b * 131u) ^ (b >> 3)) & 4095u);
+}
+
+// Sets, for each kWordMark of `marked` followed by two bytes, the bit of their hash.
+void index_word_starts(std::string_view marked, std::uint64_t (&bits)[64]) {
+  std::fill(std::begin(bits), std::end(bits), 0);
+  for (std::size_t p = marked.find(kWordMark); p != std::string_view::npos && p + 2 < marked.size();
+       p = marked.find(kWordMark, p + 1)) {
+    const int h =
+        word_start_hash(static_cast<unsigned char>(marked[p + 1]), static_cast<unsigned char>(marked[p + 2]));
+    bits[h >> 6] |= std::uint64_t{1} << (h & 63);
+  }
+}
+
 bool literal_occurs(std::string_view text, const std::vector<std::string>& parts) {
-  for (std::size_t p = text.find(parts[0]); p != std::string_view::npos; p = text.find(parts[0], p + 1)) {
+  for (std::size_t p = find_from(text, parts[0], 0); p != std::string_view::npos;
+       p = find_from(text, parts[0], p + 1)) {
     if (parts_end(text, parts, 1, p + parts[0].size()) != std::string_view::npos) return true;
   }
   return false;
@@ -329,7 +357,12 @@ class RuleSet::Compiler {
     auto [it, fresh] =
         ids_[static_cast<int>(space)].emplace(regex, static_cast<std::uint32_t>(rs_.patterns_.size()));
     if (fresh) {
-      rs_.patterns_.push_back(Pattern{space, false, std::move(parts), nullptr});
+      int word_start = -1;
+      if (parts[0].size() >= 3 && parts[0][0] == kWordMark) {
+        word_start =
+            word_start_hash(static_cast<unsigned char>(parts[0][1]), static_cast<unsigned char>(parts[0][2]));
+      }
+      rs_.patterns_.push_back(Pattern{space, false, std::move(parts), nullptr, word_start});
       literal_regex_.push_back(regex);
     }
     return it->second;
@@ -486,6 +519,7 @@ void RuleSet::match(const ingest::Post& post, std::string_view lang, MatchScratc
   s.tokens_ready = false;
   s.tokens_raw_ready = false;
   s.marked_raw_ready = false;
+  s.word_starts_ready[0] = s.word_starts_ready[1] = false;
   s.candidates.clear();
 
   std::string_view raw = post.text;
@@ -567,7 +601,17 @@ bool RuleSet::present(std::uint32_t pattern, EvalContext& c) const {
   // A set reports every pattern it holds; the others are looked for once per post, when first needed.
   if (pat.in_set || s.pattern_known[pattern] == s.generation) return false;
   s.pattern_known[pattern] = s.generation;
-  if (!literal_occurs(marked_text(pat.space == Space::exact, c), pat.marked_parts)) return false;
+  const bool exact = pat.space == Space::exact;
+  const std::string_view text = marked_text(exact, c);
+  if (pat.word_start >= 0) {
+    if (!s.word_starts_ready[exact]) {
+      index_word_starts(text, s.word_starts[exact]);
+      s.word_starts_ready[exact] = true;
+    }
+    if (!(s.word_starts[exact][pat.word_start >> 6] & (std::uint64_t{1} << (pat.word_start & 63))))
+      return false;
+  }
+  if (!literal_occurs(text, pat.marked_parts)) return false;
   s.pattern_stamp[pattern] = s.generation;
   return true;
 }

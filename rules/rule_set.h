@@ -108,6 +108,10 @@ class MatchScratch {
   std::string marked;      // marked folded text: what the main set scans
   std::string marked_raw;  // marked raw text, for exact literals
   bool marked_raw_ready = false;
+  // Per marked text (folded, raw): which pairs of bytes follow a kWordMark, hashed to 4,096 bits. A literal
+  // outside the sets whose first word starts with a pair absent here cannot occur: no search of the text.
+  std::uint64_t word_starts[2][64] = {};
+  bool word_starts_ready[2] = {};
   std::vector<int> set_hits;
   std::vector<std::uint32_t> pattern_stamp;  // == generation: the pattern occurs in this post
   std::vector<std::uint32_t> pattern_known;  // == generation: a pattern outside the sets was looked for
@@ -183,6 +187,9 @@ class RuleSet {
     std::vector<std::string>
         marked_parts;                 // folded/exact: the literal's parts, marked (for the fallback scan)
     std::unique_ptr<re2::RE2> regex;  // regex space: the user's regex (for the fallback scan)
+    // Folded/exact literals whose first part starts with kWordMark and two more bytes: the hash of those two
+    // bytes (MatchScratch::word_starts); -1 otherwise.
+    int word_start = -1;
   };
   enum class OpCode : std::uint8_t { pattern, filter, near, not_, and_, or_ };
   struct Instr {

@@ -22,33 +22,48 @@ namespace vigie::daemon {
 namespace {
 
 namespace json = boost::json;
+using ingest::JsonField;
+using ingest::PostJsonFields;
 
-// The value that names a post in the output: what the input called it, else its line number.
-json::value output_id(const json::object& o, std::uint64_t line) {
-  if (const json::value* uid = o.if_contains("uid"); uid && uid->is_string()) return *uid;
-  if (const json::value* id = o.if_contains("id"); id && (id->is_string() || id->is_number())) return *id;
-  return line;
-}
-
-// A post from an NDJSON line. Lines without "uid" (or "platform" and "id") get a placeholder, so that a file
-// of {"text": ...} objects scores as well as a capture of stored posts.
-Result<ingest::Post> post_from_line(json::value& v, std::uint64_t line) {
-  if (json::object* o = v.if_object(); o && !o->contains("uid") && !o->contains("platform")) {
-    json::object copy = *o;
-    copy["uid"] = "line:" + std::to_string(line);
-    return ingest::post_from_json(copy, 0);
+// The text of the value that names a post in the output: what the input called it ("uid", else "id"), else
+// its line number; printed as ingest::append_json_text prints the input's value.
+void append_output_id(std::string& out, const PostJsonFields& f, std::uint64_t line) {
+  const JsonField& uid = f[PostJsonFields::uid];
+  const JsonField& id = f[PostJsonFields::id];
+  const JsonField* name = uid.type == JsonField::Type::string                    ? &uid
+                          : id.type == JsonField::Type::string || id.is_number() ? &id
+                                                                                 : nullptr;
+  if (!name) {
+    out += std::to_string(line);
+    return;
   }
-  return ingest::post_from_json(v, 0);
+  switch (name->type) {
+    case JsonField::Type::string:
+      ingest::append_json_string(out, name->string);
+      break;
+    case JsonField::Type::int64:
+      out += std::to_string(name->int64);
+      break;
+    case JsonField::Type::uint64:
+      out += std::to_string(name->uint64);
+      break;
+    default:
+      ingest::append_json_double(out, name->double_);
+  }
 }
 
-void write_line(std::FILE* f, std::string& buffer, const json::object& o) {
-  ingest::append_json_text(buffer, o);
-  buffer += '\n';
+void flush_if_large(std::FILE* f, std::string& buffer) {
   // Large writes: scoring a day of mentions must not be bound by one write(2) per line.
   if (buffer.size() >= (1u << 16)) {
     std::fwrite(buffer.data(), 1, buffer.size(), f);
     buffer.clear();
   }
+}
+
+void write_line(std::FILE* f, std::string& buffer, const json::object& o) {
+  ingest::append_json_text(buffer, o);
+  buffer += '\n';
+  flush_if_large(f, buffer);
 }
 
 }  // namespace
@@ -65,33 +80,51 @@ int score_command(const ScoreOptions& options) {
   std::uint64_t failed = 0;
   ingest::NdjsonPosts reader(std::cin);
   Progress progress("vigie score", &std::cin, Progress::size_of_fd(0), Progress::stderr_is_terminal());
+  // One Post, reused from line to line: its strings keep their capacity, and the input is read into it
+  // without a JSON tree (PostJsonReader); the output is printed straight from the ScoredPost.
+  ingest::Post post;
+  std::string placeholder_uid;
   while (const auto line = reader.next()) {
     progress.tick();
-    ingest::Post post;
-    json::value id;
+    const std::size_t start = out.size();
+    out += "{\"id\":";
     if (options.text) {
-      post.uid = "line:" + std::to_string(line->number);
-      post.text = line->text;
-      id = line->number;
+      // Only uid and text are ever set in this mode: the rest of the reused Post stays empty.
+      post.uid.assign("line:").append(std::to_string(line->number));
+      post.text.assign(line->text);
+      out += std::to_string(line->number);
     } else {
-      auto v = reader.value();
-      Result<ingest::Post> parsed = v ? post_from_line(*v, line->number) : Result<ingest::Post>(v.error());
+      auto fields = reader.fields();
+      Result<void> parsed = fields ? ok() : Result<void>(fields.error());
+      if (fields) {
+        PostJsonFields& f = **fields;
+        // A line without "uid" (or "platform" and "id") gets a placeholder, so that a file of {"text": ...}
+        // objects scores as well as a capture of stored posts.
+        append_output_id(out, f, line->number);
+        if (f.is_object && !f[PostJsonFields::uid].present() && !f[PostJsonFields::platform].present()) {
+          placeholder_uid = "line:" + std::to_string(line->number);
+          f[PostJsonFields::uid] = JsonField{JsonField::Type::string, placeholder_uid};
+        }
+        parsed = ingest::post_from_fields(f, 0, post);
+      }
       if (!parsed) {
+        out.resize(start);
         ++failed;
         write_line(stderr, err, json::object{{"line", line->number}, {"error", parsed.error().message}});
         continue;
       }
-      id = output_id(v->get_object(), line->number);
-      post = std::move(*parsed);
     }
 
-    const rules::ScoredPost scored = (*scorer)->score(post);
-    json::object o;
-    o["id"] = std::move(id);
-    o["lang"] = scored.lang;
-    o["matches"] = rules::matches_to_json(scored.matches);
-    o["sentiment"] = rules::sentiment_to_json(scored.sentiment);
-    write_line(stdout, out, o);
+    rules::ScoredPost scored = (*scorer)->score(std::move(post));
+    out += ",\"lang\":";
+    ingest::append_json_string(out, scored.lang);
+    out += ",\"matches\":";
+    rules::append_matches_json(out, scored.matches);
+    out += ",\"sentiment\":";
+    rules::append_sentiment_json(out, scored.sentiment);
+    out += "}\n";
+    post = std::move(scored.post);
+    flush_if_large(stdout, out);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   progress.finish();

@@ -4,9 +4,8 @@
 #include <cmath>
 
 namespace vigie::ingest {
-namespace {
 
-void append_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the pending run of characters that need no escape
@@ -47,6 +46,8 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+namespace {
+
 template <class T>
 void append_number(std::string& out, T v) {
   char buf[32];
@@ -70,17 +71,11 @@ void append_json_text(std::string& out, const boost::json::value& v) {
     case boost::json::kind::uint64:
       append_number(out, v.get_uint64());
       break;
-    case boost::json::kind::double_: {
-      const double d = v.get_double();
-      if (!std::isfinite(d)) {
-        out += "null";
-      } else {
-        append_number(out, d == 0 ? 0.0 : d);  // no "-0"
-      }
+    case boost::json::kind::double_:
+      append_json_double(out, v.get_double());
       break;
-    }
     case boost::json::kind::string:
-      append_string(out, v.get_string());
+      append_json_string(out, v.get_string());
       break;
     case boost::json::kind::array: {
       out += '[';
@@ -99,13 +94,21 @@ void append_json_text(std::string& out, const boost::json::value& v) {
       for (const auto& kv : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        append_string(out, kv.key());
+        append_json_string(out, kv.key());
         out += ':';
         append_json_text(out, kv.value());
       }
       out += '}';
       break;
     }
+  }
+}
+
+void append_json_double(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+  } else {
+    append_number(out, d == 0 ? 0.0 : d);  // no "-0"
   }
 }
 

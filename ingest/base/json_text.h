@@ -7,10 +7,16 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 namespace vigie::ingest {
 
 void append_json_text(std::string& out, const boost::json::value& v);
 std::string json_text(const boost::json::value& v);
+
+// The same text for one string or one double, without building a value: for writers of many small objects
+// (`vigie score` writes one a post) that would otherwise spend more time building values than printing them.
+void append_json_string(std::string& out, std::string_view s);
+void append_json_double(std::string& out, double d);
 
 }  // namespace vigie::ingest

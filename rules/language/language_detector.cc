@@ -87,6 +87,9 @@ void lower_word(std::string_view in, std::string& out) {
 
 // Letters of French spelling that English words do not use (é, è, ê, à, ù, ç, â, î, ô, û, ë, ï, œ).
 bool has_french_letter(std::string_view w) {
+  // All of them are outside ASCII: most words are plain ASCII and need no search.
+  if (std::none_of(w.begin(), w.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+    return false;
   static constexpr std::string_view kLetters[] = {"é", "è", "ê", "à", "ù", "ç", "â",
                                                   "î", "ô", "û", "ë", "ï", "œ"};
   for (std::string_view l : kLetters)
@@ -291,7 +294,17 @@ std::string_view hint_code(std::string_view hint) {
                   static_cast<char>(std::tolower(static_cast<unsigned char>(hint[1]))), '\0'};
   if (hint.size() > 2 && hint[2] != '-' && hint[2] != '_') return "und";
   if (code[0] < 'a' || code[0] > 'z' || code[1] < 'a' || code[1] > 'z') return "und";
-  return iso_code(CLD2::GetLanguageFromName(code));
+  // CLD2's look-up compares names one by one: every post has a hint to read, so all 676 two-letter codes
+  // are looked up once.
+  static const std::array<std::string_view, 26 * 26> kCodes = [] {
+    std::array<std::string_view, 26 * 26> t;
+    for (int i = 0; i < 26 * 26; ++i) {
+      const char name[3] = {static_cast<char>('a' + i / 26), static_cast<char>('a' + i % 26), '\0'};
+      t[static_cast<std::size_t>(i)] = iso_code(CLD2::GetLanguageFromName(name));
+    }
+    return t;
+  }();
+  return kCodes[static_cast<std::size_t>((code[0] - 'a') * 26 + (code[1] - 'a'))];
 }
 
 }  // namespace

@@ -4,17 +4,24 @@
 // Targets (issue 14): >= 400,000 posts/s per core for the language decision, >= 600,000 for the sentiment
 // pass. Run:
 //   build/tests/bench/vigie_sentiment_bench --benchmark_min_time=2 --benchmark_repetitions=5
+// The last two measure `vigie score`'s line (read, score, print) on the demo feed, before and now.
 #include <benchmark/benchmark.h>
 #include <cld2/public/compact_lang_det.h>
 #include <cld2/public/encodings.h>
 
+#include <boost/json/object.hpp>
+#include <boost/json/parser.hpp>
 #include <cstdio>  // compact_lang_det.h uses FILE without including <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "ingest/base/json_text.h"
+#include "ingest/post_json.h"
 #include "rules/language/language_detector.h"
 #include "rules/post_scorer.h"
+#include "rules/scored_post_json.h"
 #include "rules/sentiment/sentiment_analyzer.h"
 
 namespace vigie::rules {
@@ -225,6 +232,85 @@ void BM_Cld2ScorePassLanguageIdSet(benchmark::State& state) {
   cld2_score_pass(state, language_id_posts());
 }
 
+// `vigie score`'s work per line on the demo feed with the demo rules, stage by stage: reading the line into
+// a Post, then the whole line (read, score, print). Each beside the way lines were read and printed before,
+// in the same run (with today's scorer): a boost::json::value parsed, copied into a fresh Post and scored by
+// copy, and the output built as a boost::json::object. Arg 0: that way, 1: today's.
+const std::vector<std::string>& demo_lines() {
+  static const std::vector<std::string> lines = [] {
+    std::vector<std::string> out;
+    std::ifstream in(std::string(VIGIE_SOURCE_DIR) + "/deploy/demo/feed.ndjson");
+    for (std::string line; std::getline(in, line);)
+      out.push_back(line);
+    return out;
+  }();
+  return lines;
+}
+
+const PostScorer& demo_scorer() {
+  static const std::shared_ptr<const PostScorer> s =
+      PostScorer::load(std::string(VIGIE_SOURCE_DIR) + "/deploy/demo/rules.yaml").value();
+  return *s;
+}
+
+void BM_ReadPostDemoFeed(benchmark::State& state) {
+  const auto& lines = demo_lines();
+  boost::json::parser parser;
+  ingest::PostJsonReader reader;
+  ingest::Post reused;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::string& line = lines[i++ % lines.size()];
+    if (state.range(0) == 0) {
+      parser.reset();
+      parser.write(line);
+      auto p = ingest::post_from_json(parser.release(), 0);
+      benchmark::DoNotOptimize(p);
+    } else {
+      auto r = reader.read(line, 0, reused);
+      benchmark::DoNotOptimize(r);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ScoreLineDemoFeed(benchmark::State& state) {
+  const auto& lines = demo_lines();
+  const PostScorer& scorer = demo_scorer();
+  boost::json::parser parser;
+  ingest::PostJsonReader reader;
+  ingest::Post reused;
+  std::string out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::string& line = lines[i++ % lines.size()];
+    out.clear();
+    if (state.range(0) == 0) {
+      parser.reset();
+      parser.write(line);
+      const boost::json::value v = parser.release();
+      const ingest::Post post = ingest::post_from_json(v, 0).value();
+      const ScoredPost scored = scorer.score(post);
+      boost::json::object o;
+      o["id"] = v.at("uid");
+      o["lang"] = scored.lang;
+      o["matches"] = matches_to_json(scored.matches);
+      o["sentiment"] = sentiment_to_json(scored.sentiment);
+      ingest::append_json_text(out, o);
+    } else {
+      reader.parse(line).value();
+      ingest::append_json_string(out, reader.fields()[ingest::PostJsonFields::uid].string);
+      ingest::post_from_fields(reader.fields(), 0, reused).value();
+      ScoredPost scored = scorer.score(std::move(reused));
+      append_matches_json(out, scored.matches);
+      append_sentiment_json(out, scored.sentiment);
+      reused = std::move(scored.post);
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 BENCHMARK(BM_SentimentEnglish);
 BENCHMARK(BM_SentimentFrench);
 BENCHMARK(BM_DetectEnglish);
@@ -237,6 +323,8 @@ BENCHMARK(BM_ScorePassMixed);
 BENCHMARK(BM_Cld2ScorePassMixed);
 BENCHMARK(BM_ScorePassLanguageIdSet);
 BENCHMARK(BM_Cld2ScorePassLanguageIdSet);
+BENCHMARK(BM_ReadPostDemoFeed)->Arg(0)->Arg(1);
+BENCHMARK(BM_ScoreLineDemoFeed)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace vigie::rules
