@@ -158,8 +158,8 @@ net::awaitable<DurablePushResult> Pipeline::try_push_durable(ingest::SourceBatch
   scored.reserve(n);
   {
     const std::shared_ptr<const rules::Scorer> scorer = scorer_.load();  // one scorer for the whole batch
-    for (const ingest::Post& p : batch.posts)
-      scored.push_back(scorer->score(p));
+    for (ingest::Post& p : batch.posts)
+      scored.push_back(scorer->score(std::move(p)));
     batch.posts.clear();  // the scored posts hold them now
   }
   auto initiate = [this, &batch, &scored, n](auto handler) {
@@ -247,8 +247,8 @@ void Pipeline::write_with_retry(std::vector<Item>& items) {
         c->scored.push_back(std::move(sp));
     }
     item.scored.clear();
-    for (const ingest::Post& p : item.batch.posts)
-      c->scored.push_back(scorer->score(p));
+    for (ingest::Post& p : item.batch.posts)
+      c->scored.push_back(scorer->score(std::move(p)));
     if (!item.batch.cursor.empty()) cursor = storage::CursorUpdate{item.batch.source, item.batch.cursor};
   }
   c->items = std::move(items);

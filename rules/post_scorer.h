@@ -33,7 +33,7 @@ class PostScorer final : public Scorer {
   ScoredPost score(const ingest::Post& post) const override;
   // The same for a post the caller no longer needs: it is moved into the ScoredPost instead of copied (a
   // caller scoring a stream can move it back out of the result to reuse its buffers).
-  ScoredPost score(ingest::Post&& post) const;
+  ScoredPost score(ingest::Post&& post) const override;
 
   // The compiled rules, or nullptr when none are configured.
   const RuleSet* rules() const { return rules_.get(); }
