@@ -2,7 +2,8 @@
 // with Mastodon payloads, Jetstream messages and NDJSON streams. The first byte picks the parser, the rest is
 // the payload, fed in two chunks split where the second byte says (streams arrive in arbitrary pieces).
 // Besides crashes, leaks and undefined behaviour, it checks invariants: parsed posts carry a uid and valid
-// UTF-8 text, and splitting a stream never changes what it yields.
+// UTF-8 text, splitting a stream never changes what it yields, and PostJsonReader reads each NDJSON line as
+// post_from_json reads its parsed value.
 #include <boost/json/parse.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "ingest/mastodon/mastodon_status.h"
 #include "ingest/mastodon/sse_parser.h"
 #include "ingest/ndjson/ndjson_stream.h"
+#include "ingest/post_json.h"
 #include "ingest/text/html_text.h"
 #include "ingest/text/text_encoding.h"
 
@@ -56,7 +58,24 @@ class LineCollector final : public NdjsonFramer::Handler {
     lines.emplace_back(line);
     boost::system::error_code ec;
     auto v = boost::json::parse(line, ec);
-    if (ec) return;
+    // PostJsonReader (no DOM) must read every line as post_from_json reads its parsed value.
+    static PostJsonReader reader;
+    static Post reused;
+    const vigie::Result<void> got = reader.read(line, 1, reused);
+    if (ec) {
+      check(!got && got.error().message == "invalid JSON: " + ec.message(),
+            "PostJsonReader and boost::json disagree on invalid JSON");
+      return;
+    }
+    const vigie::Result<Post> want = post_from_json(v, 1);
+    check(got.has_value() == want.has_value(), "PostJsonReader and post_from_json disagree on a line");
+    if (want) {
+      check(post_to_json(reused) == post_to_json(*want) && reused.author.followers == want->author.followers,
+            "PostJsonReader and post_from_json read different posts");
+    } else {
+      check(got.error().message == want.error().message,
+            "PostJsonReader and post_from_json differ in message");
+    }
     if (auto post = stream_object_to_post(v, 1)) check_post(*post);
   }
   void on_error(const vigie::Error&) override { ++errors; }
