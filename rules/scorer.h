@@ -13,7 +13,9 @@ class Scorer {
   virtual ~Scorer() = default;
   virtual ScoredPost score(const ingest::Post& post) const = 0;
   // The same, taking the post (no copy of its text into the ScoredPost where the scorer can move it).
-  virtual ScoredPost score(ingest::Post&& post) const { return score(static_cast<const ingest::Post&>(post)); }
+  virtual ScoredPost score(ingest::Post&& post) const {
+    return score(static_cast<const ingest::Post&>(post));
+  }
 };
 
 }  // namespace vigie::rules

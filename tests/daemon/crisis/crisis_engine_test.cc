@@ -11,6 +11,7 @@
 
 #include "daemon/crisis/incident_book.h"
 #include "rules/rule_set.h"
+#include "tests/daemon/crisis/acme_rules.h"
 #include "tests/storage/storage_test_support.h"
 
 namespace vigie::daemon {
@@ -24,17 +25,7 @@ using storage::testing::TempDir;
 // Monday 2026-11-16T00:00:00Z.
 constexpr Micros kMonday = 1794787200LL * kMicrosPerSecond;
 
-constexpr std::string_view kRules = R"(
-brands:
-  - id: acme
-    name: Acme Bank
-    query: acme
-topics:
-  - id: breach
-    query: '"data breach"'
-    severity: critical
-    brands: [acme]
-)";
+constexpr std::string_view kRules = testing::kAcmeRules;
 
 struct Observed {
   std::uint64_t id;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "rules/rule_set.h"
+#include "tests/daemon/crisis/acme_rules.h"
 #include "tests/storage/storage_test_support.h"
 
 namespace vigie::daemon {
@@ -20,17 +21,7 @@ using storage::testing::TempDir;
 // Monday 2026-11-16T10:00:00Z.
 constexpr Micros kT = 1794787200LL * kMicrosPerSecond + 10 * storage::testing::kHour;
 
-constexpr std::string_view kRules = R"(
-brands:
-  - id: acme
-    name: Acme Bank
-    query: acme
-topics:
-  - id: breach
-    query: '"data breach"'
-    severity: critical
-    brands: [acme]
-)";
+constexpr std::string_view kRules = testing::kAcmeRules;
 
 rules::ScoredPost mention(std::string uid, Micros t, bool breach) {
   rules::ScoredPost p =

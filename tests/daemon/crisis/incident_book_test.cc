@@ -437,7 +437,8 @@ TEST(TriggerUids, ACopyKeepsItsListWhenTheOriginalAddsAndTheListStaysBounded) {
   EXPECT_EQ(a.list().size(), TriggerUids::kMax);
   EXPECT_FALSE(a.contains("p:1"));  // the oldest went first
   EXPECT_EQ(a.list().back(), "q:" + std::to_string(2 * TriggerUids::kMax - 1));
-  EXPECT_EQ(TriggerUids(std::vector<std::string>(TriggerUids::kMax + 3, "x")).list().size(), TriggerUids::kMax);
+  EXPECT_EQ(TriggerUids(std::vector<std::string>(TriggerUids::kMax + 3, "x")).list().size(),
+            TriggerUids::kMax);
 }
 
 }  // namespace
