@@ -79,6 +79,12 @@ struct DatabaseOptions {
   // Rows a filtered page examines at most before returning (with a cursor): bounds the latency of a page
   // whose filters match rarely.
   std::size_t max_scan_per_page = 20'000;
+  // A scratch database, deleted once used (`vigie replay`): writes skip the WAL, since nothing in it has to
+  // survive a crash (a crashed replay is run again from its file), and nothing is compacted, since its files
+  // are read a few times and then deleted, so rewriting them is CPU spent for nothing (with compactions off,
+  // RocksDB does not stall writes on the count of level-0 files either). Memtables are not flushed at close.
+  // Never for data that must be kept: a crash loses every unflushed write.
+  bool scratch = false;
   // RocksDB's environment (files, threads); null for the default. Tests pass one that injects I/O failures.
   std::shared_ptr<rocksdb::Env> env;
 };

@@ -71,8 +71,11 @@ void Progress::draw(bool final) {
     line += "  " + grouped(static_cast<std::uint64_t>(rate)) + " posts/s";
     // How far into the input: its read position, when it has one (a file; not a pipe).
     std::streamoff pos = -1;
-    if (input_ && total_bytes_ > 0 && input_->good()) pos = input_->tellg();
-    if (pos > 0) {
+    if (position_)
+      pos = static_cast<std::streamoff>(*position_);
+    else if (input_ && total_bytes_ > 0 && input_->good())
+      pos = input_->tellg();
+    if (pos > 0 && total_bytes_ > 0) {
       const double done = std::min(1.0, static_cast<double>(pos) / static_cast<double>(total_bytes_));
       char buf[32];
       std::snprintf(buf, sizeof buf, "  %.0f%%", done * 100);

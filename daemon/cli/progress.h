@@ -11,13 +11,15 @@
 #include <chrono>
 #include <cstdint>
 #include <istream>
+#include <optional>
 #include <string>
 
 namespace vigie::daemon {
 
 class Progress {
  public:
-  // `input` is what the command reads (its position says how far it is); `total_bytes` its size, 0 if unknown.
+  // `input` is what the command reads (its position says how far it is; may be null when advance() says it);
+  // `total_bytes` its size, 0 if unknown.
   Progress(std::string command, std::istream* input, std::uint64_t total_bytes, bool enabled);
   ~Progress();
 
@@ -29,6 +31,14 @@ class Progress {
   void tick() {
     ++items_;
     if (enabled_ && (items_ & 1023) == 0) maybe_draw();
+  }
+  // `items` more done, and the input is consumed up to byte `position`: for a command that reads ahead of
+  // what it has done (replay), whose input's own position would run ahead of the work.
+  void advance(std::uint64_t items, std::uint64_t position) {
+    const std::uint64_t before = items_;
+    items_ += items;
+    position_ = position;
+    if (enabled_ && (before >> 10) != (items_ >> 10)) maybe_draw();
   }
   // The final line ("vigie replay: 1,234,567 posts in 14.2 s, 86,941 posts/s"), once.
   void finish();
@@ -45,6 +55,7 @@ class Progress {
   bool enabled_;
   bool finished_ = false;
   std::uint64_t items_ = 0;
+  std::optional<std::uint64_t> position_;  // set by advance(); else the input's read position
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
