@@ -4,7 +4,7 @@ load: fills a data directory through the real daemon (vigie-load pushing its cor
 samples VmRSS and VmHWM (/proc/PID/status) while it sits idle and while vigie-load pushes at a fixed rate.
 
     python3 tests/bench/load/memory.py [--posts 10000000] [--rules 10000] [--dir /tmp/vigie-memory]
-                                       [--rate 30000] [--seconds 60] [--vigie build/vigie] [--runs 1]
+                                       [--rate 15000] [--seconds 60] [--vigie build/vigie] [--runs 1]
 
 The filled data directory is kept in DIR (DIR/filled says how many posts it holds): a second run with the same
 DIR and --posts skips the filling and measures again. Delete DIR when done. --vigie names the build measured
@@ -103,7 +103,7 @@ def main():
     ap.add_argument("--posts", type=int, default=10_000_000)
     ap.add_argument("--rules", type=int, default=10_000)
     ap.add_argument("--dir", default="/tmp/vigie-memory")
-    ap.add_argument("--rate", type=int, default=30_000, help="posts/s pushed while measuring under load")
+    ap.add_argument("--rate", type=int, default=15_000, help="posts/s pushed while measuring under load")
     ap.add_argument("--seconds", type=int, default=60, help="length of the load phase")
     ap.add_argument("--vigie", default=os.path.join(ROOT, "build/vigie"))
     ap.add_argument("--runs", type=int, default=1, help="restart-and-load measurements")
