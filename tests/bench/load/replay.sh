@@ -27,7 +27,7 @@ if [[ ! -s $corpus ]]; then
   "$root/build/tests/bench/vigie-load" --write-corpus "$corpus" --posts "$posts"
 fi
 echo "rules: $root/deploy/demo/rules.yaml" >"$dir/vigie.yaml"
-echo "corpus: $corpus ($(du -h "$corpus" | cut -f1)), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "corpus: $corpus ($(du -hL "$corpus" | cut -f1)), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for ((r = 1; r <= runs; r++)); do
   for i in "${!binaries[@]}"; do
