@@ -39,6 +39,7 @@ rocksdb::ColumnFamilyOptions cf_options(const DatabaseOptions& o,
   // compressing them is CPU spent on the write path's core for nothing.
   c.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression};
   c.level_compaction_dynamic_level_bytes = true;
+  c.disable_auto_compactions = o.scratch;
 
   int retention_days = 0;
   switch (cf) {
@@ -190,6 +191,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   }
   auto impl = std::make_unique<DatabaseImpl>();
   impl->options = options;
+  impl->write_options.disableWAL = options.scratch;
 
   rocksdb::DBOptions dbo;
   dbo.create_if_missing = true;
@@ -204,6 +206,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   // Quiet column families would otherwise pin old WAL files forever: past this size RocksDB flushes them.
   dbo.max_total_wal_size = std::uint64_t{256} << 20;
   dbo.keep_log_file_num = 5;
+  dbo.avoid_flush_during_shutdown = options.scratch;
 
   // Compactions run at the lowest CPU priority (nice 19; the setting is process-wide): on a machine of few
   // cores they otherwise take the writer's core during a burst of posts, and the burst is what must be

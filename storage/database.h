@@ -72,13 +72,20 @@ struct DatabaseOptions {
   std::chrono::seconds periodic_compaction{std::chrono::hours(24)};
   std::size_t block_cache_bytes = std::size_t{256} << 20;  // shared by all column families
   std::size_t write_buffer_bytes = std::size_t{64} << 20;  // memtable size of mentions, posts_by_time, series
-  // Memtable size of posts. The posts memtable is hashed (inserts cost the same at any size), so a larger one
-  // only means fewer, larger flushes: 16 -> 64 MiB cut the CPU per stored post by a third (less compaction).
+  // Memtable size of posts: a larger one means fewer, larger flushes. 16 -> 64 MiB cut the CPU per stored post
+  // by a third (less compaction; measured when the posts memtable was hashed, whose inserts cost the same at
+  // any size).
   std::size_t posts_write_buffer_bytes = std::size_t{64} << 20;
   int background_jobs = 2;  // RocksDB flush and compaction threads
   // Rows a filtered page examines at most before returning (with a cursor): bounds the latency of a page
   // whose filters match rarely.
   std::size_t max_scan_per_page = 20'000;
+  // A scratch database, deleted once used (`vigie replay`): writes skip the WAL, since nothing in it has to
+  // survive a crash (a crashed replay is run again from its file), and nothing is compacted, since its files
+  // are read a few times and then deleted, so rewriting them is CPU spent for nothing (with compactions off,
+  // RocksDB does not stall writes on the count of level-0 files either). Memtables are not flushed at close.
+  // Never for data that must be kept: a crash loses every unflushed write.
+  bool scratch = false;
   // RocksDB's environment (files, threads); null for the default. Tests pass one that injects I/O failures.
   std::shared_ptr<rocksdb::Env> env;
 };

@@ -2,6 +2,10 @@
 //
 // A running daemon holds the database lock, so the live path asks it, over POST /api/v1/admin/backup with the
 // config's first admin token, to checkpoint itself. When nothing listens, the database is opened directly.
+//
+// On a terminal, stderr shows how far the copy is: the bytes and files in the backup directory so far, out of
+// the database's size, their rate and the time left. RocksDB hard-links the database's files where it can (the
+// same file system: instant) and copies them otherwise (another disk: the long case).
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,10 +16,13 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <iostream>
 
 #include "daemon/cli/commands.h"
+#include "daemon/cli/progress.h"
 #include "daemon/config/config.h"
 #include "storage/database.h"
 
@@ -33,7 +40,50 @@ struct Reply {
   std::string body;
 };
 
-Reply ask_daemon(const ListenAddress& at, const std::string& token, const std::string& dir) {
+// The bytes and files under `dir`, which files may enter or leave meanwhile.
+struct Tally {
+  std::uint64_t bytes = 0;
+  std::uint64_t files = 0;
+};
+void add_tally(const std::string& dir, Tally& t) {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_error;
+    const auto size = it->is_regular_file(size_error) ? it->file_size(size_error) : 0;
+    if (size_error) continue;
+    t.bytes += size;
+    ++t.files;
+  }
+}
+
+// Runs `work` (which writes the backup to `dir`) on another thread while this one shows its progress, when
+// stderr is a terminal; else simply runs it.
+template <class Work>
+auto with_progress(const std::string& dir, const std::string& db_path, Work work) -> decltype(work()) {
+  if (!Progress::stderr_is_terminal()) return work();
+  Tally total;
+  add_tally(db_path, total);
+  Progress progress("vigie backup", nullptr, total.bytes, true, Progress::Unit::bytes);
+  // RocksDB writes a checkpoint into DIR.tmp and renames it DIR once complete.
+  const auto show = [&] {
+    Tally t;
+    add_tally(dir + ".tmp", t);
+    add_tally(dir, t);
+    progress.set(t.bytes, std::to_string(t.files) + (t.files == 1 ? " file" : " files"));
+  };
+  auto done = std::async(std::launch::async, std::move(work));
+  while (done.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+    show();
+  auto result = done.get();
+  show();
+  progress.finish();
+  return result;
+}
+
+// `db_path`: the database's directory, for its size (the progress's total).
+Reply ask_daemon(const ListenAddress& at, const std::string& token, const std::string& dir,
+                 const std::string& db_path) {
   Reply reply;
   net::io_context ctx;
   beast::tcp_stream stream(ctx);
@@ -46,23 +96,25 @@ Reply ask_daemon(const ListenAddress& at, const std::string& token, const std::s
   stream.connect(tcp::endpoint(address, at.port), ec);
   if (ec) return reply;
   reply.connected = true;
-  http::request<http::string_body> req{http::verb::post, "/api/v1/admin/backup", 11};
-  req.set(http::field::host, host);
-  req.set(http::field::authorization, "Bearer " + token);
-  req.set(http::field::content_type, "application/json");
-  req.body() = boost::json::serialize(boost::json::object{{"to", dir}});
-  req.prepare_payload();
-  http::write(stream, req, ec);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  if (!ec) http::read(stream, buffer, res, ec);
-  if (ec) {
-    reply.body = "{\"error\":\"" + ec.message() + "\"}";
+  return with_progress(dir, db_path, [&] {
+    http::request<http::string_body> req{http::verb::post, "/api/v1/admin/backup", 11};
+    req.set(http::field::host, host);
+    req.set(http::field::authorization, "Bearer " + token);
+    req.set(http::field::content_type, "application/json");
+    req.body() = boost::json::serialize(boost::json::object{{"to", dir}});
+    req.prepare_payload();
+    http::write(stream, req, ec);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    if (!ec) http::read(stream, buffer, res, ec);
+    if (ec) {
+      reply.body = "{\"error\":\"" + ec.message() + "\"}";
+      return reply;
+    }
+    reply.status = res.result_int();
+    reply.body = res.body();
     return reply;
-  }
-  reply.status = res.result_int();
-  reply.body = res.body();
-  return reply;
+  });
 }
 
 std::string error_of(const std::string& body) {
@@ -93,7 +145,7 @@ int backup_command(const std::string& config_path, const std::string& to) {
       if (r == Role::admin && !admin) admin = &t;
   auto listen = parse_listen(config->http.listen);
   if (listen && admin) {
-    const Reply reply = ask_daemon(*listen, admin->token, dir);
+    const Reply reply = ask_daemon(*listen, admin->token, dir, config->data_dir + "/db");
     if (reply.connected) {
       if (reply.status == 200) {
         std::cout << "backup written to " << dir << " (by the running daemon)\n";
@@ -120,7 +172,7 @@ int backup_command(const std::string& config_path, const std::string& to) {
               << "\n";
     return 1;
   }
-  if (auto r = (*db)->checkpoint(dir); !r) {
+  if (auto r = with_progress(dir, options.path, [&] { return (*db)->checkpoint(dir); }); !r) {
     std::cerr << "vigie backup: " << r.error().message << "\n";
     return 1;
   }

@@ -64,6 +64,10 @@ int run_cli(int argc, char** argv) {
   replay_cmd->add_option("file", replay.file, "Posts as NDJSON, or - for stdin")->required();
   replay_cmd->add_option("--from", replay.from, "Only posts created at or after this time (RFC 3339)");
   replay_cmd->add_option("--to", replay.to, "Only posts created before this time (RFC 3339)");
+  replay_cmd
+      ->add_option("--threads", replay.threads,
+                   "Threads that parse and score (default: one per core; the report is the same)")
+      ->check(CLI::Range(1u, 256u));
   std::string replay_format = "table";
   replay_cmd->add_option("--format", replay_format, "Output: table (default) or json (one object per line)")
       ->check(CLI::IsMember({"table", "json"}));

@@ -40,6 +40,7 @@ struct ReplayOptions {
   std::string file;        // NDJSON posts, or - for stdin
   std::string from, to;    // optional event-time bounds (RFC 3339)
   bool json = false;       // one JSON object per incident event instead of a table
+  unsigned threads = 0;    // threads that parse and score; 0: one per core; 1: all on the main thread
 };
 // Scores and runs crisis detection over historical posts in event time; prints every incident event that
 // would have been raised (nothing is notified). Exit 1 on unreadable lines (reported on stderr).

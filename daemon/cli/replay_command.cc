@@ -3,15 +3,31 @@
 // The posts are scored and stored in a scratch database (removed at the end) exactly as the daemon stores
 // them, in file order, and the same crisis service runs after each batch, in event time only (no wall-clock
 // advance). Notifiers are replaced by the report: every incident event, with the event time it happened at.
+//
+// Parsing and scoring, most of the work, run on every core (--threads): the input is cut into chunks of whole
+// lines, which worker threads parse and score in any order; the main thread takes the scored chunks back in
+// file order and stores and detects exactly as a single thread would, in batches of 256 posts. The batches,
+// hence the report, are the same whatever the number of threads (which --threads 1, everything on the main
+// thread, lets a test compare).
+#include <fcntl.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <deque>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include "daemon/cli/commands.h"
 #include "daemon/cli/progress.h"
@@ -55,6 +71,203 @@ class ScratchDir {
   std::string path_;
 };
 
+// Posts stored and detected per step, as the daemon's writer stores a batch. Part of the report's definition:
+// detectors process the buckets the watermark has passed after each step, so the steps must not depend on
+// the number of threads.
+constexpr std::size_t kBatchPosts = 256;
+// Bytes of input a worker takes at a time (about a thousand posts): large enough that handing chunks over
+// costs nothing, small enough that every thread has some while the file is read.
+constexpr std::size_t kChunkBytes = std::size_t{256} << 10;
+
+// Whole lines of the input, and what a worker made of them.
+struct Chunk {
+  std::uint64_t seq = 0;           // its place in the input
+  std::uint64_t lines_before = 0;  // lines of the input before it (blank ones included)
+  std::uint64_t end = 0;           // byte offset of its end in the input
+  std::string text;
+  // Made by a worker:
+  std::uint64_t lines = 0;  // non-blank lines, for the progress
+  std::vector<rules::ScoredPost> posts;
+  std::vector<std::string> errors;  // {"line":N,"error":"..."} of each unreadable line, in order
+};
+
+struct Filter {
+  std::optional<Micros> from, to;
+};
+
+void score_chunk(Chunk& c, const rules::PostScorer& scorer, const Filter& filter) {
+  ingest::NdjsonPosts reader(std::string_view(c.text));
+  c.posts.reserve(c.text.size() / 200);
+  while (const auto line = reader.next()) {
+    ++c.lines;
+    auto post = reader.post(0);
+    if (!post) {
+      c.errors.push_back(json::serialize(
+          json::object{{"line", c.lines_before + line->number}, {"error", post.error().message}}));
+      continue;
+    }
+    if ((filter.from && post->created_at < *filter.from) || (filter.to && post->created_at >= *filter.to))
+      continue;
+    if (post->received_at == 0) post->received_at = post->created_at;
+    c.posts.push_back(scorer.score(*post));
+  }
+  c.text = std::string();  // the posts own their text now
+}
+
+// Cuts a file descriptor's bytes into chunks of whole lines.
+class ChunkReader {
+ public:
+  explicit ChunkReader(int fd) : fd_(fd) {}
+
+  // The next chunk; nullptr at the end of the input or on a read error (then error() says why).
+  std::unique_ptr<Chunk> next() {
+    if (eof_ && carry_.empty()) return nullptr;
+    auto c = std::make_unique<Chunk>();
+    c->seq = seq_++;
+    c->lines_before = lines_;
+    c->text = std::move(carry_);
+    carry_.clear();
+    // Read until the chunk is large enough and holds a newline (a line longer than a chunk makes one alone).
+    bool newline = c->text.find('\n') != std::string::npos;
+    while (!eof_ && (c->text.size() < kChunkBytes || !newline)) {
+      const std::size_t at = c->text.size();
+      c->text.resize(at + kChunkBytes);
+      const ssize_t n = ::read(fd_, c->text.data() + at, kChunkBytes);
+      if (n < 0 && errno == EINTR) {
+        c->text.resize(at);
+        continue;
+      }
+      if (n < 0) {
+        error_ = std::strerror(errno);
+        eof_ = true;
+        carry_.clear();
+        return nullptr;
+      }
+      c->text.resize(at + static_cast<std::size_t>(n));
+      if (n == 0) eof_ = true;
+      newline = newline || std::memchr(c->text.data() + at, '\n', static_cast<std::size_t>(n)) != nullptr;
+    }
+    if (!eof_) {
+      // The bytes after the last newline start the next chunk.
+      const std::size_t last = c->text.rfind('\n');
+      carry_.assign(c->text, last + 1);
+      c->text.resize(last + 1);
+    }
+    offset_ += c->text.size();
+    c->end = offset_;
+    for (const char* p = c->text.data();
+         (p = static_cast<const char*>(std::memchr(p, '\n', c->text.data() + c->text.size() - p))); ++p)
+      ++lines_;
+    if (c->text.empty()) return nullptr;
+    return c;
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  int fd_;
+  bool eof_ = false;
+  std::string carry_;
+  std::string error_;
+  std::uint64_t seq_ = 0, lines_ = 0, offset_ = 0;
+};
+
+// Reads and scores chunks on `threads` workers (a reader thread keeps them fed), handing them back in input
+// order. At most a few chunks per worker are in flight, so memory stays bounded however large the input.
+class ScoringPool {
+ public:
+  ScoringPool(ChunkReader& reader, const rules::PostScorer& scorer, Filter filter, unsigned threads)
+      : reader_(reader), scorer_(scorer), filter_(filter), max_in_flight_(4 * threads) {
+    // Named, for top and perf.
+    reader_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "replay-read");
+      read();
+    });
+    for (unsigned i = 0; i < threads; ++i) {
+      workers_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "replay-score");
+        work();
+      });
+    }
+  }
+  ~ScoringPool() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    reader_thread_.join();
+    for (auto& w : workers_)
+      w.join();
+  }
+
+  // The next chunk in input order, scored; nullptr at the end of the input.
+  std::unique_ptr<Chunk> next() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return done_.contains(next_) || (input_done_ && next_ == chunks_); });
+    const auto it = done_.find(next_);
+    if (it == done_.end()) return nullptr;
+    auto c = std::move(it->second);
+    done_.erase(it);
+    ++next_;
+    cv_.notify_all();  // room for the reader
+    return c;
+  }
+
+ private:
+  void read() {
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || chunks_ - next_ < max_in_flight_; });
+        if (stopping_) break;
+      }
+      auto c = reader_.next();
+      std::lock_guard lock(mu_);
+      if (!c) break;
+      todo_.push_back(std::move(c));
+      ++chunks_;
+      cv_.notify_all();
+    }
+    std::lock_guard lock(mu_);
+    input_done_ = true;
+    cv_.notify_all();
+  }
+
+  void work() {
+    for (;;) {
+      std::unique_ptr<Chunk> c;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !todo_.empty() || input_done_; });
+        if (stopping_ || todo_.empty()) return;
+        c = std::move(todo_.front());
+        todo_.pop_front();
+      }
+      score_chunk(*c, scorer_, filter_);
+      std::lock_guard lock(mu_);
+      const std::uint64_t seq = c->seq;
+      done_.emplace(seq, std::move(c));
+      cv_.notify_all();
+    }
+  }
+
+  ChunkReader& reader_;
+  const rules::PostScorer& scorer_;
+  const Filter filter_;
+  const std::uint64_t max_in_flight_;
+  std::mutex mu_;
+  std::condition_variable cv_;  // one for every wait: a few thousand hand-overs a second at most
+  std::deque<std::unique_ptr<Chunk>> todo_;
+  std::map<std::uint64_t, std::unique_ptr<Chunk>> done_;
+  std::uint64_t chunks_ = 0;  // read so far
+  std::uint64_t next_ = 0;    // the next to hand back
+  bool input_done_ = false;
+  bool stopping_ = false;
+  std::thread reader_thread_;
+  std::vector<std::thread> workers_;
+};
+
 void print_table(const std::vector<ReportLine>& lines) {
   if (lines.empty()) {
     std::printf("no incident\n");
@@ -83,7 +296,8 @@ int replay_command(const ReplayOptions& options) {
     std::cerr << scorer.error().message << "\n";
     return 2;
   }
-  std::optional<Micros> from, to;
+  Filter filter;
+  auto& [from, to] = filter;
   if (!options.from.empty() && !(from = parse_rfc3339(options.from))) {
     std::cerr << "vigie replay: --from: expected RFC 3339, got '" << options.from << "'\n";
     return 2;
@@ -92,16 +306,17 @@ int replay_command(const ReplayOptions& options) {
     std::cerr << "vigie replay: --to: expected RFC 3339, got '" << options.to << "'\n";
     return 2;
   }
-  std::ifstream file_in;
-  std::istream* in = &std::cin;
+  int fd = 0;
   if (options.file != "-") {
-    file_in.open(options.file);
-    if (!file_in) {
-      std::cerr << "vigie replay: cannot read " << options.file << "\n";
+    fd = ::open(options.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "vigie replay: cannot read " << options.file << ": " << std::strerror(errno) << "\n";
       return 1;
     }
-    in = &file_in;
   }
+  const std::unique_ptr<int, void (*)(int*)> close_fd(&fd, [](int* f) {
+    if (*f > 0) ::close(*f);
+  });
   // Progress and incident logs would interleave with the report: only problems are logged.
   spdlog::set_level(spdlog::level::warn);
 
@@ -112,8 +327,11 @@ int replay_command(const ReplayOptions& options) {
   }
   storage::DatabaseOptions dbo;
   dbo.path = scratch.path() + "/db";
-  dbo.sync = storage::SyncPolicy::none;  // a scratch copy: a crash loses nothing worth keeping
-  dbo.retention_days = {0, 0, 0};        // past data must not expire while it is replayed
+  // A scratch copy, removed at the end: a crash loses nothing worth keeping (the file is replayed again), so
+  // nothing is synced, and writes skip the WAL and compactions (DatabaseOptions::scratch).
+  dbo.sync = storage::SyncPolicy::none;
+  dbo.scratch = true;
+  dbo.retention_days = {0, 0, 0};  // past data must not expire while it is replayed
   auto db = storage::Database::open(dbo);
   if (!db) {
     std::cerr << db.error().message << "\n";
@@ -142,6 +360,7 @@ int replay_command(const ReplayOptions& options) {
 
   std::uint64_t failed = 0;
   std::vector<rules::ScoredPost> batch;
+  batch.reserve(kBatchPosts);
   const auto flush = [&]() -> bool {
     if (batch.empty()) return true;
     auto w = (*db)->posts().write(batch, {});
@@ -153,24 +372,35 @@ int replay_command(const ReplayOptions& options) {
     batch.clear();
     return true;
   };
-  ingest::NdjsonPosts reader(*in);
-  std::error_code size_error;
-  const std::uint64_t input_size =
-      options.file == "-" ? Progress::size_of_fd(0) : std::filesystem::file_size(options.file, size_error);
-  Progress progress("vigie replay", in, size_error ? 0 : input_size, Progress::stderr_is_terminal());
-  while (const auto line = reader.next()) {
-    progress.tick();
-    auto post = reader.post(0);
-    if (!post) {
-      ++failed;
-      std::cerr << json::serialize(json::object{{"line", line->number}, {"error", post.error().message}})
-                << "\n";
-      continue;
+  Progress progress("vigie replay", nullptr, Progress::size_of_fd(fd), Progress::stderr_is_terminal());
+  // Stores a scored chunk, in input order.
+  const auto store = [&](Chunk& c) -> bool {
+    for (const std::string& e : c.errors)
+      std::cerr << e << "\n";
+    failed += c.errors.size();
+    for (rules::ScoredPost& p : c.posts) {
+      batch.push_back(std::move(p));
+      if (batch.size() == kBatchPosts && !flush()) return false;
     }
-    if ((from && post->created_at < *from) || (to && post->created_at >= *to)) continue;
-    if (post->received_at == 0) post->received_at = post->created_at;
-    batch.push_back((*scorer)->score(*post));
-    if (batch.size() == 256 && !flush()) return 1;
+    progress.advance(c.lines, c.end);
+    return true;
+  };
+  ChunkReader reader(fd);
+  const unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 1) {
+    while (auto c = reader.next()) {
+      score_chunk(*c, **scorer, filter);
+      if (!store(*c)) return 1;
+    }
+  } else {
+    ScoringPool pool(reader, **scorer, filter, threads);
+    while (auto c = pool.next())
+      if (!store(*c)) return 1;
+  }
+  if (!reader.error().empty()) {
+    std::cerr << "vigie replay: cannot read " << options.file << ": " << reader.error() << "\n";
+    return 1;
   }
   if (!flush()) return 1;
   progress.finish();

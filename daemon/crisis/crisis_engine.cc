@@ -1,5 +1,9 @@
 #include "daemon/crisis/crisis_engine.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -282,7 +286,14 @@ Result<void> CrisisEngine::recheck_recent_posts(Micros wall_now) {
       q.cursor = page->next_cursor;
     }
   }
-  return step(std::move(signals));
+  auto r = step(std::move(signals));
+#if defined(__GLIBC__)
+  // A burst of recent mentions makes a step of as many findings, hundreds of megabytes allocated and freed at
+  // once, which glibc would keep in its heaps for the life of the process (310 MB resident after a restart
+  // with 11M posts stored in the last hours and 10,000 rules): give them back. Once, at start-up.
+  ::malloc_trim(0);
+#endif
+  return r;
 }
 
 Result<void> CrisisEngine::observe(std::span<const rules::ScoredPost> posts, Micros wall_now) {

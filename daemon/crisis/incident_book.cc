@@ -37,6 +37,20 @@ std::string IncidentBook::group_key(const Incident& inc) const {
   return group_key(inc.brand, inc.detectors.empty() ? rules::DetectorKind::volume : inc.detectors.front());
 }
 
+namespace {
+
+// `inc` as the observers get it (IncidentHost::observed, changed), who never read trigger_uids: without them.
+// A step holds one copy per event, and a step of thousands of findings (a restart rechecking a burst of
+// recent posts) with up to 256 uids a copy came to gigabytes.
+// (A copy would share the list only until the incident's next finding adds to it.)
+Incident for_observers(const Incident& inc) {
+  Incident copy = inc;
+  copy.trigger_uids = TriggerUids();
+  return copy;
+}
+
+}  // namespace
+
 struct IncidentBook::Draft {
   std::map<std::string, Incident> active;  // the book's active incidents as this transaction changes them, by
                                            // group key
@@ -62,7 +76,7 @@ struct IncidentBook::Draft {
   // `change` names an entry people follow live (IncidentHost::changed); empty for the others.
   void event(Incident& inc, Micros at, json::object fields, std::string_view change = {}) {
     changes.events.push_back({inc.id, at, inc.next_event_seq++, encode_timeline_entry(fields)});
-    if (!change.empty()) changed.push_back({inc, std::string(change), at, std::move(fields)});
+    if (!change.empty()) changed.push_back({for_observers(inc), std::string(change), at, std::move(fields)});
   }
   void touch(const Incident& inc) { touched[inc.id] = inc; }
 };
@@ -177,7 +191,7 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     if (!posts.empty()) d.event(inc, f.at, json::object{{"kind", "top_posts"}, {"posts", posts_json(posts)}});
     d.top_posts[inc.id] = std::move(posts);
     notify(d, inc, NoticeType::opened, f.at, "");
-    d.observed.push_back({inc, "opened", f});
+    d.observed.push_back({for_observers(inc), "opened", f});
     d.touch(inc);
     d.active.emplace(key, std::move(inc));
     return;
@@ -207,7 +221,7 @@ void IncidentBook::on_finding(Draft& d, const rules::Finding& f) {
     inc.status = IncidentStatus::escalated;
     d.event(inc, f.at, finding_fields("escalated", f), "escalated");
     notify(d, inc, NoticeType::escalated, f.at, "");
-    d.observed.push_back({inc, "escalated", f});
+    d.observed.push_back({for_observers(inc), "escalated", f});
     shown = true;
   }
   if (shown) ++tally.in_timeline;
@@ -223,7 +237,7 @@ void IncidentBook::close(Draft& d, Incident& inc, Micros at, const std::string& 
   if (!token.empty() && token != by) entry["token"] = token;
   d.event(inc, at, std::move(entry), "resolved");
   notify(d, inc, NoticeType::resolved, at, actor);
-  d.observed.push_back({inc, "resolved", std::nullopt});
+  d.observed.push_back({for_observers(inc), "resolved", std::nullopt});
   d.touch(inc);
 }
 
@@ -370,7 +384,7 @@ IncidentBook::ActionResult IncidentBook::acknowledge(std::uint64_t id, const std
     if (!token.empty() && token != actor) entry["token"] = token;
     d.event(inc, now, std::move(entry), "acknowledged");
     notify(d, inc, NoticeType::acknowledged, now, actor);
-    d.observed.push_back({inc, "acknowledged", std::nullopt});
+    d.observed.push_back({for_observers(inc), "acknowledged", std::nullopt});
     return {};
   });
 }

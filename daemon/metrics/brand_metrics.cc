@@ -75,6 +75,16 @@ void BrandMetrics::set_rules(const rules::RuleSet* rules) {
     remove(it->second);
     it = brands_.erase(it);
   }
+  topic_rules_.clear();
+  std::size_t pairs = 0;  // (brand, topic) pairs
+  if (rules) {
+    for (const rules::Topic& t : rules->topics()) {
+      TopicRule& r = topic_rules_[t.id];
+      r.severity = std::string(rules::to_string(t.severity));
+      r.brands.insert(t.brands.begin(), t.brands.end());
+      pairs += t.brands.empty() ? order.size() : t.brands.size();
+    }
+  }
   // Compound scores cluster near 0 (neutral posts) and spread over both signs; the bounds around ±0.05 are
   // VADER's neutral threshold.
   const prometheus::Histogram::BucketBoundaries bounds{-0.75, -0.5, -0.25, -0.05, 0.05, 0.25, 0.5, 0.75, 1};
@@ -86,30 +96,37 @@ void BrandMetrics::set_rules(const rules::RuleSet* rules) {
       if (!b.events.contains(event))
         b.events.emplace(std::string(event), &events_.Add({{"brand", id}, {"event", std::string(event)}}));
     }
-    // The topics that apply to this brand now, with their severity now: a topic removed, no longer applying,
-    // or whose severity changed loses its old series.
-    std::map<std::string, std::string, std::less<>> wanted;
-    for (const rules::Topic& t : rules->topics()) {
-      if (t.brands.empty() || std::find(t.brands.begin(), t.brands.end(), id) != t.brands.end())
-        wanted.emplace(t.id, std::string(rules::to_string(t.severity)));
-    }
+    // A topic removed, no longer applying to this brand, or whose severity changed loses its old series.
     for (auto it = b.topics.begin(); it != b.topics.end();) {
-      const auto w = wanted.find(it->first);
-      if (w != wanted.end() && w->second == it->second.severity) {
+      const auto t = topic_rules_.find(it->first);
+      if (t != topic_rules_.end() && t->second.severity == it->second.severity &&
+          (t->second.brands.empty() || t->second.brands.contains(id))) {
         ++it;
         continue;
       }
       topics_.Remove(it->second.counter);
       it = b.topics.erase(it);
     }
-    for (const auto& [topic, severity] : wanted) {
-      if (b.topics.contains(topic)) continue;
-      b.topics.emplace(
-          topic,
-          Brand::Topic{severity, &topics_.Add({{"brand", id}, {"topic", topic}, {"severity", severity}})});
+    if (pairs <= kMaxTopicSeriesAtZero) {
+      for (const auto& [topic, rule] : topic_rules_)
+        (void)topic_counter(id, b, topic);
     }
   }
   order_ = std::move(order);
+}
+
+prometheus::Counter* BrandMetrics::topic_counter(const std::string& brand, Brand& b, std::string_view topic) {
+  if (const auto it = b.topics.find(topic); it != b.topics.end()) return it->second.counter;
+  const auto t = topic_rules_.find(topic);
+  if (t == topic_rules_.end() || !(t->second.brands.empty() || t->second.brands.contains(brand)))
+    return nullptr;
+  const std::string& severity = t->second.severity;
+  return b.topics
+      .emplace(std::string(topic),
+               Brand::Topic{
+                   severity,
+                   &topics_.Add({{"brand", brand}, {"topic", std::string(topic)}, {"severity", severity}})})
+      .first->second.counter;
 }
 
 std::string_view BrandMetrics::platform_label(const std::string& platform) {
@@ -150,7 +167,7 @@ void BrandMetrics::count(std::span<const rules::ScoredPost> posts,
       if (p.sentiment.scored) b.compound->Observe(p.sentiment.compound);
       for (const rules::Match& match : p.matches) {
         if (match.kind != rules::RuleKind::topic) continue;
-        if (const auto t = b.topics.find(match.rule); t != b.topics.end()) t->second.counter->Increment();
+        if (prometheus::Counter* c = topic_counter(it->first, b, match.rule)) c->Increment();
       }
     }
   }

@@ -12,6 +12,10 @@
 //
 // Labels are bounded: brands and topics come from the rules in force (set_rules()); series of a brand or topic
 // a reload removed are removed from the families, and posts or events naming them are no longer counted.
+// A brand's series exist from set_rules() on, at 0. So do the (brand, topic) pairs' while the rules hold at
+// most kMaxTopicSeriesAtZero of them; past that, a pair's series appears with its first mention: a rule file
+// of 1,000 brands and 9,000 topics makes millions of pairs, whose series at 0 took gigabytes and made every
+// scrape hundreds of megabytes, where only the pairs people talk about carry information.
 // Platforms are taken from the posts, up to kMaxPlatforms distinct values; later ones count as "other". No
 // author, post id or URL is ever a label.
 //
@@ -41,14 +45,16 @@ namespace vigie::daemon {
 class BrandMetrics {
  public:
   static constexpr std::size_t kMaxPlatforms = 16;
+  static constexpr std::size_t kMaxTopicSeriesAtZero = 10'000;
   // The incident events exported (and set to 0 for every brand): what the incident book reports.
   static constexpr std::string_view kIncidentEvents[] = {"opened", "escalated", "acknowledged", "resolved"};
 
   // `registry` must outlive this.
   explicit BrandMetrics(prometheus::Registry& registry);
 
-  // The rules in force (null: none). Creates every brand's and (brand, topic) pair's series at 0, so that a
-  // dashboard sees a brand before its first mention, and removes those of brands and topics no longer there.
+  // The rules in force (null: none). Creates every brand's and (within kMaxTopicSeriesAtZero) every (brand,
+  // topic) pair's series at 0, so that a dashboard sees a brand before its first mention, and removes those of
+  // brands and topics no longer there.
   void set_rules(const rules::RuleSet* rules);
 
   // A batch just made durable, with what storage did with each post (outcomes[i] is posts[i]'s; a summary
@@ -73,6 +79,13 @@ class BrandMetrics {
     std::map<std::string, Topic, std::less<>> topics;  // the topics that apply to the brand, by id
     std::map<std::string, prometheus::Counter*, std::less<>> events;
   };
+  // A topic of the rules in force: its severity label, and the brands it applies to (empty: all).
+  struct TopicRule {
+    std::string severity;
+    std::set<std::string, std::less<>> brands;
+  };
+  // `b`'s series of `topic`, made when missing; nullptr when the topic does not apply to the brand.
+  prometheus::Counter* topic_counter(const std::string& brand, Brand& b, std::string_view topic);
   void remove(Brand& b);
   std::string_view platform_label(const std::string& platform);  // with mu_ held
 
@@ -86,7 +99,8 @@ class BrandMetrics {
   std::vector<std::string> order_;                    // brand ids in file order
   std::map<std::string, Brand, std::less<>> brands_;  // by id
   std::set<std::string, std::less<>> platforms_;
-  std::vector<std::string_view> matched_;  // scratches of count()
+  std::map<std::string, TopicRule, std::less<>> topic_rules_;  // by id
+  std::vector<std::string_view> matched_;                      // scratches of count()
   std::string key_;
 };
 

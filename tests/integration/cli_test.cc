@@ -183,5 +183,51 @@ TEST(Cli, ProgressOnATerminalOnly) {
   EXPECT_EQ(replayed.err.find("posts/s"), std::string::npos) << replayed.err;
 }
 
+// vigie backup says how far the copy is on a terminal (bytes and files, their rate), through the running daemon
+// and on a stopped database alike, and nothing of it in a pipe or a file.
+TEST(Cli, BackupProgressOnATerminalOnly) {
+  TempDir dir;
+  const std::string token = "cli-backup-admin-token-0123456789";
+  const std::string tokens = "auth:\n  tokens:\n    - {name: t, token: " + token + ", roles: [admin]}\n";
+  const std::string cfg =
+      dir.write("vigie.yaml", "data_dir: data\nsources:\n  - {id: push, type: http_push}\n" + tokens);
+  std::string posts;
+  for (int i = 0; i < 2000; ++i)
+    posts += R"({"uid":"t:)" + std::to_string(i) +
+             R"(","text":"Acme Bank en panne depuis ce matin","created_at":"2026-11-20T10:00:00Z"})" + "\n";
+  const auto looks_like_progress = [](const std::string& shown) {
+    return shown.find("vigie backup: ") != std::string::npos &&
+           shown.find(" files in ") != std::string::npos && shown.find("/s") != std::string::npos;
+  };
+  {
+    DaemonProcess d(cfg);
+    ASSERT_NE(d.port(), 0) << d.log();
+    ASSERT_EQ(http_request(d.port(), http::verb::post, "/api/v1/posts", posts,
+                           {{"Authorization", "Bearer " + token}, {"Content-Type", "application/x-ndjson"}})
+                  .status,
+              202u);
+    // The config's listen address is where the daemon runs: backup asks it.
+    const std::string live = dir.write(
+        "live.yaml", "listen: 127.0.0.1:" + std::to_string(d.port()) + "\ndata_dir: data\n" + tokens);
+    const std::string shown =
+        run_on_terminal({"backup", "--config", live, "--to", dir.file("live")}, "/dev/null");
+    EXPECT_TRUE(looks_like_progress(shown)) << shown;
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "live" / "CURRENT")) << shown;
+    d.signal(SIGTERM);
+    ASSERT_EQ(d.wait(std::chrono::seconds(10)), 0);
+  }
+  // Stopped (and no admin token, so nothing is asked over HTTP): backup opens the database itself.
+  const std::string stopped = dir.write("stopped.yaml", "data_dir: data\n");
+  const std::string shown =
+      run_on_terminal({"backup", "--config", stopped, "--to", dir.file("copy")}, "/dev/null");
+  EXPECT_TRUE(looks_like_progress(shown)) << shown;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "copy" / "CURRENT")) << shown;
+
+  const CommandResult piped = run_vigie({"backup", "--config", stopped, "--to", dir.file("piped")});
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err, "");
+  EXPECT_NE(piped.out.find("backup written to"), std::string::npos) << piped.out;
+}
+
 }  // namespace
 }  // namespace vigie::testing

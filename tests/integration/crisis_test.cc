@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -287,6 +288,44 @@ TEST(Crisis, ReplayReportsTheIncidentsTheLiveRunRaised) {
     }
     EXPECT_TRUE(found) << json::serialize(e) << "\nlive: " << json::serialize(list);
   }
+}
+
+// Replay parses and scores on several threads and stores and detects on one, in file order: its report, and
+// the errors of unreadable lines with their numbers, are the same on one thread as on four. The demo feed
+// (its Acme Bank outage) is read in about eight chunks, with blank and bad lines among them.
+TEST(Crisis, ReplayReportsTheSameOnOneThreadAsOnFour) {
+  TempDir dir;
+  std::ifstream in(demo("feed.ndjson"));
+  std::string feed, line;
+  int lines = 0, bad = 0;
+  while (std::getline(in, line)) {
+    feed += line + "\n";
+    if (++lines % 1000 == 0) {
+      feed += "\n{\"uid\": \"bad\n";  // a blank line, then one that is not JSON
+      lines += 2;
+      ++bad;
+    }
+  }
+  ASSERT_GT(lines, 7000);
+  const std::string input = dir.write("feed.ndjson", feed);
+  const std::string cfg = dir.write("vigie.yaml", "rules: " + demo("rules.yaml") + "\n");
+
+  const CommandResult one =
+      run_vigie({"replay", "--config", cfg, "--format", "json", "--threads", "1", input});
+  const CommandResult four =
+      run_vigie({"replay", "--config", cfg, "--format", "json", "--threads", "4", input});
+  EXPECT_EQ(one.exit_code, 1) << one.err;  // the bad lines
+  EXPECT_EQ(four.exit_code, 1) << four.err;
+  EXPECT_EQ(one.out.rfind(R"({"incident":"1","brand":"acme",)", 0), 0u) << one.out;
+  EXPECT_NE(one.out.find(R"("detector":"volume","event":"escalated")"), std::string::npos) << one.out;
+  EXPECT_EQ(four.out, one.out);
+  EXPECT_EQ(four.err, one.err);
+  // Line 1001 is blank, 1002 the first bad one.
+  EXPECT_EQ(one.err.rfind(R"({"line":1002,"error":"invalid JSON)", 0), 0u) << one.err;
+  std::size_t errors = 0;
+  for (std::size_t at = 0; (at = one.err.find("\"line\":", at)) != std::string::npos; ++at)
+    ++errors;
+  EXPECT_EQ(errors, static_cast<std::size_t>(bad));
 }
 
 }  // namespace

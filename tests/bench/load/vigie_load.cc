@@ -5,6 +5,11 @@
 //              [--connections 16] [--batch 200] [--threads 1] [--corpus posts.ndjson] [--json]
 //   vigie-load --spawn [--rules rules.yaml] [--sync every_batch] [--http-threads 2] [--probes N] ...
 //              (starts build/vigie)
+//   vigie-load --write-corpus FILE [--posts 1000000] [--days 30] [--corpus posts.ndjson]
+//
+// --write-corpus writes the corpus to FILE instead of pushing it, as a month of posts with their created_at
+// (Corpus::write_month: a daily cycle and one afternoon's outage), for `vigie replay`:
+//   vigie-load --write-corpus /tmp/month.ndjson --posts 10000000 && vigie replay --config c.yaml /tmp/month.ndjson
 //
 // --rate R sends R posts/s in total (each connection keeps its own schedule, one request every
 // connections*batch/R seconds), and measures each request's latency from its *intended* send time, not from
@@ -83,6 +88,9 @@ struct Options {
   std::string sync = "every_batch";
   int http_threads = 2;
   int probes = 0;
+  std::string write_corpus;  // a file to write the corpus to, instead of pushing
+  std::uint64_t posts = 1'000'000;
+  int days = 30;
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -91,7 +99,8 @@ struct Options {
       "vigie-load: %s\n"
       "usage: vigie-load (--url http://HOST:PORT --token TOKEN | --spawn [--rules FILE] [--sync MODE]\n"
       "                  [--http-threads N] [--probes N]) [--rate POSTS_PER_S] [--duration S] [--warmup S]\n"
-      "                  [--connections N] [--batch N] [--threads N] [--corpus FILE] [--json]\n",
+      "                  [--connections N] [--batch N] [--threads N] [--corpus FILE] [--json]\n"
+      "       vigie-load --write-corpus FILE [--posts N] [--days N] [--corpus FILE]\n",
       why.c_str());
   std::exit(2);
 }
@@ -151,11 +160,17 @@ Options parse(int argc, char** argv) {
       o.http_threads = static_cast<int>(number(a, v, 1));
     } else if (a == "--probes") {
       o.probes = static_cast<int>(number(a, v, 0));
+    } else if (a == "--write-corpus") {
+      o.write_corpus = v;
+    } else if (a == "--posts") {
+      o.posts = static_cast<std::uint64_t>(number(a, v, 1));
+    } else if (a == "--days") {
+      o.days = static_cast<int>(number(a, v, 1));
     } else {
       usage("unknown option " + a);
     }
   }
-  if (!o.spawn && o.token.empty()) usage("--token is required (or --spawn)");
+  if (!o.spawn && o.write_corpus.empty() && o.token.empty()) usage("--token is required (or --spawn)");
   if (o.probes > 0 && !o.spawn) usage("--probes needs --spawn (the daemon must notify this process)");
   o.threads = std::min(o.threads, o.connections);
   return o;
@@ -402,6 +417,17 @@ int main(int argc, char** argv) {
   if (!error.empty()) {
     std::fprintf(stderr, "vigie-load: %s\n", error.c_str());
     return 2;
+  }
+  if (!o.write_corpus.empty()) {
+    const vigie::load::MonthOptions month{o.posts, o.days, vigie::load::MonthOptions{}.from};
+    if (!corpus.write_month(o.write_corpus, month, &error)) {
+      std::fprintf(stderr, "vigie-load: %s\n", error.c_str());
+      return 1;
+    }
+    std::printf("vigie-load: %llu posts over %d days from %s written to %s\n",
+                static_cast<unsigned long long>(o.posts), o.days, vigie::format_rfc3339(month.from).c_str(),
+                o.write_corpus.c_str());
+    return 0;
   }
 
   // --spawn: a daemon of our own on a loopback port, with an http_push source and the demo rules (or --rules).

@@ -116,6 +116,41 @@ TEST_F(BrandMetricsTest, EverySeriesOfABrandStartsAtZero) {
   EXPECT_EQ(metrics_.brands(), (std::vector<std::string>{"acme", "volta"}));
 }
 
+// Past kMaxTopicSeriesAtZero (brand, topic) pairs, a pair's series appears with its first mention, not at 0:
+// 101 brands and 100 topics for all of them make more than 10,100 pairs.
+TEST_F(BrandMetricsTest, ManyTopicsMakeTheirSeriesAtTheFirstMention) {
+  std::string yaml = "brands:\n";
+  for (int b = 0; b < 101; ++b)
+    yaml += "  - {id: brand" + std::to_string(b) + ", query: brand" + std::to_string(b) + "}\n";
+  yaml += "topics:\n  - {id: outage, query: panne, severity: warning, brands: [brand1]}\n";
+  for (int t = 0; t < 100; ++t)
+    yaml += "  - {id: topic" + std::to_string(t) + ", query: word" + std::to_string(t) + "}\n";
+  const auto rules = rules_of(yaml);
+  metrics_.set_rules(rules.get());
+  EXPECT_EQ(value(R"(vigie_mention_reach_total{brand="brand100"})"), 0);  // brands' series still at 0
+  EXPECT_EQ(text().find("vigie_topic_mentions_total{"), std::string::npos);
+
+  // outage applies to brand1 only: brand2's mention of it counts nothing.
+  metrics_.count(std::vector{post({"brand1", "brand2"}, {"topic7", "outage"})},
+                 std::vector{PostOutcome::inserted});
+  EXPECT_EQ(value(R"(vigie_topic_mentions_total{brand="brand1",severity="info",topic="topic7"})"), 1);
+  EXPECT_EQ(value(R"(vigie_topic_mentions_total{brand="brand2",severity="info",topic="topic7"})"), 1);
+  EXPECT_EQ(value(R"(vigie_topic_mentions_total{brand="brand1",severity="warning",topic="outage"})"), 1);
+  EXPECT_EQ(text().find(R"(brand="brand2",severity="warning",topic="outage")"), std::string::npos);
+  EXPECT_EQ(text().find("topic8"), std::string::npos);
+
+  // A reload that makes topic7 critical drops its series; the next mention makes the new one.
+  std::string reloaded = yaml;
+  reloaded.replace(reloaded.find("{id: topic7, query: word7}"), 26,
+                   "{id: topic7, query: word7, severity: critical}");
+  const auto after = rules_of(reloaded);
+  metrics_.set_rules(after.get());
+  EXPECT_EQ(text().find(R"(severity="info",topic="topic7")"), std::string::npos);
+  EXPECT_EQ(value(R"(vigie_topic_mentions_total{brand="brand1",severity="warning",topic="outage"})"), 1);
+  metrics_.count(std::vector{post({"brand1"}, {"topic7"})}, std::vector{PostOutcome::inserted});
+  EXPECT_EQ(value(R"(vigie_topic_mentions_total{brand="brand1",severity="critical",topic="topic7"})"), 1);
+}
+
 TEST_F(BrandMetricsTest, AReloadRemovesTheSeriesOfBrandsAndTopicsItDrops) {
   const auto before = rules_of(kTwoBrands);
   metrics_.set_rules(before.get());
