@@ -18,24 +18,8 @@ namespace {
 storage::WriteSummary slice(const storage::WriteSummary& all, std::size_t offset, std::size_t size) {
   storage::WriteSummary s;
   const std::size_t end = std::min(all.outcomes.size(), offset + size);
-  for (std::size_t i = std::min(offset, end); i < end; ++i) {
-    const storage::PostOutcome o = all.outcomes[i];
-    s.outcomes.push_back(o);
-    switch (o) {
-      case storage::PostOutcome::inserted:
-        ++s.inserted;
-        break;
-      case storage::PostOutcome::duplicate:
-        ++s.duplicates;
-        break;
-      case storage::PostOutcome::edited:
-        ++s.edited;
-        break;
-      case storage::PostOutcome::deleted:
-        ++s.deleted;
-        break;
-    }
-  }
+  for (std::size_t i = std::min(offset, end); i < end; ++i)
+    s.add(all.outcomes[i]);
   return s;
 }
 

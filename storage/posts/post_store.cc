@@ -225,19 +225,16 @@ Result<WriteSummary> PostStore::build_batch(std::span<const rules::ScoredPost> p
         if (cur.state == Stored::State::absent) {
           b.insert(p);
           next = {Stored::State::live, &p};
-          ++summary.inserted;
-          summary.outcomes.push_back(PostOutcome::inserted);
+          summary.add(PostOutcome::inserted);
         } else if (cur.state == Stored::State::live) {
           rules::ScoredPost& now = owned.emplace_back(p);
           now.post.created_at = cur.post->post.created_at;
           now.post.kind = cur.post->post.kind;
           b.edit(*cur.post, now);
           next.post = &now;
-          ++summary.edited;
-          summary.outcomes.push_back(PostOutcome::edited);
+          summary.add(PostOutcome::edited);
         } else {
-          ++summary.duplicates;
-          summary.outcomes.push_back(PostOutcome::duplicate);
+          summary.add(PostOutcome::duplicate);
         }
         break;
       case ingest::Kind::del:
@@ -245,27 +242,22 @@ Result<WriteSummary> PostStore::build_batch(std::span<const rules::ScoredPost> p
           // A delete may name no creation time; the tombstone then expires by the time Vigie got it.
           b.tombstone(uid, p.post.created_at != 0 ? p.post.created_at : p.post.received_at);
           next.state = Stored::State::tombstone;
-          ++summary.deleted;
-          summary.outcomes.push_back(PostOutcome::deleted);
+          summary.add(PostOutcome::deleted);
         } else if (cur.state == Stored::State::live) {
           b.remove(*cur.post);
           next = {Stored::State::tombstone, nullptr};
-          ++summary.deleted;
-          summary.outcomes.push_back(PostOutcome::deleted);
+          summary.add(PostOutcome::deleted);
         } else {
-          ++summary.duplicates;
-          summary.outcomes.push_back(PostOutcome::duplicate);
+          summary.add(PostOutcome::duplicate);
         }
         break;
       default:
         if (cur.state == Stored::State::absent) {
           b.insert(p);
           next = {Stored::State::live, &p};
-          ++summary.inserted;
-          summary.outcomes.push_back(PostOutcome::inserted);
+          summary.add(PostOutcome::inserted);
         } else {
-          ++summary.duplicates;
-          summary.outcomes.push_back(PostOutcome::duplicate);
+          summary.add(PostOutcome::duplicate);
         }
         break;
     }

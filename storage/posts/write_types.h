@@ -27,6 +27,25 @@ struct WriteSummary {
   // Post by post, in batch order (empty for an empty batch): who counts each post once, when it is first
   // stored (the brand metrics), tells a new post from a replayed duplicate.
   std::vector<PostOutcome> outcomes;
+
+  // One more post, with its outcome: the outcome in order, and its count.
+  void add(PostOutcome o) {
+    outcomes.push_back(o);
+    switch (o) {
+      case PostOutcome::inserted:
+        ++inserted;
+        break;
+      case PostOutcome::duplicate:
+        ++duplicates;
+        break;
+      case PostOutcome::edited:
+        ++edited;
+        break;
+      case PostOutcome::deleted:
+        ++deleted;
+        break;
+    }
+  }
 };
 
 }  // namespace vigie::storage
