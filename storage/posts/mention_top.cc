@@ -23,6 +23,19 @@ struct LessRead {
   }
 };
 
+// The first `limit` values of `tallies` in `order`, best first.
+template <typename Map, typename Order>
+std::vector<typename Map::mapped_type> top_values(Map& tallies, std::size_t limit, Order order) {
+  std::vector<typename Map::mapped_type> out;
+  out.reserve(tallies.size());
+  for (auto& [key, t] : tallies)
+    out.push_back(std::move(t));
+  const std::size_t n = std::min(limit, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(), order);
+  out.resize(n);
+  return out;
+}
+
 }  // namespace
 
 Result<std::optional<Mention>> PostQueries::first_mention(const std::string& brand, Micros from,
@@ -112,28 +125,16 @@ Result<MentionTop> PostQueries::top(const TopQuery& q) const {
     out.posts[i - 1] = kept.top();
     kept.pop();
   }
-  for (auto& [key, a] : authors)
-    out.authors.push_back(std::move(a));
-  const auto by_reach = [](const AuthorTally& x, const AuthorTally& y) {
+  out.authors = top_values(authors, q.limit, [](const AuthorTally& x, const AuthorTally& y) {
     if (x.reach != y.reach) return x.reach > y.reach;
     if (x.mentions != y.mentions) return x.mentions > y.mentions;
     return x.handle < y.handle;
-  };
-  const std::size_t na = std::min(q.limit, out.authors.size());
-  std::partial_sort(out.authors.begin(), out.authors.begin() + static_cast<std::ptrdiff_t>(na),
-                    out.authors.end(), by_reach);
-  out.authors.resize(na);
-  for (auto& [id, t] : topics)
-    out.topics.push_back(std::move(t));
-  const auto by_mentions = [](const TopicTally& x, const TopicTally& y) {
+  });
+  out.topics = top_values(topics, q.limit, [](const TopicTally& x, const TopicTally& y) {
     if (x.mentions != y.mentions) return x.mentions > y.mentions;
     if (x.negative != y.negative) return x.negative > y.negative;
     return x.id < y.id;
-  };
-  const std::size_t nt = std::min(q.limit, out.topics.size());
-  std::partial_sort(out.topics.begin(), out.topics.begin() + static_cast<std::ptrdiff_t>(nt),
-                    out.topics.end(), by_mentions);
-  out.topics.resize(nt);
+  });
   return out;
 }
 
