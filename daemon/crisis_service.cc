@@ -188,6 +188,7 @@ void CrisisService::enqueue(std::vector<rules::ScoredPost> posts) {
   }
   // A batch larger than the whole queue still goes in when the queue is empty, or it would wait forever.
   room_.wait(lock, [&] { return queued_posts_ == 0 || queued_posts_ + posts.size() <= kMaxQueuedPosts; });
+  if (queue_.empty()) first_queued_ = std::chrono::steady_clock::now();
   queued_posts_ += posts.size();
   if (queue_depth_) queue_depth_->Set(static_cast<double>(queued_posts_));
   queue_.push_back(std::move(posts));
@@ -200,6 +201,10 @@ void CrisisService::run(std::chrono::milliseconds period) {
   for (;;) {
     wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty(); });
     if (!queue_.empty()) {
+      if (!stopping_ && queued_posts_ < kGatherPosts) {
+        wake_.wait_until(lock, first_queued_ + kGather,
+                         [this] { return stopping_ || queued_posts_ >= kGatherPosts; });
+      }
       // Everything waiting, observed as one step, in commit order.
       std::deque<std::vector<rules::ScoredPost>> batches = std::move(queue_);
       queue_.clear();
