@@ -17,6 +17,8 @@ packages=(
 if [ "${VIGIE_DEPS:-all}" != build ]; then packages+=(
   # tests, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  # the outside load tool of tests/bench/load/wrk_push.sh (and its smoke test in the suite)
+  wrk
   # source checks (scripts/check_format.sh)
   clang-format
   # the Prometheus server and promtool: the suite runs both (tests/prometheus, tests/deploy)

@@ -113,6 +113,17 @@ def vigie_load(build, args, env=None):
     return json.loads(lines[-1])
 
 
+def wrk_push(build, rules, duration):
+    cmd = [os.path.join(ROOT, "tests/bench/load/wrk_push.sh"), "--build", build, "--rules", rules,
+           "--duration", duration]
+    log("$ " + " ".join(cmd))
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    if p.returncode != 0 or not lines:
+        raise RuntimeError("wrk_push.sh failed: %s" % (p.stderr[-2000:] or p.stdout[-2000:]))
+    return json.loads(lines[-1])
+
+
 def load_rows(t, build, repeat, quick):
     rules1000 = os.path.join(tempfile.gettempdir(), "vigie-perf-rules-1000.yaml")
     with open(rules1000, "w") as f:
@@ -121,15 +132,18 @@ def load_rows(t, build, repeat, quick):
     dur = ["--duration", "5" if quick else "15", "--warmup", "2"]
     cases = {
         "demo": ["--connections", "4", "--batch", "500"] + dur,
-        "1000/2": ["--rules", rules1000, "--connections", "8", "--batch", "200"] + dur,
-        "1000/1": ["--rules", rules1000, "--connections", "8", "--batch", "200", "--http-threads", "1"] + dur,
+        "1000/2": ["--rules", rules1000, "--connections", "16", "--batch", "200"] + dur,
+        "1000/2c8": ["--rules", rules1000, "--connections", "8", "--batch", "200"] + dur,
+        "1000/1": ["--rules", rules1000, "--connections", "16", "--batch", "200", "--http-threads", "1"] + dur,
         "30k": ["--rules", rules1000, "--rate", "30000", "--connections", "8", "--batch", "100", "--probes", "40"]
                + ["--duration", "10" if quick else "30", "--warmup", "3"],
     }
     got = {name: [] for name in cases}
+    wrk = []
     for _ in range(repeat):
         for name, args in cases.items():
             got[name].append(vigie_load(build, args))
+        wrk.append(wrk_push(build, rules1000, "5" if quick else "15"))
 
     def rate(name):
         return spread([r["posts_per_s"] for r in got[name]], k) + " posts/s"
@@ -139,9 +153,14 @@ def load_rows(t, build, repeat, quick):
 
     t.add("`http_push` end to end (parse, score, store synced, 202), demo rules, 4 connections x 500 posts",
           "%s, p99 %s" % (rate("demo"), lat("demo", "p99")))
-    t.add("the same with 1,000 rules (`make_rules.py`), 8 connections x 200 posts, `http.threads: 2`",
+    t.add("the same with 1,000 rules (`make_rules.py`), 16 connections x 200 posts, `http.threads: 2`",
           "%s, p99 %s" % (rate("1000/2"), lat("1000/2", "p99")), "150k (floor 100k)",
-          "`http.threads: 1`, same run: %s, p99 %s" % (rate("1000/1"), lat("1000/1", "p99")))
+          "`http.threads: 1`, same run: %s, p99 %s; 8 connections: %s, p99 %s"
+          % (rate("1000/1"), lat("1000/1", "p99"), rate("1000/2c8"), lat("1000/2c8", "p99")))
+    t.add("the same driven by an outside load tool: wrk, 1 thread, 16 connections x 200 posts "
+          "(`tests/bench/load/wrk_push.sh`; stored = acknowledged checked)",
+          "%s posts/s, p99 %s" % (spread([r["posts_per_s"] for r in wrk], k),
+                                  spread([r["latency_ms"]["p99"] for r in wrk], ms)), "floor 100k")
     probes = [r["probes"]["ack_to_webhook_ms"]["p99"] for r in got["30k"]]
     t.add("a steady 30,000 posts/s, 1,000 rules, 8 connections x 100 posts: acknowledgement latency from the "
           "intended send time",

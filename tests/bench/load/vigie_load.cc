@@ -629,5 +629,5 @@ int main(int argc, char** argv) {
     daemon->signal(SIGTERM);
     daemon->wait(std::chrono::seconds(30));
   }
-  return non_2xx || all.errors || pf.notified < pf.acked ? 1 : 0;
+  return non_2xx || all.errors || all.requests == 0 || pf.notified < pf.acked ? 1 : 0;
 }
